@@ -151,8 +151,11 @@ export const instructionSchema = z
       .strict(),
     contacts: z
       .array(contactSchema)
-      .refine((cs) => CONTACT_IDS.every((id) => cs.filter((c) => c.id === id).length === 1), {
-        message: `every contact id must appear exactly once: ${CONTACT_IDS.join(', ')}`,
+      .superRefine((cs, ctx) => {
+        for (const id of CONTACT_IDS) {
+          const n = cs.filter((c) => c.id === id).length;
+          if (n !== 1) ctx.addIssue({ code: 'custom', message: `contact "${id}" must appear exactly once (found ${n})` });
+        }
       }),
     officeHours: z
       .object({
@@ -164,7 +167,7 @@ export const instructionSchema = z
         adhocClosures: z.array(adhocClosureSchema),
       })
       .strict(),
-    /** The steps by branch of the decision path. Placeholders: {phone:ID}, {email:ID}, {escalateAt}, {nextOpen}. */
+    /** The steps by branch of the decision path. Placeholders: {phone:ID}, {email:ID}, {system}, {escalateAt}, {start}, {nextOpen}, {days}. */
     steps: z
       .object({
         checkColleague: z.array(step).min(1),
