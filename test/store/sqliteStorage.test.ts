@@ -32,7 +32,7 @@ storageContract('SqliteStorage (file)', async () => {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
-});
+}, { reopens: true });
 
 storageContract('SqliteStorage (:memory:)', async () => {
   const storage = new SqliteStorage({ path: ':memory:' });

@@ -1,0 +1,154 @@
+import type { DestinationStream } from 'pino';
+import { NedbrudBot } from './bot/nedbrudBot';
+import { turnServices } from './bot/dialogs/services';
+import { ConfigError, loadConfig, type Config } from './config';
+import { systemClock, type Clock } from './domain/clock';
+import { OfficeHours } from './domain/officeHours';
+import { InstructionError, loadInstruction } from './instruction/load';
+import type { Instruction } from './instruction/schema';
+import { createLogger, type Logger } from './log';
+import { createAdapter } from './server/adapter';
+import { createServer } from './server/server';
+import { createStorage, type StorageHandle } from './server/storage';
+
+/**
+ * The composition root: the only place that reads process.env (through main) and
+ * builds everything else: config → logger → instruction → clock → storage →
+ * adapter → bot → server. Nothing below reaches for globals.
+ */
+
+export interface StartOverrides {
+  /** The app's clock (tests, playground); default the system clock. */
+  readonly clock?: Clock;
+  /** Where log lines go (tests capture them); default stdout. */
+  readonly logDestination?: DestinationStream;
+}
+
+export interface RunningApp {
+  readonly port: number;
+  /** http://localhost:PORT (or the configured HOST). */
+  readonly url: string;
+  readonly config: Config;
+  readonly logger: Logger;
+  /** Stops accepting, finishes in-flight turns, closes the storage. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Builds and starts the whole app in this process; throws ConfigError/InstructionError on bad settings. */
+export async function startApp(env: Record<string, string | undefined>, overrides: StartOverrides = {}): Promise<RunningApp> {
+  const config = loadConfig(env);
+  const logger = createLogger(config, overrides.logDestination);
+  for (const warning of config.warnings) logger.warn({ warning }, warning);
+
+  const instruction = loadInstruction(config.instructionFile);
+  const clock = overrides.clock ?? systemClock;
+  const storage = createStorage(config);
+  try {
+    await storage.ping();
+    const adapter = createAdapter(config, logger, instruction);
+    const bot = createBot({ config, instruction, clock, storage, logger });
+    const server = createServer({ config, adapter, bot, storage: storage.storage, logger });
+    const { port } = await server.listen();
+    const url = `http://${config.host ?? 'localhost'}:${port}`;
+    logger.info(
+      { port, url, development: config.development, storage: storage.kind, appType: config.development ? undefined : config.bot.appType },
+      `Nedbrud listening on ${url} ${config.development ? '(development mode: no authentication)' : '(Bot Framework authentication on)'}`,
+    );
+
+    let closing: Promise<void> | undefined;
+    return {
+      port,
+      url,
+      config,
+      logger,
+      close: () =>
+        (closing ??= (async () => {
+          try {
+            await server.close();
+          } finally {
+            await storage.close();
+          }
+          logger.info('Nedbrud stopped');
+        })()),
+    };
+  } catch (err) {
+    await storage.close();
+    throw err;
+  }
+}
+
+interface BotWiring {
+  readonly config: Config;
+  readonly instruction: Instruction;
+  readonly clock: Clock;
+  readonly storage: StorageHandle;
+  readonly logger: Logger;
+}
+
+function createBot({ config, instruction, clock, storage, logger }: BotWiring): NedbrudBot {
+  const services = turnServices({
+    instruction,
+    clock,
+    // Ad-hoc closures from storage come with the "lukket" command.
+    officeHours: async (lang) => new OfficeHours(instruction, [], lang),
+    escalationAfterMinutes: config.delays.escalationAfterMinutes,
+  });
+  return new NedbrudBot({ storage: storage.storage, services, logger: logger.child({ component: 'bot' }) });
+}
+
+/** How long a SIGTERM/SIGINT may take before the process exits anyway. */
+export const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+/** The process entry: start, or print one line and exit 1; stop cleanly on SIGTERM/SIGINT. */
+export async function main(env: Record<string, string | undefined> = process.env): Promise<void> {
+  let app: RunningApp;
+  try {
+    app = await startApp(env);
+  } catch (err) {
+    process.stderr.write(`Nedbrud cannot start: ${startErrorLine(err)}\n`);
+    if (!isOperatorError(err) && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    process.exit(1);
+  }
+  const { logger } = app;
+
+  process.on('unhandledRejection', (reason) => {
+    logger.fatal({ err: reason }, 'unhandled promise rejection; stopping');
+    process.exit(1);
+  });
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const hard = setTimeout(() => {
+      logger.error({ timeoutMs: SHUTDOWN_TIMEOUT_MS }, 'shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS);
+    hard.unref();
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+function isOperatorError(err: unknown): boolean {
+  if (err instanceof ConfigError || err instanceof InstructionError) return true;
+  // listen EADDRINUSE, EACCES, a storage file that cannot be opened, …
+  return err instanceof Error && 'code' in err && typeof err.code === 'string';
+}
+
+function startErrorLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.replace(/\s+/g, ' ').trim();
+}
+
+if (typeof require !== 'undefined' && typeof module !== 'undefined' && require.main === module) {
+  void main();
+}
