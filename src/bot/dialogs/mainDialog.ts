@@ -1,0 +1,259 @@
+import type { Activity, TurnContext } from 'botbuilder';
+import { ComponentDialog, Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
+import { addMinutes } from 'date-fns';
+import { recognize, type Intent } from '../../domain/intent';
+import { formatDayTime, formatPhone, localDate } from '../../domain/time';
+import type { SystemId } from '../../domain/types';
+import { parseCardAction, triageValue, type CardAction } from '../actions';
+import { t } from '../i18n';
+import {
+  cardMessage,
+  contactsCard,
+  hoursCard,
+  noticeCard,
+  systemName,
+  textMessage,
+  welcomeCard,
+  type ViewContext,
+} from '../views';
+import type { TurnServices } from './services';
+import { INTERNET_PROMPT, TRIAGE_DIALOG, TriageDialog, parsers, promptHelp, type TriagePromptId } from './triageDialog';
+
+export const MAIN_DIALOG = 'main';
+
+/** Longest text we read; longer messages get a kind "too long" answer. */
+export const MAX_TEXT_LENGTH = 2000;
+
+/** Set by the CPR guard when it masked something in this turn's text. */
+export const CPR_MASKED = Symbol('cprMasked');
+
+/**
+ * The root of every conversation with a person. It never ends: it routes each
+ * activity to the triage or to a small handler, and lets "hjælp" and "forfra"
+ * interrupt any question. Card buttons are parsed (zod) before use.
+ */
+export class MainDialog extends ComponentDialog {
+  constructor(private readonly services: TurnServices) {
+    super(MAIN_DIALOG);
+    this.addDialog(new TriageDialog(services));
+  }
+
+  protected override async onBeginDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
+    return this.route(innerDc);
+  }
+
+  protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
+    return this.route(innerDc);
+  }
+
+  private async route(dc: DialogContext): Promise<DialogTurnResult> {
+    const { activity } = dc.context;
+    if (activity.type !== 'message') return Dialog.EndOfTurn;
+    const view = await this.services.view(dc.context);
+    const { lang } = view;
+
+    if (dc.context.turnState.get(CPR_MASKED)) await dc.context.sendActivity(textMessage(t(lang, 'input.cpr')));
+
+    const action = parseCardAction(activity.value);
+    if (action && 'invalid' in action) {
+      await dc.context.sendActivities([textMessage(t(lang, 'input.staleButton')), cardMessage(welcomeCard(lang))]);
+      return Dialog.EndOfTurn;
+    }
+    if (action) return this.onAction(dc, action, view);
+
+    const text = (activity.text ?? '').trim();
+    if (text.length === 0) {
+      const hasAttachment = (activity.attachments ?? []).some((a) => !a.contentType.startsWith('text/html'));
+      await dc.context.sendActivities([
+        textMessage(t(lang, hasAttachment ? 'input.attachment' : 'input.empty')),
+        cardMessage(welcomeCard(lang)),
+      ]);
+      return Dialog.EndOfTurn;
+    }
+    if (text.length > MAX_TEXT_LENGTH) {
+      await dc.context.sendActivity(textMessage(t(lang, 'input.tooLong')));
+      return Dialog.EndOfTurn;
+    }
+
+    const intent = recognize(text);
+    const prompt = activePrompt(dc);
+    if (intent.kind === 'help') return this.help(dc, view, prompt);
+    if (intent.kind === 'restart') {
+      await dc.cancelAllDialogs();
+      await dc.context.sendActivities([textMessage(t(lang, 'restart.done')), cardMessage(welcomeCard(lang))]);
+      return Dialog.EndOfTurn;
+    }
+    // A report of another system starts its own triage, even mid-question.
+    const current = triageSystem(dc);
+    const otherSystem =
+      intent.kind === 'outage' &&
+      intent.system !== null &&
+      current !== undefined &&
+      intent.system !== current &&
+      // "ingen net" typed to "Virker internettet?" is an answer, not a new triage.
+      !(prompt === INTERNET_PROMPT && intent.system === 'internet');
+    // Otherwise an answer to the open question wins over other readings ("ingen net" answers "Virker internettet?").
+    if (prompt && !otherSystem && parsers[prompt](activity.value, text) !== undefined) return this.continueInner(dc);
+    return this.onIntent(dc, intent, view, prompt);
+  }
+
+  private async continueInner(dc: DialogContext): Promise<DialogTurnResult> {
+    await dc.continueDialog();
+    return Dialog.EndOfTurn;
+  }
+
+  private async onAction(dc: DialogContext, action: CardAction, view: ViewContext): Promise<DialogTurnResult> {
+    const { lang } = view;
+    switch (action.action) {
+      case 'triage':
+        await dc.cancelAllDialogs();
+        await dc.beginDialog(TRIAGE_DIALOG, action);
+        return Dialog.EndOfTurn;
+      case 'calledKmd':
+        await dc.cancelAllDialogs();
+        await dc.context.sendActivity(this.calledKmdMessage(view));
+        return Dialog.EndOfTurn;
+      case 'contacts':
+        await dc.context.sendActivity(cardMessage(contactsCard(view)));
+        return Dialog.EndOfTurn;
+      case 'hours':
+        await dc.context.sendActivity(cardMessage(hoursCard(view, localDate(view.now))));
+        return Dialog.EndOfTurn;
+      case 'help':
+        return this.help(dc, view, activePrompt(dc));
+      case 'restart':
+        await dc.cancelAllDialogs();
+        await dc.context.sendActivities([textMessage(t(lang, 'restart.done')), cardMessage(welcomeCard(lang))]);
+        return Dialog.EndOfTurn;
+    }
+  }
+
+  private async onIntent(
+    dc: DialogContext,
+    intent: Intent,
+    view: ViewContext,
+    prompt: TriagePromptId | null,
+  ): Promise<DialogTurnResult> {
+    const { lang } = view;
+    const send = (...activities: Partial<Activity>[]) => dc.context.sendActivities(activities);
+    switch (intent.kind) {
+      case 'outage':
+        await dc.cancelAllDialogs();
+        await dc.beginDialog(TRIAGE_DIALOG, intent.system ? { system: intent.system } : {});
+        return Dialog.EndOfTurn;
+      case 'calledKmd':
+        await dc.cancelAllDialogs();
+        await send(this.calledKmdMessage(view));
+        return Dialog.EndOfTurn;
+      case 'contacts':
+        await send(cardMessage(contactsCard(view)));
+        return this.repromptIfOpen(dc, prompt);
+      case 'hours':
+        await send(cardMessage(hoursCard(view, localDate(view.now))));
+        return this.repromptIfOpen(dc, prompt);
+      case 'status':
+        await send(textMessage(t(lang, 'status.none')));
+        return this.repromptIfOpen(dc, prompt);
+      case 'statusQuestion':
+        await send(
+          textMessage(
+            intent.system ? t(lang, 'status.noneFor', { system: systemName(lang, intent.system) }) : t(lang, 'status.none'),
+          ),
+        );
+        return this.repromptIfOpen(dc, prompt);
+      case 'worksAgain':
+        await dc.cancelAllDialogs();
+        await send(textMessage(t(lang, 'worksAgain.noOutage', { system: systemName(lang, intent.system ?? 'nexus') })));
+        return Dialog.EndOfTurn;
+      case 'notOutage':
+        await send(textMessage(t(lang, 'notOutage.ok')));
+        return this.repromptIfOpen(dc, prompt);
+      case 'greeting':
+        if (prompt) return this.continueInner(dc);
+        await send(textMessage(t(lang, 'greeting.hello')), cardMessage(welcomeCard(lang)));
+        return Dialog.EndOfTurn;
+      case 'help':
+        return this.help(dc, view, prompt);
+      case 'restart':
+        await dc.cancelAllDialogs();
+        await send(textMessage(t(lang, 'restart.done')), cardMessage(welcomeCard(lang)));
+        return Dialog.EndOfTurn;
+      case 'follow':
+      case 'unfollow':
+      case 'declare':
+      case 'update':
+      case 'resolve':
+      case 'channel':
+      case 'history':
+      case 'export':
+      case 'closed':
+      case 'bilag1':
+      case 'unknown':
+        // An open question gets its retry prompt; otherwise the short help card.
+        if (prompt) return this.continueInner(dc);
+        await send(textMessage(t(lang, 'input.unknown')), cardMessage(welcomeCard(lang)));
+        return Dialog.EndOfTurn;
+    }
+  }
+
+  private async repromptIfOpen(dc: DialogContext, prompt: TriagePromptId | null): Promise<DialogTurnResult> {
+    if (prompt) await dc.repromptDialog();
+    return Dialog.EndOfTurn;
+  }
+
+  private async help(dc: DialogContext, view: ViewContext, prompt: TriagePromptId | null): Promise<DialogTurnResult> {
+    const { lang } = view;
+    if (!prompt) {
+      await dc.context.sendActivities([cardMessage(welcomeCard(lang)), textMessage(t(lang, 'help.commands'))]);
+      return Dialog.EndOfTurn;
+    }
+    const system = triageSystem(dc);
+    await dc.context.sendActivity(
+      textMessage(`${t(lang, promptHelp[prompt], { system: system ? systemName(lang, system) : '' })} ${t(lang, 'help.commands')}`),
+    );
+    await dc.repromptDialog();
+    return Dialog.EndOfTurn;
+  }
+
+  /** "Jeg har ringet til KMD": the caller owns the case and carries the 2-hour rule. */
+  private calledKmdMessage(view: ViewContext): Partial<Activity> {
+    const { lang, instruction } = view;
+    const driftvagt = instruction.contacts.find((c) => c.id === 'driftvagt');
+    const escalateAt = addMinutes(view.now, this.services.escalationAfterMinutes);
+    return cardMessage(
+      noticeCard(t(lang, 'calledKmd.title'), [
+        t(lang, 'calledKmd.owner'),
+        t(lang, 'calledKmd.escalate', {
+          when: formatDayTime(escalateAt, lang, view.now),
+          phone: driftvagt?.phone ? formatPhone(driftvagt.phone) : '',
+        }),
+        t(lang, 'calledKmd.why'),
+      ]),
+    );
+  }
+}
+
+/** The id of the question waiting for an answer, if any. */
+export function activePrompt(dc: DialogContext): TriagePromptId | null {
+  let leaf: DialogContext = dc;
+  while (leaf.child) leaf = leaf.child;
+  const id = leaf.activeDialog?.id;
+  return id !== undefined && id in parsers ? (id as TriagePromptId) : null;
+}
+
+/** The system the open triage is about, read from the waterfall's remembered answers. */
+function triageSystem(dc: DialogContext): SystemId | undefined {
+  let current: DialogContext | undefined = dc;
+  while (current) {
+    // The waterfall sits below its open prompt on the stack, so look at every instance.
+    for (const instance of current.stack) {
+      const values = (instance.state as { values?: { answers?: unknown } } | undefined)?.values;
+      const answers = triageValue.safeParse({ ...(values?.answers as object | undefined), action: 'triage' });
+      if (answers.success && answers.data.system) return answers.data.system;
+    }
+    current = current.child;
+  }
+  return undefined;
+}
+
+export type { TurnContext };

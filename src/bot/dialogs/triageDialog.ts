@@ -1,0 +1,139 @@
+import type { Activity } from 'botbuilder';
+import {
+  ComponentDialog,
+  type DialogTurnResult,
+  WaterfallDialog,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs';
+import { advise } from '../../domain/advise';
+import { parseInternet, parseScope, parseSystem } from '../../domain/intent';
+import type { Advice, InternetState, Scope, SystemId } from '../../domain/types';
+import { triageValue, type TriageValue } from '../actions';
+import { t } from '../i18n';
+import { adviceMessages, cardMessage, questionCard, textMessage, type ViewContext } from '../views';
+import { CardPrompt } from './cardPrompt';
+import type { TurnServices } from './services';
+
+export const TRIAGE_DIALOG = 'triage';
+export const SYSTEM_PROMPT = 'triage.system';
+export const SCOPE_PROMPT = 'triage.scope';
+export const INTERNET_PROMPT = 'triage.internet';
+
+/** The field of a triage button's data, if the value is a triage button. */
+function fromButton<K extends keyof TriageValue>(value: unknown, key: K): TriageValue[K] | undefined {
+  const parsed = triageValue.safeParse(value);
+  return parsed.success ? parsed.data[key] : undefined;
+}
+
+export const parsers = {
+  [SYSTEM_PROMPT]: (value: unknown, text: string): SystemId | undefined =>
+    fromButton(value, 'system') ?? parseSystem(text) ?? undefined,
+  [SCOPE_PROMPT]: (value: unknown, text: string): Scope | undefined =>
+    fromButton(value, 'scope') ?? parseScope(text) ?? undefined,
+  [INTERNET_PROMPT]: (value: unknown, text: string): InternetState | undefined =>
+    fromButton(value, 'internet') ?? parseInternet(text) ?? undefined,
+} as const;
+export type TriagePromptId = keyof typeof parsers;
+
+/** What the help command says for each question. */
+export const promptHelp: Record<TriagePromptId, 'help.system' | 'help.scope' | 'help.internet'> = {
+  [SYSTEM_PROMPT]: 'help.system',
+  [SCOPE_PROMPT]: 'help.scope',
+  [INTERNET_PROMPT]: 'help.internet',
+};
+
+/**
+ * The instruction's decision path for a member of staff: which system → just me
+ * or colleagues too → (out of hours) does the Internet work → whom to call.
+ * Every decision is a call into the domain's advise(); no number, hour or
+ * sentence lives here. Answers already known (from the message or a button) skip
+ * their question.
+ */
+export class TriageDialog extends ComponentDialog {
+  constructor(private readonly services: TurnServices) {
+    super(TRIAGE_DIALOG);
+    this.addDialog(new CardPrompt(SYSTEM_PROMPT, parsers[SYSTEM_PROMPT]))
+      .addDialog(new CardPrompt(SCOPE_PROMPT, parsers[SCOPE_PROMPT]))
+      .addDialog(new CardPrompt(INTERNET_PROMPT, parsers[INTERNET_PROMPT]))
+      .addDialog(
+        new WaterfallDialog(`${TRIAGE_DIALOG}.steps`, [
+          this.askSystem.bind(this),
+          this.askScope.bind(this),
+          this.askInternet.bind(this),
+          this.answer.bind(this),
+        ]),
+      );
+    this.initialDialogId = `${TRIAGE_DIALOG}.steps`;
+  }
+
+  /** The answers so far, kept in the waterfall's values (saved with the dialog state). */
+  private answers(step: WaterfallStepContext): TriageValue {
+    const values = step.values as { answers?: TriageValue };
+    if (values.answers) return values.answers;
+    const parsed = triageValue.safeParse({ ...(step.options as object | undefined), action: 'triage' });
+    values.answers = parsed.success ? parsed.data : { action: 'triage' };
+    return values.answers;
+  }
+
+  private remember(step: WaterfallStepContext, patch: Partial<TriageValue>): TriageValue {
+    const values = step.values as { answers?: TriageValue };
+    values.answers = { ...this.answers(step), ...patch };
+    return values.answers;
+  }
+
+  private async view(step: WaterfallStepContext): Promise<ViewContext> {
+    return this.services.view(step.context);
+  }
+
+  private async prompt(step: WaterfallStepContext, id: TriagePromptId, card: Partial<Activity>): Promise<DialogTurnResult> {
+    const view = await this.view(step);
+    return step.prompt(id, {
+      prompt: card,
+      retryPrompt: { ...card, text: t(view.lang, 'triage.retry') },
+    });
+  }
+
+  private async askSystem(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const answers = this.answers(step);
+    if (answers.system) return step.next(answers.system);
+    return this.prompt(step, SYSTEM_PROMPT, cardMessage(questionCard('system', answers, await this.view(step))));
+  }
+
+  private async askScope(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const answers = this.remember(step, { system: step.result as SystemId });
+    if (answers.scope) return step.next(answers.scope);
+    return this.prompt(step, SCOPE_PROMPT, cardMessage(questionCard('scope', answers, await this.view(step))));
+  }
+
+  private async askInternet(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const answers = this.remember(step, { scope: step.result as Scope });
+    const advice = await this.advise(step, answers);
+    if (!advice.checkInternetFirst) return step.next(answers.internet);
+    const view = await this.view(step);
+    return this.prompt(step, INTERNET_PROMPT, cardMessage(questionCard('internet', answers, view, advice.steps)));
+  }
+
+  private async answer(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const internet = step.result as InternetState | undefined;
+    const answers = this.remember(step, internet ? { internet } : {});
+    const advice = await this.advise(step, answers);
+    const view = await this.view(step);
+    await step.context.sendActivities(adviceMessages(advice, view));
+    return step.endDialog(advice);
+  }
+
+  private async advise(step: WaterfallStepContext, answers: TriageValue): Promise<Advice> {
+    const view = await this.view(step);
+    const { system, scope } = answers;
+    if (!system || !scope) throw new Error('triage: advise called before system and scope are known');
+    return advise(
+      view.instruction,
+      view.hours,
+      { system, scope, internet: answers.internet, vendorSaysInternal: answers.vendorSaysInternal },
+      view.now,
+      { lang: view.lang, escalationAfterMinutes: this.services.escalationAfterMinutes },
+    );
+  }
+}
+
+export { textMessage };

@@ -1,0 +1,23 @@
+import type { Language } from '../../instruction/schema';
+import { da, type MessageKey } from './da';
+import { en } from './en';
+
+export type { MessageKey };
+
+const catalogues: Record<Language, Record<MessageKey, string>> = { da, en };
+
+/** `en` or `en-*` gets English; anything else (or nothing) Danish. */
+export function languageOf(locale: string | undefined | null): Language {
+  return locale && /^en(-|_|$)/i.test(locale.trim()) ? 'en' : 'da';
+}
+
+/** A message in the language, with {name} placeholders filled. */
+export function t(lang: Language, key: MessageKey, vars: Record<string, string | number> = {}): string {
+  return catalogues[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in vars ? String(vars[name]) : whole,
+  );
+}
+
+export function catalogue(lang: Language): Readonly<Record<MessageKey, string>> {
+  return catalogues[lang];
+}

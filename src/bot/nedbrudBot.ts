@@ -1,0 +1,78 @@
+import {
+  ActivityTypes,
+  PrivateConversationState,
+  type Storage,
+  TeamsActivityHandler,
+  TurnContext,
+} from 'botbuilder';
+import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
+import type { Logger } from 'pino';
+import { maskCpr } from '../domain/cpr';
+import { languageOf } from './i18n';
+import { CPR_MASKED, MAIN_DIALOG, MainDialog } from './dialogs/mainDialog';
+import type { TurnServices } from './dialogs/services';
+import { cardMessage, welcomeCard } from './views';
+
+export interface BotDeps {
+  readonly storage: Storage;
+  readonly services: TurnServices;
+  readonly logger: Logger;
+}
+
+/**
+ * Thin Teams edge: guards the input, loads the person's dialog state, runs the
+ * main dialog and saves the state once per turn. Dialog state is kept per person
+ * per conversation (PrivateConversationState), so in a channel each member has
+ * their own triage.
+ */
+export class NedbrudBot extends TeamsActivityHandler {
+  private readonly state: PrivateConversationState;
+  private readonly dialogs: DialogSet;
+
+  constructor(private readonly deps: BotDeps) {
+    super();
+    this.state = new PrivateConversationState(deps.storage);
+    const dialogState = this.state.createProperty<DialogState>('dialogState');
+    this.dialogs = new DialogSet(dialogState).add(new MainDialog(deps.services));
+
+    this.onMessage(async (context, next) => {
+      guardInput(context);
+      const dc = await this.dialogs.createContext(context);
+      const result = await dc.continueDialog();
+      if (result.status === DialogTurnStatus.empty) await dc.beginDialog(MAIN_DIALOG);
+      await next();
+    });
+
+    this.onMembersAdded(async (context, next) => {
+      const botId = context.activity.recipient?.id;
+      const personal = context.activity.conversation?.conversationType === 'personal';
+      const added = (context.activity.membersAdded ?? []).some((m) => m.id !== botId);
+      if (personal && added) await context.sendActivity(cardMessage(welcomeCard(languageOf(context.activity.locale))));
+      await next();
+    });
+  }
+
+  override async run(context: TurnContext): Promise<void> {
+    await super.run(context);
+    await this.state.saveChanges(context, false);
+  }
+}
+
+/**
+ * Before anything reads the text: drop the @mention of the bot (channels, group
+ * chats) and mask CPR-like numbers, so no state, log or reply ever holds one.
+ */
+export function guardInput(context: TurnContext): void {
+  const activity = context.activity;
+  if (activity.type !== ActivityTypes.Message) return;
+  if (activity.conversation?.conversationType && activity.conversation.conversationType !== 'personal') {
+    TurnContext.removeRecipientMention(activity);
+  }
+  if (typeof activity.text === 'string') {
+    const { text, masked } = maskCpr(activity.text);
+    if (masked > 0) {
+      activity.text = text;
+      context.turnState.set(CPR_MASKED, true);
+    }
+  }
+}

@@ -1,0 +1,235 @@
+import { ActivityTypes, CardFactory, type Activity } from 'botbuilder';
+import type { Advice, AdviceContact, HoursStatus } from '../domain/types';
+import type { OfficeHours } from '../domain/officeHours';
+import { formatDayTime, formatPhone, formatTime } from '../domain/time';
+import type { ContactId, Instruction, Language, SystemId } from '../instruction/schema';
+import type { CardAction, TriageValue } from './actions';
+import { type AdaptiveCardJson, renderCard } from './cards';
+import { t } from './i18n';
+
+/**
+ * View models and messages. Cards are bound to these small typed models, never to
+ * storage records or domain objects directly.
+ */
+
+export interface ViewContext {
+  readonly lang: Language;
+  readonly instruction: Instruction;
+  readonly now: Date;
+  readonly hours: OfficeHours;
+}
+
+export interface ButtonVM {
+  readonly title: string;
+  readonly data: CardAction;
+}
+
+interface LineVM {
+  readonly text: string;
+}
+
+export function cardMessage(card: AdaptiveCardJson): Partial<Activity> {
+  return { type: ActivityTypes.Message, attachments: [CardFactory.adaptiveCard(card)] };
+}
+
+export function textMessage(text: string): Partial<Activity> {
+  return { type: ActivityTypes.Message, text, textFormat: 'plain' };
+}
+
+export function systemName(lang: Language, system: SystemId): string {
+  return t(lang, `system.${system}`);
+}
+
+/** "[Ring op: 4460 5040](tel:+4544605040)": the number as text and as a link. */
+export function phoneLink(lang: Language, phone: string): string {
+  const international = phone.startsWith('+') ? phone : `+45${phone}`;
+  return `[${t(lang, 'advice.call', { phone: formatPhone(phone) })}](tel:${international})`;
+}
+
+export function emailLink(lang: Language, email: string): string {
+  return `[${t(lang, 'advice.write', { email })}](mailto:${email})`;
+}
+
+function contactOf(instruction: Instruction, id: ContactId) {
+  const contact = instruction.contacts.find((c) => c.id === id);
+  if (!contact) throw new Error(`instruction has no contact ${id}`);
+  return contact;
+}
+
+/** "Nexusteamet har åbent nu, til kl. 15.30." / "… har lukket nu. Åbner igen mandag 7. december kl. 8.00." */
+export function hoursSentence(lang: Language, status: HoursStatus, now: Date): string {
+  if (status.open && status.closesAt) return t(lang, 'hours.openNow', { time: formatTime(status.closesAt, lang) });
+  const parts: string[] = [];
+  parts.push(
+    status.nextOpen
+      ? t(lang, 'hours.closedNow', { when: formatDayTime(status.nextOpen, lang, now) })
+      : t(lang, 'hours.closedNowNoNext'),
+  );
+  if (status.closure?.reason) parts.push(t(lang, 'hours.closedToday', { reason: status.closure.reason }));
+  return parts.join(' ');
+}
+
+const restartButton = (lang: Language): ButtonVM => ({ title: t(lang, 'button.restart'), data: { action: 'restart' } });
+
+function adviceButtons(advice: Advice, lang: Language): ButtonVM[] {
+  const buttons: ButtonVM[] = [];
+  if (advice.branch === 'kmd') {
+    buttons.push({ title: t(lang, 'button.calledKmd'), data: { action: 'calledKmd', system: 'nexus' } });
+  }
+  if (advice.branch === 'kmd' || advice.branch === 'bekey') {
+    buttons.push({
+      title: t(lang, advice.branch === 'kmd' ? 'button.kmdSaysInternal' : 'button.bekeySaysInternal'),
+      data: { action: 'triage', system: advice.system, scope: 'general', internet: 'up', vendorSaysInternal: true },
+    });
+  }
+  buttons.push(restartButton(lang));
+  return buttons;
+}
+
+function alternativeLine(lang: Language, c: AdviceContact): LineVM {
+  return {
+    text: c.phone
+      ? t(lang, 'advice.alternative', { name: c.name, phone: formatPhone(c.phone) })
+      : t(lang, 'advice.alternativeNoPhone', { name: c.name }),
+  };
+}
+
+export function adviceCard(advice: Advice, ctx: ViewContext): AdaptiveCardJson {
+  const { lang } = ctx;
+  const contact = advice.contact;
+  const localized = contact ? contactOf(ctx.instruction, contact.id) : null;
+  const status = ctx.hours.status(advice.at);
+  return renderCard('advice', {
+    title: t(lang, `advice.title.${advice.branch}`),
+    hasContact: contact !== null,
+    contactName: localized ? localized.name[lang] : '',
+    phoneText: contact?.phone ? formatPhone(contact.phone) : '',
+    phoneLink: contact?.phone ? phoneLink(lang, contact.phone) : '',
+    emailLink: contact?.email ? emailLink(lang, contact.email) : '',
+    noPhone: contact && !contact.phone ? t(lang, 'advice.noPhone') : '',
+    status: hoursSentence(lang, status, advice.at),
+    steps: advice.steps.map((text, i): LineVM => ({ text: `${i + 1}. ${text}` })),
+    alternatives: advice.alternatives.map((c) => alternativeLine(lang, c)),
+    note: advice.scope === 'general' ? t(lang, 'advice.notYourFault') : '',
+    actions: adviceButtons(advice, lang),
+  });
+}
+
+export function worthKnowingCard(ids: readonly string[], ctx: ViewContext): AdaptiveCardJson | null {
+  const items = ctx.instruction.worthKnowing.filter((w) => ids.includes(w.id));
+  if (items.length === 0) return null;
+  return renderCard('worthKnowing', {
+    title: t(ctx.lang, 'worth.title'),
+    items: items.map((w) => ({ title: w.title[ctx.lang], text: w.text[ctx.lang] })),
+  });
+}
+
+/** The answer to a finished triage: the advice card, then what to do meanwhile. */
+export function adviceMessages(advice: Advice, ctx: ViewContext): Partial<Activity>[] {
+  const messages = [cardMessage(adviceCard(advice, ctx))];
+  const worth = worthKnowingCard(advice.worthKnowing, ctx);
+  if (worth) messages.push(cardMessage(worth));
+  return messages;
+}
+
+export type QuestionKind = 'system' | 'scope' | 'internet';
+
+/** A triage question; every choice carries the answers so far. */
+export function questionCard(kind: QuestionKind, answers: TriageValue, ctx: ViewContext, checkSteps: readonly string[] = []): AdaptiveCardJson {
+  const { lang } = ctx;
+  const name = answers.system ? systemName(lang, answers.system) : '';
+  const next = (patch: Partial<TriageValue>): CardAction => ({ ...answers, ...patch, action: 'triage' });
+  switch (kind) {
+    case 'system':
+      return renderCard('question', {
+        question: t(lang, 'triage.system.question'),
+        hints: [{ text: t(lang, 'triage.system.hint') }],
+        note: '',
+        choices: (['nexus', 'bekey', 'internet'] as const).map((s) => ({
+          title: t(lang, `system.${s}.title`),
+          data: next({ system: s }),
+        })),
+      });
+    case 'scope':
+      return renderCard('question', {
+        question: t(lang, 'triage.scope.question', { system: name }),
+        hints: [{ text: t(lang, 'triage.scope.hint', { system: name }) }],
+        note: '',
+        choices: [
+          { title: t(lang, 'triage.scope.general'), data: next({ scope: 'general' }) },
+          { title: t(lang, 'triage.scope.individual'), data: next({ scope: 'individual' }) },
+        ],
+      });
+    case 'internet':
+      return renderCard('question', {
+        question: t(lang, 'triage.internet.question'),
+        hints: checkSteps.map((text, i): LineVM => ({ text: `${i + 1}. ${text}` })),
+        note: t(lang, 'triage.internet.note'),
+        choices: [
+          { title: t(lang, 'triage.internet.up'), data: next({ internet: 'up' }) },
+          { title: t(lang, 'triage.internet.down'), data: next({ internet: 'down' }) },
+        ],
+      });
+  }
+}
+
+export function welcomeCard(lang: Language): AdaptiveCardJson {
+  return renderCard('welcome', {
+    title: t(lang, 'welcome.title'),
+    body: t(lang, 'welcome.body'),
+    privacy: t(lang, 'welcome.privacy'),
+    buttons: [
+      { title: t(lang, 'button.nexusDown'), data: { action: 'triage', system: 'nexus' } },
+      { title: t(lang, 'button.bekeyDown'), data: { action: 'triage', system: 'bekey' } },
+      { title: t(lang, 'button.internetDown'), data: { action: 'triage', system: 'internet' } },
+      { title: t(lang, 'button.contacts'), data: { action: 'contacts' } },
+      { title: t(lang, 'button.hours'), data: { action: 'hours' } },
+    ] satisfies ButtonVM[],
+  });
+}
+
+export function contactsCard(ctx: ViewContext): AdaptiveCardJson {
+  const { lang, instruction } = ctx;
+  return renderCard('contacts', {
+    title: t(lang, 'contacts.title'),
+    status: hoursSentence(lang, ctx.hours.status(ctx.now), ctx.now),
+    contacts: instruction.contacts.map((c) => ({
+      name: c.name[lang],
+      phoneText: c.phone ? formatPhone(c.phone) : '',
+      phoneLink: c.phone ? phoneLink(lang, c.phone) : '',
+      emailLink: c.email ? emailLink(lang, c.email) : '',
+      when: c.availability[lang],
+      role: c.role[lang],
+    })),
+    actions: [
+      { title: t(lang, 'button.hours'), data: { action: 'hours' } },
+      { title: t(lang, 'button.nexusDown'), data: { action: 'triage', system: 'nexus' } },
+    ] satisfies ButtonVM[],
+  });
+}
+
+export function hoursCard(ctx: ViewContext, fromLocalDate: string, count = 7): AdaptiveCardJson {
+  const { lang } = ctx;
+  const days = ctx.hours.days(fromLocalDate, count, lang);
+  return renderCard('hours', {
+    title: t(lang, 'hours.title'),
+    status: hoursSentence(lang, ctx.hours.status(ctx.now), ctx.now),
+    days: days.map((d, i) => {
+      const intervals = d.open.map((o) => t(lang, 'hours.interval', { from: o.from, to: o.to })).join(', ');
+      let text: string;
+      if (d.open.length === 0) {
+        text = d.closed?.kind === 'weekend' ? t(lang, 'hours.weekend') : t(lang, 'hours.closedReason', { reason: d.closed?.reason ?? '' });
+      } else {
+        text = d.closed?.reason ? `${intervals} (${d.closed.reason})` : intervals;
+      }
+      const [, month, day] = d.date.split('-');
+      return { day: `${d.weekday} ${Number(day)}/${Number(month)}`, hours: text, weight: i === 0 ? 'Bolder' : 'Default' };
+    }),
+    note: t(lang, 'hours.note'),
+    actions: [{ title: t(lang, 'button.contacts'), data: { action: 'contacts' } }] satisfies ButtonVM[],
+  });
+}
+
+export function noticeCard(title: string, lines: readonly string[], actions: readonly ButtonVM[] = []): AdaptiveCardJson {
+  return renderCard('notice', { title, lines: lines.map((text): LineVM => ({ text })), actions });
+}

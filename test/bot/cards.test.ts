@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { advise } from '../../src/domain/advise';
+import { OfficeHours } from '../../src/domain/officeHours';
+import type { AdviceRequest } from '../../src/domain/types';
+import { catalogue } from '../../src/bot/i18n';
+import {
+  adviceCard,
+  contactsCard,
+  hoursCard,
+  noticeCard,
+  questionCard,
+  welcomeCard,
+  worthKnowingCard,
+  type ViewContext,
+} from '../../src/bot/views';
+import type { AdaptiveCardJson } from '../../src/bot/cards';
+import { LANGUAGES, SYSTEMS } from '../../src/instruction/schema';
+import { cardProblems } from '../helpers/cards';
+import { instruction, MONDAY_MORNING, SATURDAY_EVENING } from '../helpers/bot';
+
+/** Every card the bot can send, rendered with representative data, in both languages. */
+function everyCard(): [string, AdaptiveCardJson][] {
+  const cards: [string, AdaptiveCardJson][] = [];
+  for (const lang of LANGUAGES) {
+    for (const at of [SATURDAY_EVENING, MONDAY_MORNING]) {
+      const now = new Date(at);
+      const ctx: ViewContext = { lang, instruction, now, hours: new OfficeHours(instruction, [], lang) };
+      cards.push([`welcome ${lang}`, welcomeCard(lang)]);
+      cards.push([`contacts ${lang} ${at}`, contactsCard(ctx)]);
+      cards.push([`hours ${lang} ${at}`, hoursCard(ctx, '2026-12-21', 14)]);
+      for (const kind of ['system', 'scope', 'internet'] as const) {
+        cards.push([`question ${kind} ${lang}`, questionCard(kind, { action: 'triage', system: 'nexus', scope: 'general' }, ctx, ['a', 'b'])]);
+      }
+      const requests: AdviceRequest[] = [];
+      for (const system of SYSTEMS) {
+        requests.push({ system, scope: 'individual' }, { system, scope: 'general' });
+        requests.push({ system, scope: 'general', internet: 'up' }, { system, scope: 'general', internet: 'down' });
+        requests.push({ system, scope: 'general', internet: 'up', vendorSaysInternal: true });
+      }
+      for (const req of requests) {
+        const advice = advise(instruction, ctx.hours, req, now, { lang });
+        cards.push([`advice ${advice.branch} ${req.system} ${lang} ${at}`, adviceCard(advice, ctx)]);
+        const worth = worthKnowingCard(advice.worthKnowing, ctx);
+        if (worth) cards.push([`worth ${req.system} ${lang}`, worth]);
+      }
+      cards.push([`notice ${lang}`, noticeCard('Titel', ['linje 1', 'linje 2'], [{ title: 'Hjælp', data: { action: 'help' } }])]);
+    }
+  }
+  return cards;
+}
+
+describe('every card the bot can send', () => {
+  const cards = everyCard();
+  it('covers every branch of the decision path', () => {
+    const names = cards.map(([n]) => n).join('\n');
+    for (const branch of ['individual', 'nexusteam', 'check-internet', 'kmd', 'bekey', 'it', 'vendor-internal']) {
+      expect(names).toContain(`advice ${branch} `);
+    }
+  });
+  it.each(cards)('%s parses in the Adaptive Cards object model, ≤ 1.5, < 28 KB, fully expanded', (_name, card) => {
+    expect(cardProblems(card)).toEqual([]);
+  });
+});
+
+describe('the card checker itself', () => {
+  it('catches an unknown element, an Action.Execute-like unknown action, a 1.6 card and an unexpanded template', () => {
+    expect(cardProblems({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'Bogus' }] })).not.toEqual([]);
+    expect(cardProblems({ type: 'AdaptiveCard', version: '1.5', body: [], actions: [{ type: 'Action.Foo', title: 'x' }] })).not.toEqual([]);
+    expect(cardProblems({ type: 'AdaptiveCard', version: '1.6', body: [] })).not.toEqual([]);
+    expect(cardProblems({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: '${x}' }] })).not.toEqual([]);
+  });
+});
+
+describe('language catalogues', () => {
+  const da = catalogue('da');
+  const en = catalogue('en');
+  it('have the same keys', () => {
+    expect(Object.keys(en).sort()).toEqual(Object.keys(da).sort());
+  });
+  it.each(Object.keys(da))('%s: same placeholders in both, no empty text', (key) => {
+    const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    const k = key as keyof typeof da;
+    expect(da[k].trim()).not.toBe('');
+    expect(en[k].trim()).not.toBe('');
+    expect(placeholders(en[k])).toEqual(placeholders(da[k]));
+  });
+});
