@@ -1,11 +1,17 @@
 import type { DestinationStream } from 'pino';
+import type { CloudAdapter } from 'botbuilder';
+import { NexusteamDirectory, TeamsMemberLookup, turnAccess } from './bot/access';
 import { NedbrudBot } from './bot/nedbrudBot';
+import { OutageService } from './bot/outageService';
+import { AdapterSender } from './notify/sender';
+import { ChannelRegistry } from './store/channels';
+import { OutageStore } from './store/outages';
 import { turnServices } from './bot/dialogs/services';
 import { ConfigError, loadConfig, type Config } from './config';
 import { systemClock, type Clock } from './domain/clock';
 import { OfficeHours } from './domain/officeHours';
 import { InstructionError, loadInstruction } from './instruction/load';
-import type { Instruction } from './instruction/schema';
+import type { Instruction, Language } from './instruction/schema';
 import { createLogger, type Logger } from './log';
 import { createAdapter } from './server/adapter';
 import { createServer } from './server/server';
@@ -46,7 +52,7 @@ export async function startApp(env: Record<string, string | undefined>, override
   try {
     await storage.ping();
     const adapter = createAdapter(config, logger, instruction);
-    const bot = createBot({ config, instruction, clock, storage, logger });
+    const bot = createBot({ config, instruction, clock, storage, logger, adapter });
     const server = createServer({ config, adapter, bot, storage: storage.storage, logger });
     const { port } = await server.listen();
     const url = `http://${config.host ?? 'localhost'}:${port}`;
@@ -83,17 +89,41 @@ interface BotWiring {
   readonly clock: Clock;
   readonly storage: StorageHandle;
   readonly logger: Logger;
+  readonly adapter: CloudAdapter;
 }
 
-function createBot({ config, instruction, clock, storage, logger }: BotWiring): NedbrudBot {
+function createBot({ config, instruction, clock, storage, logger, adapter }: BotWiring): NedbrudBot {
+  const channels = new ChannelRegistry(storage.storage);
+  const sender = new AdapterSender(adapter, config.bot.appId, logger.child({ component: 'sender' }));
+  const directory = new NexusteamDirectory({
+    config,
+    channels,
+    clock,
+    members: new TeamsMemberLookup(adapter, config.bot.appId, logger.child({ component: 'members' })),
+  });
+  // Ad-hoc closures from storage come with the "lukket" command.
+  const officeHours = async (lang: Language = 'da') => new OfficeHours(instruction, [], lang);
+  const outages = new OutageService({
+    store: new OutageStore(storage.storage),
+    channels,
+    sender,
+    clock,
+    instruction,
+    delays: config.delays,
+    logger: logger.child({ component: 'outages' }),
+    officeHours: () => officeHours('da'),
+  });
   const services = turnServices({
     instruction,
     clock,
-    // Ad-hoc closures from storage come with the "lukket" command.
-    officeHours: async (lang) => new OfficeHours(instruction, [], lang),
+    officeHours,
     escalationAfterMinutes: config.delays.escalationAfterMinutes,
+    detectionWindowMinutes: config.delays.detectionWindowMinutes,
+    outages,
+    access: turnAccess(directory, config),
+    channels: { registry: channels, mayChangeRoles: (current, next, user, where) => directory.mayChangeRoles(current, next, user, where) },
   });
-  return new NedbrudBot({ storage: storage.storage, services, logger: logger.child({ component: 'bot' }) });
+  return new NedbrudBot({ storage: storage.storage, services, clock, logger: logger.child({ component: 'bot' }) });
 }
 
 /** How long a SIGTERM/SIGINT may take before the process exits anyway. */

@@ -16,19 +16,50 @@ export const triageValue = z
     scope: z.enum(['individual', 'general']).optional(),
     internet: z.enum(['up', 'down']).optional(),
     vendorSaysInternal: z.boolean().optional(),
+    /** Continue past the "already known" answer (nobody has called KMD yet). */
+    skipKnown: z.boolean().optional(),
   })
   .strip();
 export type TriageValue = z.infer<typeof triageValue>;
 
+const submitId = z.string().min(8).max(100);
+const outageId = z.string().min(1).max(100);
+/** Free text from a form: trimmed, bounded; CPR masking happens before it is stored. */
+const formText = (max: number) => z.string().max(max * 4).optional().default('');
+
+export const declareDraft = z
+  .object({
+    system,
+    description: formText(500),
+    sinceDate: z.string().max(20).optional().default(''),
+    sinceTime: z.string().max(20).optional().default(''),
+    expected: formText(200),
+  })
+  .strip();
+
 export const cardAction = z.discriminatedUnion('action', [
   triageValue,
   z.object({ action: z.literal('calledKmd'), system: z.literal('nexus').optional() }).strip(),
+  z.object({ action: z.literal('worksAgain'), system }).strip(),
+  z.object({ action: z.literal('status') }).strip(),
+  z.object({ action: z.literal('declare'), system: system.optional(), draft: declareDraft.optional() }).strip(),
+  z.object({ action: z.literal('declarePreview'), submitId }).merge(declareDraft.partial()).strip(),
+  z.object({ action: z.literal('declareSend'), submitId, draft: declareDraft }).strip(),
+  z.object({ action: z.literal('confirm'), submitId, outageId }).strip(),
+  z.object({ action: z.literal('update') }).strip(),
+  z.object({ action: z.literal('updateSend'), submitId, outageId: outageId.optional(), text: formText(1000) }).strip(),
+  z.object({ action: z.literal('resolveMenu') }).strip(),
+  z.object({ action: z.literal('channelSave'), roles: z.string().max(200).optional() }).strip(),
+  z.object({ action: z.literal('channelRemove') }).strip(),
+  z.object({ action: z.literal('resolve'), submitId, outageId }).strip(),
   z.object({ action: z.literal('contacts') }).strip(),
   z.object({ action: z.literal('hours') }).strip(),
   z.object({ action: z.literal('help') }).strip(),
   z.object({ action: z.literal('restart') }).strip(),
 ]);
 export type CardAction = z.infer<typeof cardAction>;
+/** What a button carries (defaults not yet applied). */
+export type CardActionData = z.input<typeof cardAction>;
 export type ActionVerb = CardAction['action'];
 
 /** The parsed action, `{ invalid: true }` for a value that is not ours, or null when there is no value. */

@@ -8,15 +8,18 @@ import {
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
 import type { Logger } from 'pino';
 import { maskCpr } from '../domain/cpr';
-import { languageOf } from './i18n';
+import { languageOf, t } from './i18n';
 import { CPR_MASKED, MAIN_DIALOG, MainDialog } from './dialogs/mainDialog';
 import type { TurnServices } from './dialogs/services';
-import { cardMessage, welcomeCard } from './views';
+import { cardMessage, textMessage, welcomeCard } from './views';
+import { channelFromActivity } from '../store/channels';
+import type { Clock } from '../domain/clock';
 
 export interface BotDeps {
   readonly storage: Storage;
   readonly services: TurnServices;
   readonly logger: Logger;
+  readonly clock: Clock;
 }
 
 /**
@@ -43,6 +46,20 @@ export class NedbrudBot extends TeamsActivityHandler {
       await next();
     });
 
+    this.onInstallationUpdateRemove(async (context, next) => {
+      const teamId = (context.activity.channelData as { team?: { id?: string } } | undefined)?.team?.id;
+      if (teamId) await deps.services.channels.registry.removeTeam(teamId);
+      await next();
+    });
+    this.onTeamsChannelDeletedEvent(async (channel, _team, _context, next) => {
+      if (channel.id) await deps.services.channels.registry.remove(channel.id);
+      await next();
+    });
+    this.onTeamsTeamDeletedEvent(async (team, _context, next) => {
+      if (team.id) await deps.services.channels.registry.removeTeam(team.id);
+      await next();
+    });
+
     this.onMembersAdded(async (context, next) => {
       const botId = context.activity.recipient?.id;
       const personal = context.activity.conversation?.conversationType === 'personal';
@@ -53,6 +70,23 @@ export class NedbrudBot extends TeamsActivityHandler {
   }
 
   override async run(context: TurnContext): Promise<void> {
+    const { services, logger, clock } = this.deps;
+    if (!services.access.tenantAllowed(context)) {
+      logger.warn({ activityId: context.activity.id, conversationId: context.activity.conversation?.id }, 'activity from a tenant the bot does not serve; refused');
+      if (context.activity.type === ActivityTypes.Message) {
+        await context.sendActivity(textMessage(t(languageOf(context.activity.locale), 'denied.tenant')));
+      }
+      return;
+    }
+    // Where channels are: from installs, channel events and any channel message (written only on change).
+    const where = channelFromActivity(context.activity);
+    if (where) {
+      try {
+        await services.channels.registry.remember(where, clock.now());
+      } catch (err) {
+        logger.warn({ err, conversationId: where.conversationId }, 'could not remember the channel');
+      }
+    }
     await super.run(context);
     await this.state.saveChanges(context, false);
   }

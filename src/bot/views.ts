@@ -3,7 +3,7 @@ import type { Advice, AdviceContact, HoursStatus } from '../domain/types';
 import type { OfficeHours } from '../domain/officeHours';
 import { formatDayTime, formatPhone, formatTime } from '../domain/time';
 import type { ContactId, Instruction, Language, SystemId } from '../instruction/schema';
-import type { CardAction, TriageValue } from './actions';
+import type { CardActionData, TriageValue } from './actions';
 import { type AdaptiveCardJson, renderCard } from './cards';
 import { t } from './i18n';
 
@@ -21,7 +21,7 @@ export interface ViewContext {
 
 export interface ButtonVM {
   readonly title: string;
-  readonly data: CardAction;
+  readonly data: CardActionData;
 }
 
 interface LineVM {
@@ -138,7 +138,7 @@ export type QuestionKind = 'system' | 'scope' | 'internet';
 export function questionCard(kind: QuestionKind, answers: TriageValue, ctx: ViewContext, checkSteps: readonly string[] = []): AdaptiveCardJson {
   const { lang } = ctx;
   const name = answers.system ? systemName(lang, answers.system) : '';
-  const next = (patch: Partial<TriageValue>): CardAction => ({ ...answers, ...patch, action: 'triage' });
+  const next = (patch: Partial<TriageValue>): CardActionData => ({ ...answers, ...patch, action: 'triage' });
   switch (kind) {
     case 'system':
       return renderCard('question', {

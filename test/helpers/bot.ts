@@ -1,10 +1,15 @@
-import type { Activity } from 'botbuilder';
+import { MemoryStorage, type Activity, type Storage } from 'botbuilder';
 import { DialogTestClient } from 'botbuilder-testing';
+import pino from 'pino';
+import { loadConfig } from '../../src/config';
 import { ManualClock } from '../../src/domain/clock';
 import { OfficeHours } from '../../src/domain/officeHours';
 import { MainDialog } from '../../src/bot/dialogs/mainDialog';
-import { turnServices } from '../../src/bot/dialogs/services';
+import { turnServices, type TurnServices } from '../../src/bot/dialogs/services';
+import { OutageService, type ChannelDirectory, type ChannelTarget, type OutageSender } from '../../src/bot/outageService';
 import { loadInstruction } from '../../src/instruction/load';
+import { OutageStore } from '../../src/store/outages';
+import { ChannelRegistry } from '../../src/store/channels';
 import { cardButtons, cardText } from './cards';
 
 export const instruction = loadInstruction();
@@ -14,31 +19,126 @@ export const SATURDAY_EVENING = '2026-12-05T19:40:00+01:00';
 /** Monday 7 December 2026, 09:00 in Copenhagen. */
 export const MONDAY_MORNING = '2026-12-07T09:00:00+01:00';
 
-export function testServices(at: string, escalationAfterMinutes = 120) {
+export const STAFF_CHANNEL: ChannelTarget = { conversationId: '19:staff@thread.tacv2', serviceUrl: 'http://connector.test' };
+export const NEXUSTEAM_CHANNEL: ChannelTarget = { conversationId: '19:nexusteam@thread.tacv2', serviceUrl: 'http://connector.test' };
+
+/** What the bot posted outside the conversation (channels), as the Teams edge would receive it. */
+export interface Posted {
+  readonly kind: 'send' | 'reply' | 'update';
+  readonly conversationId: string;
+  readonly activityId: string;
+  readonly activity: Partial<Activity>;
+}
+
+/** The Teams edge we cannot reach in a dialog test: records posts instead of sending them. */
+export function recordingSender(): OutageSender & { posted: Posted[] } {
+  const posted: Posted[] = [];
+  let n = 0;
+  return {
+    posted,
+    async send(target, activity) {
+      const activityId = `post-${++n}`;
+      posted.push({ kind: 'send', conversationId: target.conversationId, activityId, activity });
+      return { activityId };
+    },
+    async reply(target, root, activity) {
+      const activityId = `reply-${++n}`;
+      posted.push({ kind: 'reply', conversationId: `${target.conversationId};messageid=${root}`, activityId, activity });
+      return { activityId };
+    },
+    async update(target, activityId, activity) {
+      posted.push({ kind: 'update', conversationId: target.conversationId, activityId, activity });
+    },
+  };
+}
+
+export interface TestWorld {
+  readonly clock: ManualClock;
+  readonly services: TurnServices;
+  readonly storage: Storage;
+  readonly sender: ReturnType<typeof recordingSender>;
+  readonly outages: OutageService;
+}
+
+export function testServices(at: string, opts: { env?: Record<string, string>; nexusteam?: readonly string[]; storage?: Storage } = {}): TestWorld {
   const clock = new ManualClock(at);
+  const config = loadConfig(opts.env ?? {});
+  const storage = opts.storage ?? new MemoryStorage();
+  const sender = recordingSender();
+  // The real registry on the test's storage, with a staff and a Nexusteam channel registered.
+  const channels = new ChannelRegistry(storage);
+  const ready = Promise.all([
+    channels.setRoles(STAFF_CHANNEL.conversationId, ['staff'], { key: 'setup', name: 'Opsætning' }, clock.now(), { ...STAFF_CHANNEL, tenantId: 'tenant-test', teamId: '19:team@thread.tacv2', channelName: 'Personale' }),
+    channels.setRoles(NEXUSTEAM_CHANNEL.conversationId, ['nexusteam'], { key: 'setup', name: 'Opsætning' }, clock.now(), { ...NEXUSTEAM_CHANNEL, tenantId: 'tenant-test', teamId: '19:nexusteam-team@thread.tacv2', channelName: 'Nexusteamet' }),
+  ]);
+  const directory: ChannelDirectory = { withRole: async (role) => (await ready, channels.withRole(role)) };
+  const officeHours = async (lang: 'da' | 'en' = 'da') => new OfficeHours(instruction, [], lang);
+  const outages = new OutageService({
+    store: new OutageStore(storage),
+    channels: directory,
+    sender,
+    clock,
+    instruction,
+    delays: config.delays,
+    logger: pino({ level: 'silent' }),
+    officeHours: () => officeHours('da'),
+  });
+  const nexusteam = new Set(opts.nexusteam ?? []);
   const services = turnServices({
     instruction,
     clock,
-    officeHours: async (lang) => new OfficeHours(instruction, [], lang),
-    escalationAfterMinutes,
+    officeHours,
+    escalationAfterMinutes: config.delays.escalationAfterMinutes,
+    detectionWindowMinutes: config.delays.detectionWindowMinutes,
+    outages,
+    access: {
+      isNexusteam: async (context) => nexusteam.has(context.activity.from?.aadObjectId ?? ''),
+      tenantAllowed: () => true,
+    },
+    channels: {
+      registry: channels,
+      mayChangeRoles: async (current, next, user) => {
+        const admin = nexusteam.has(user.aadObjectId ?? '');
+        if (current.includes('nexusteam') !== next.includes('nexusteam')) return admin ? { allowed: true } : { allowed: false, reason: 'configured-admin-only' };
+        return admin ? { allowed: true } : { allowed: false, reason: 'nexusteam-only' };
+      },
+    },
   });
-  return { clock, services };
+  return { clock, services, storage, sender, outages };
 }
+
+export interface TestPerson {
+  readonly id: string;
+  readonly name: string;
+  readonly aadObjectId: string;
+}
+
+export const person = (n: number | string, name = `Kollega ${n}`): TestPerson => ({
+  id: `29:user-${n}`,
+  name,
+  aadObjectId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+});
 
 /** A person talking to the main dialog, as Teams would deliver it. */
 export class Conversation {
   readonly client: DialogTestClient;
-  constructor(at: string, private readonly locale = 'da-DK') {
-    const { services } = testServices(at);
-    this.client = new DialogTestClient('msteams', new MainDialog(services));
+  readonly world: TestWorld;
+  constructor(at: string | TestWorld, private readonly locale = 'da-DK', who: TestPerson = person(1, 'Test Person')) {
+    this.world = typeof at === 'string' ? testServices(at) : at;
+    this.client = new DialogTestClient('msteams', new MainDialog(this.world.services));
+    this.from = { id: who.id, name: who.name, aadObjectId: who.aadObjectId };
+    this.conversation = { id: `a:1personal-${who.id}`, conversationType: 'personal', isGroup: false, name: '' };
   }
+
+  private readonly from: { id: string; name: string; aadObjectId: string };
+  private readonly conversation: { id: string; conversationType: string; isGroup: boolean; name: string };
 
   /** Sends text or a button's data; returns every reply of the turn. */
   async send(input: string | Record<string, unknown>): Promise<Reply[]> {
     const activity: Partial<Activity> =
       typeof input === 'string'
-        ? { type: 'message', text: input, locale: this.locale }
-        : { type: 'message', value: input, locale: this.locale };
+        ? { type: 'message', text: input, locale: this.locale, from: this.from, conversation: this.conversation }
+        : { type: 'message', value: input, locale: this.locale, from: this.from, conversation: this.conversation };
     const first = (await this.client.sendActivity(activity)) as Partial<Activity> | undefined;
     const replies: Partial<Activity>[] = first ? [first] : [];
     for (let next = this.client.getNextReply(); next; next = this.client.getNextReply()) replies.push(next);
@@ -46,13 +146,17 @@ export class Conversation {
   }
 
   /** Presses the button whose title contains `title` on the last card that has one. */
-  async press(replies: Reply[], title: string): Promise<Reply[]> {
-    for (const reply of [...replies].reverse()) {
-      const button = reply.buttons.find((b) => b.title.includes(title));
-      if (button) return this.send(button.data);
-    }
-    throw new Error(`no button "${title}" in: ${replies.flatMap((r) => r.buttons.map((b) => b.title)).join(' | ')}`);
+  async press(replies: Reply[], title: string, inputs: Record<string, unknown> = {}): Promise<Reply[]> {
+    return this.send({ ...findButton(replies, title), ...inputs });
   }
+}
+
+export function findButton(replies: Reply[], title: string): Record<string, unknown> {
+  for (const reply of [...replies].reverse()) {
+    const button = reply.buttons.find((b) => b.title.includes(title));
+    if (button) return button.data;
+  }
+  throw new Error(`no button "${title}" in: ${replies.flatMap((r) => r.buttons.map((b) => b.title)).join(' | ')}`);
 }
 
 export interface Reply {
@@ -61,7 +165,7 @@ export interface Reply {
   readonly buttons: { title: string; data: Record<string, unknown> }[];
 }
 
-function toReply(activity: Partial<Activity>): Reply {
+export function toReply(activity: Partial<Activity>): Reply {
   const card = activity.attachments?.[0]?.content;
   return {
     text: [activity.text ?? '', card ? cardText(card) : ''].filter(Boolean).join('\n'),

@@ -1,22 +1,23 @@
 import type { Activity, TurnContext } from 'botbuilder';
 import { ComponentDialog, Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
-import { addMinutes } from 'date-fns';
 import { recognize, type Intent } from '../../domain/intent';
-import { formatDayTime, formatPhone, localDate } from '../../domain/time';
+import { localDate } from '../../domain/time';
 import type { SystemId } from '../../domain/types';
 import { parseCardAction, triageValue, type CardAction } from '../actions';
+import * as channelHandlers from '../handlers/channelHandlers';
+import * as handlers from '../handlers/outageHandlers';
+import type { Actor } from '../handlers/outageHandlers';
 import { t } from '../i18n';
 import {
   cardMessage,
   contactsCard,
   hoursCard,
-  noticeCard,
   systemName,
   textMessage,
   welcomeCard,
   type ViewContext,
 } from '../views';
-import type { TurnServices } from './services';
+import { personOf, type TurnServices } from './services';
 import { INTERNET_PROMPT, TRIAGE_DIALOG, TriageDialog, parsers, promptHelp, type TriagePromptId } from './triageDialog';
 
 export const MAIN_DIALOG = 'main';
@@ -102,30 +103,76 @@ export class MainDialog extends ComponentDialog {
     return Dialog.EndOfTurn;
   }
 
+  /** The person and their rights, worked out once per turn. */
+  private async actor(dc: DialogContext, view: ViewContext): Promise<Actor> {
+    const isNexusteam = await this.services.access.isNexusteam(dc.context);
+    return { context: dc.context, services: this.services, view, person: personOf(dc.context.activity), isNexusteam };
+  }
+
   private async onAction(dc: DialogContext, action: CardAction, view: ViewContext): Promise<DialogTurnResult> {
     const { lang } = view;
+    const a = await this.actor(dc, view);
+    const outages = this.services.outages;
     switch (action.action) {
       case 'triage':
         await dc.cancelAllDialogs();
         await dc.beginDialog(TRIAGE_DIALOG, action);
-        return Dialog.EndOfTurn;
+        break;
       case 'calledKmd':
         await dc.cancelAllDialogs();
-        await dc.context.sendActivity(this.calledKmdMessage(view));
-        return Dialog.EndOfTurn;
+        await handlers.calledKmd(a);
+        break;
+      case 'worksAgain':
+        await dc.cancelAllDialogs();
+        await handlers.worksAgain(a, action.system);
+        break;
+      case 'status':
+        await handlers.status(a);
+        break;
       case 'contacts':
         await dc.context.sendActivity(cardMessage(contactsCard(view)));
-        return Dialog.EndOfTurn;
+        break;
       case 'hours':
         await dc.context.sendActivity(cardMessage(hoursCard(view, localDate(view.now))));
-        return Dialog.EndOfTurn;
+        break;
       case 'help':
         return this.help(dc, view, activePrompt(dc));
       case 'restart':
         await dc.cancelAllDialogs();
         await dc.context.sendActivities([textMessage(t(lang, 'restart.done')), cardMessage(welcomeCard(lang))]);
-        return Dialog.EndOfTurn;
+        break;
+      case 'declare':
+        if (await handlers.authorise(a, 'declare')) await handlers.openDeclareForm(a, action.system, action.draft);
+        break;
+      case 'declarePreview':
+        if (await handlers.authorise(a, 'declare')) await handlers.previewDeclare(a, action);
+        break;
+      case 'declareSend':
+        if (await handlers.authorise(a, 'declare')) await handlers.sendDeclare(a, action);
+        break;
+      case 'confirm':
+        if (await handlers.authorise(a, 'confirm')) await handlers.confirmSuspected(a, action);
+        break;
+      case 'update':
+        if (await handlers.authorise(a, 'update')) await handlers.openUpdateForm(a);
+        break;
+      case 'updateSend':
+        if (await handlers.authorise(a, 'update')) await handlers.sendUpdate(a, action);
+        break;
+      case 'resolveMenu':
+        await handlers.openResolveMenu(a);
+        break;
+      case 'resolve':
+        if (await handlers.authorise(a, 'resolve', await outages.get(action.outageId))) await handlers.resolveOutage(a, action);
+        break;
+      case 'channelSave':
+        await channelHandlers.channelSave(a, action.roles, false);
+        break;
+      case 'channelRemove':
+        await channelHandlers.channelSave(a, undefined, true);
+        break;
     }
+    return Dialog.EndOfTurn;
   }
 
   private async onIntent(
@@ -143,7 +190,7 @@ export class MainDialog extends ComponentDialog {
         return Dialog.EndOfTurn;
       case 'calledKmd':
         await dc.cancelAllDialogs();
-        await send(this.calledKmdMessage(view));
+        await handlers.calledKmd(await this.actor(dc, view));
         return Dialog.EndOfTurn;
       case 'contacts':
         await send(cardMessage(contactsCard(view)));
@@ -152,18 +199,17 @@ export class MainDialog extends ComponentDialog {
         await send(cardMessage(hoursCard(view, localDate(view.now))));
         return this.repromptIfOpen(dc, prompt);
       case 'status':
-        await send(textMessage(t(lang, 'status.none')));
+        await handlers.status(await this.actor(dc, view));
         return this.repromptIfOpen(dc, prompt);
-      case 'statusQuestion':
-        await send(
-          textMessage(
-            intent.system ? t(lang, 'status.noneFor', { system: systemName(lang, intent.system) }) : t(lang, 'status.none'),
-          ),
-        );
+      case 'statusQuestion': {
+        const known = intent.system ? await this.services.outages.known(intent.system) : null;
+        if (!intent.system || known) await handlers.status(await this.actor(dc, view));
+        else await send(textMessage(t(lang, 'status.noneFor', { system: systemName(lang, intent.system) })));
         return this.repromptIfOpen(dc, prompt);
+      }
       case 'worksAgain':
         await dc.cancelAllDialogs();
-        await send(textMessage(t(lang, 'worksAgain.noOutage', { system: systemName(lang, intent.system ?? 'nexus') })));
+        await handlers.worksAgain(await this.actor(dc, view), intent.system ?? 'nexus');
         return Dialog.EndOfTurn;
       case 'notOutage':
         await send(textMessage(t(lang, 'notOutage.ok')));
@@ -178,12 +224,34 @@ export class MainDialog extends ComponentDialog {
         await dc.cancelAllDialogs();
         await send(textMessage(t(lang, 'restart.done')), cardMessage(welcomeCard(lang)));
         return Dialog.EndOfTurn;
+      case 'declare': {
+        const a = await this.actor(dc, view);
+        if (!a.isNexusteam) {
+          // Staff writing "meld nedbrud" are reporting one.
+          await dc.cancelAllDialogs();
+          await dc.beginDialog(TRIAGE_DIALOG, intent.system ? { system: intent.system } : {});
+          return Dialog.EndOfTurn;
+        }
+        await handlers.openDeclareForm(a, intent.system ?? undefined);
+        return Dialog.EndOfTurn;
+      }
+      case 'update': {
+        const a = await this.actor(dc, view);
+        if (await handlers.authorise(a, 'update')) await handlers.openUpdateForm(a);
+        return Dialog.EndOfTurn;
+      }
+      case 'resolve': {
+        const a = await this.actor(dc, view);
+        const mine = (await this.services.outages.open()).some((o) => o.owner?.kind === 'person' && o.owner.person.key === a.person.key);
+        if (a.isNexusteam || mine) await handlers.openResolveMenu(a);
+        else await handlers.worksAgain(a, intent.system ?? 'nexus');
+        return Dialog.EndOfTurn;
+      }
+      case 'channel':
+        await channelHandlers.channelCommand(await this.actor(dc, view));
+        return Dialog.EndOfTurn;
       case 'follow':
       case 'unfollow':
-      case 'declare':
-      case 'update':
-      case 'resolve':
-      case 'channel':
       case 'history':
       case 'export':
       case 'closed':
@@ -213,23 +281,6 @@ export class MainDialog extends ComponentDialog {
     );
     await dc.repromptDialog();
     return Dialog.EndOfTurn;
-  }
-
-  /** "Jeg har ringet til KMD": the caller owns the case and carries the 2-hour rule. */
-  private calledKmdMessage(view: ViewContext): Partial<Activity> {
-    const { lang, instruction } = view;
-    const driftvagt = instruction.contacts.find((c) => c.id === 'driftvagt');
-    const escalateAt = addMinutes(view.now, this.services.escalationAfterMinutes);
-    return cardMessage(
-      noticeCard(t(lang, 'calledKmd.title'), [
-        t(lang, 'calledKmd.owner'),
-        t(lang, 'calledKmd.escalate', {
-          when: formatDayTime(escalateAt, lang, view.now),
-          phone: driftvagt?.phone ? formatPhone(driftvagt.phone) : '',
-        }),
-        t(lang, 'calledKmd.why'),
-      ]),
-    );
   }
 }
 

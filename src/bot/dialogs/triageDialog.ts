@@ -10,9 +10,10 @@ import { parseInternet, parseScope, parseSystem } from '../../domain/intent';
 import type { Advice, InternetState, Scope, SystemId } from '../../domain/types';
 import { triageValue, type TriageValue } from '../actions';
 import { t } from '../i18n';
-import { adviceMessages, cardMessage, questionCard, textMessage, type ViewContext } from '../views';
+import { knownOutageCard } from '../outageViews';
+import { adviceMessages, cardMessage, questionCard, textMessage, worthKnowingCard, type ViewContext } from '../views';
 import { CardPrompt } from './cardPrompt';
-import type { TurnServices } from './services';
+import { personOf, type TurnServices } from './services';
 
 export const TRIAGE_DIALOG = 'triage';
 export const SYSTEM_PROMPT = 'triage.system';
@@ -101,12 +102,18 @@ export class TriageDialog extends ComponentDialog {
 
   private async askScope(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const answers = this.remember(step, { system: step.result as SystemId });
+    if (!answers.skipKnown && (await this.answerKnownOutage(step, answers.system as SystemId))) return step.endDialog();
     if (answers.scope) return step.next(answers.scope);
     return this.prompt(step, SCOPE_PROMPT, cardMessage(questionCard('scope', answers, await this.view(step))));
   }
 
   private async askInternet(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const answers = this.remember(step, { scope: step.result as Scope });
+    if (answers.scope === 'general' && !answers.skipKnown && answers.system) {
+      // "Colleagues too" is a report: counted towards detection at once, whatever comes next.
+      const report = await this.services.outages.reportGeneral(answers.system, personOf(step.context.activity));
+      (step.values as { others?: number }).others = report.others;
+    }
     const advice = await this.advise(step, answers);
     if (!advice.checkInternetFirst) return step.next(answers.internet);
     const view = await this.view(step);
@@ -118,8 +125,34 @@ export class TriageDialog extends ComponentDialog {
     const answers = this.remember(step, internet ? { internet } : {});
     const advice = await this.advise(step, answers);
     const view = await this.view(step);
-    await step.context.sendActivities(adviceMessages(advice, view));
+    const messages = adviceMessages(advice, view);
+    const others = (step.values as { others?: number }).others ?? 0;
+    if (others > 0) {
+      messages.unshift(textMessage(t(view.lang, 'report.others', { count: others, minutes: this.services.detectionWindowMinutes })));
+    }
+    await step.context.sendActivities(messages);
     return step.endDialog(advice);
+  }
+
+  /** A known outage answers at once: since when, the latest news, who owns it; the report is counted. */
+  private async answerKnownOutage(step: WaterfallStepContext, system: SystemId): Promise<boolean> {
+    const known = await this.services.outages.known(system);
+    if (!known) return false;
+    const view = await this.view(step);
+    const report = await this.services.outages.reportGeneral(system, personOf(step.context.activity));
+    const outage = report.outage ?? known;
+    const card = knownOutageCard(outage, {
+      lang: view.lang,
+      now: view.now,
+      nexusteamOpen: view.hours.status(view.now).open,
+      counted: report.counted,
+    });
+    const advice = await this.advise(step, { action: 'triage', system, scope: 'general' });
+    const messages: Partial<Activity>[] = [cardMessage(card)];
+    const worth = worthKnowingCard(advice.worthKnowing, view);
+    if (worth) messages.push(cardMessage(worth));
+    await step.context.sendActivities(messages);
+    return true;
   }
 
   private async advise(step: WaterfallStepContext, answers: TriageValue): Promise<Advice> {

@@ -1,0 +1,240 @@
+import type { Activity, TurnContext } from 'botbuilder';
+import { addMinutes } from 'date-fns';
+import type { Outage, Person } from '../../domain/outage';
+import { may, type Verb } from '../../domain/permissions';
+import { formatDayTime, formatPhone, resolveLocalDateTime } from '../../domain/time';
+import type { SystemId } from '../../domain/types';
+import type { CardAction } from '../actions';
+import type { TurnServices } from '../dialogs/services';
+import { t } from '../i18n';
+import {
+  declareFormCard,
+  declarePreviewMessages,
+  resolveMenuCard,
+  sinceFields,
+  statusCard,
+  updateFormCard,
+  type DeclareDraft,
+} from '../outageViews';
+import { cleanText } from '../outageService';
+import { cardMessage, noticeCard, textMessage, type ViewContext } from '../views';
+
+/**
+ * One small handler per outage verb. Each is called only after the verb was
+ * authorised (see `authorise`), parses what it needs, calls the outage service and
+ * answers the person who pressed or typed.
+ */
+
+export interface Actor {
+  readonly context: TurnContext;
+  readonly services: TurnServices;
+  readonly view: ViewContext;
+  readonly person: Person;
+  readonly isNexusteam: boolean;
+}
+
+const reply = (a: Actor, ...activities: Partial<Activity>[]) => a.context.sendActivities(activities);
+
+/** The verb × role table decides; a refusal is answered kindly and changes nothing. */
+export async function authorise(a: Actor, verb: Verb, outage?: Outage | null): Promise<boolean> {
+  if (may(verb, { key: a.person.key, isNexusteam: a.isNexusteam }, outage)) return true;
+  const ownerMay = verb === 'resolve';
+  await reply(a, textMessage(t(a.view.lang, ownerMay ? 'denied.owner' : 'denied')));
+  return false;
+}
+
+export async function calledKmd(a: Actor): Promise<void> {
+  const { lang, now, instruction } = a.view;
+  const result = await a.services.outages.claim(a.person);
+  if (result.kind === 'taken') {
+    const owner = result.owner;
+    await reply(
+      a,
+      textMessage(
+        owner.kind === 'person'
+          ? t(lang, 'calledKmd.taken', { name: owner.person.name, when: formatDayTime(new Date(owner.since), lang, now) })
+          : t(lang, 'calledKmd.takenNexusteam'),
+      ),
+    );
+    return;
+  }
+  const driftvagt = instruction.contacts.find((c) => c.id === 'driftvagt');
+  const start = new Date(result.outage.start);
+  const escalateAt = addMinutes(start, a.services.escalationAfterMinutes);
+  const lines = [
+    t(lang, 'calledKmd.owner'),
+    t(lang, 'calledKmd.escalate', { when: formatDayTime(escalateAt, lang, now), phone: driftvagt?.phone ? formatPhone(driftvagt.phone) : '' }),
+    t(lang, 'calledKmd.why'),
+  ];
+  if (start.getTime() !== now.getTime()) lines.push(t(lang, 'calledKmd.since', { when: formatDayTime(start, lang, now) }));
+  if (result.posted > 0) lines.push(t(lang, 'calledKmd.posted'));
+  await reply(a, cardMessage(noticeCard(t(lang, 'calledKmd.title'), lines)));
+}
+
+export async function worksAgain(a: Actor, system: SystemId): Promise<void> {
+  const { lang } = a.view;
+  const outage = await a.services.outages.worksAgain(system, a.person);
+  await reply(
+    a,
+    textMessage(outage ? t(lang, 'worksAgain.thanks') : t(lang, 'worksAgain.noOutage', { system: t(lang, `system.${system}`) })),
+  );
+}
+
+export async function status(a: Actor): Promise<void> {
+  const open = await a.services.outages.open();
+  if (open.length === 0) {
+    await reply(a, textMessage(t(a.view.lang, 'status.none')));
+    return;
+  }
+  await reply(a, cardMessage(statusCard(open, a.view.lang, a.view.now)));
+}
+
+// --- declare ---------------------------------------------------------------
+
+export async function openDeclareForm(a: Actor, system?: SystemId, draft?: DeclareDraft, error = ''): Promise<void> {
+  const chosen = draft?.system ?? system ?? 'nexus';
+  const known = await a.services.outages.known(chosen);
+  const since = known ? new Date(known.start) : a.view.now;
+  const base: DeclareDraft = draft ?? { system: chosen, description: known?.description ?? '', expected: known?.expected ?? '', ...sinceFields(since) };
+  await reply(a, cardMessage(declareFormCard(base, a.view.lang, a.services.newId(), error)));
+}
+
+const MAX_AGE_DAYS = 7;
+
+/** "Nede siden" as an instant, or the reason it can't be used. */
+export function parseSince(draft: DeclareDraft, now: Date): { ok: true; start: Date } | { ok: false; reason: 'format' | 'future' | 'old' } {
+  const time = /^\d{2}:\d{2}(:\d{2})?$/.test(draft.sinceTime) ? draft.sinceTime.slice(0, 5) : null;
+  if (!time || !/^\d{4}-\d{2}-\d{2}$/.test(draft.sinceDate)) return { ok: false, reason: 'format' };
+  let resolved;
+  try {
+    resolved = resolveLocalDateTime(`${draft.sinceDate}T${time}`);
+  } catch {
+    return { ok: false, reason: 'format' };
+  }
+  // In the autumn overlap take the earlier instant (the outage has lasted longer, never shorter); a spring gap is not a time.
+  const start = resolved.kind === 'ok' ? resolved.instant : resolved.kind === 'ambiguous' ? resolved.earlier : null;
+  if (!start) return { ok: false, reason: 'format' };
+  if (start.getTime() > addMinutes(now, 5).getTime()) return { ok: false, reason: 'future' };
+  if (start.getTime() < addMinutes(now, -MAX_AGE_DAYS * 24 * 60).getTime()) return { ok: false, reason: 'old' };
+  return { ok: true, start };
+}
+
+function draftOf(action: { system?: SystemId | undefined; description?: string | undefined; sinceDate?: string | undefined; sinceTime?: string | undefined; expected?: string | undefined }): DeclareDraft {
+  return {
+    system: action.system ?? 'nexus',
+    description: cleanText(action.description ?? '', 500).text ?? '',
+    sinceDate: (action.sinceDate ?? '').trim(),
+    sinceTime: (action.sinceTime ?? '').trim(),
+    expected: cleanText(action.expected ?? '', 200).text ?? '',
+  };
+}
+
+/** Validates the form; shows the draft as staff will see it, or the form again with what to fix. */
+export async function previewDeclare(a: Actor, action: Extract<CardAction, { action: 'declarePreview' }>): Promise<void> {
+  const { lang, now, instruction } = a.view;
+  const draft = draftOf(action);
+  const since = parseSince(draft, now);
+  if (!since.ok) {
+    await openDeclareForm(a, draft.system, draft, t(lang, 'declare.badStart', { reason: t(lang, `declare.badStart.${since.reason}`) }));
+    return;
+  }
+  const known = await a.services.outages.known(draft.system);
+  const preview: Outage = {
+    ...(known ?? emptyOutage(draft.system, since.start)),
+    status: 'active',
+    start: since.start.toISOString(),
+    description: draft.description || null,
+    expected: draft.expected || null,
+    owner: known?.owner?.kind === 'person' ? known.owner : { kind: 'nexusteam', since: now.toISOString() },
+  };
+  await reply(a, ...declarePreviewMessages(preview, draft, instruction, lang, now, action.submitId));
+}
+
+export async function sendDeclare(a: Actor, action: Extract<CardAction, { action: 'declareSend' }>): Promise<void> {
+  const { lang, now } = a.view;
+  const draft = draftOf(action.draft);
+  const since = parseSince(draft, now);
+  if (!since.ok) {
+    await openDeclareForm(a, draft.system, draft, t(lang, 'declare.badStart', { reason: t(lang, `declare.badStart.${since.reason}`) }));
+    return;
+  }
+  const outcome = await a.services.outages.declare({
+    submitId: action.submitId,
+    system: draft.system,
+    description: draft.description,
+    start: since.start,
+    expected: draft.expected,
+    by: a.person,
+  });
+  if (outcome.kind !== 'done') {
+    await reply(a, textMessage(t(lang, 'declare.alreadySent')));
+    return;
+  }
+  const { posted, updatedInPlace } = outcome.value;
+  await reply(a, textMessage(posted + updatedInPlace > 0 ? t(lang, 'declare.sent', { count: posted + updatedInPlace }) : t(lang, 'declare.noChannels')));
+}
+
+export async function confirmSuspected(a: Actor, action: Extract<CardAction, { action: 'confirm' }>): Promise<void> {
+  const outcome = await a.services.outages.confirm(action.submitId, action.outageId, a.person);
+  if (outcome.kind === 'gone') return void (await reply(a, textMessage(t(a.view.lang, 'outage.gone'))));
+  if (outcome.kind === 'duplicate') return void (await reply(a, textMessage(t(a.view.lang, 'declare.alreadySent'))));
+  await openDeclareForm(a, outcome.value.system);
+}
+
+// --- update and all-clear ----------------------------------------------------
+
+export async function openUpdateForm(a: Actor): Promise<void> {
+  const open = (await a.services.outages.open()).filter((o) => o.status === 'active');
+  if (open.length === 0) return void (await reply(a, textMessage(t(a.view.lang, 'outage.none'))));
+  await reply(a, cardMessage(updateFormCard(open, a.view.lang, a.view.now, a.services.newId())));
+}
+
+export async function sendUpdate(a: Actor, action: Extract<CardAction, { action: 'updateSend' }>): Promise<void> {
+  const { lang } = a.view;
+  const text = cleanText(action.text, 1000).text;
+  if (!text) return void (await reply(a, textMessage(t(lang, 'update.empty'))));
+  const outageId = action.outageId ?? (await a.services.outages.open())[0]?.id;
+  if (!outageId) return void (await reply(a, textMessage(t(lang, 'outage.none'))));
+  const outcome = await a.services.outages.update(action.submitId, outageId, text, a.person);
+  if (outcome.kind === 'gone') return void (await reply(a, textMessage(t(lang, 'outage.gone'))));
+  if (outcome.kind === 'duplicate') return void (await reply(a, textMessage(t(lang, 'declare.alreadySent'))));
+  await reply(a, textMessage(t(lang, 'update.sent')));
+}
+
+/** The outages this person may resolve: all for the Nexusteam, their own for an owner. */
+export async function openResolveMenu(a: Actor): Promise<void> {
+  const open = (await a.services.outages.open()).filter((o) => may('resolve', { key: a.person.key, isNexusteam: a.isNexusteam }, o));
+  if (open.length === 0) {
+    await reply(a, textMessage(t(a.view.lang, a.isNexusteam ? 'outage.none' : 'denied.owner')));
+    return;
+  }
+  await reply(a, cardMessage(resolveMenuCard(open, a.view.lang, a.services.newId())));
+}
+
+export async function resolveOutage(a: Actor, action: Extract<CardAction, { action: 'resolve' }>): Promise<void> {
+  const { lang } = a.view;
+  const outcome = await a.services.outages.resolve(action.submitId, action.outageId, a.person);
+  if (outcome.kind === 'gone') return void (await reply(a, textMessage(t(lang, 'resolve.already'))));
+  if (outcome.kind === 'duplicate') return void (await reply(a, textMessage(t(lang, 'resolve.already'))));
+  await reply(a, textMessage(t(lang, 'resolve.sent')));
+}
+
+function emptyOutage(system: SystemId, start: Date): Outage {
+  return {
+    id: 'preview',
+    system,
+    status: 'active',
+    start: start.toISOString(),
+    description: null,
+    expected: null,
+    declaredBy: null,
+    owner: null,
+    reports: [],
+    worksAgain: [],
+    updates: [],
+    announcements: [],
+    resolved: null,
+    timeline: [],
+  };
+}
+

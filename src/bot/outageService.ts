@@ -1,0 +1,344 @@
+import type { Activity } from 'botbuilder';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import type { Clock } from '../domain/clock';
+import { maskCpr } from '../domain/cpr';
+import type { OfficeHours } from '../domain/officeHours';
+import {
+  addAnnouncement,
+  addReport,
+  addUpdate,
+  claimOwnership,
+  confirm,
+  declare,
+  earliest,
+  markWorksAgain,
+  newOutage,
+  reportsInWindow,
+  resolve,
+  type Announcement,
+  type Outage,
+  type Owner,
+  type Person,
+} from '../domain/outage';
+import type { SystemId } from '../domain/types';
+import type { Instruction } from '../instruction/schema';
+import { markHandled, newOutageId, type LiveDoc, type OutageStore } from '../store/outages';
+import { cardMessage } from './views';
+import { allClearReply, announcementCard, suspectedCard, updateReply } from './outageViews';
+
+/**
+ * The outage workflow: reports, ownership, declare, update, all-clear. Each step
+ * is one eTag-checked change of the live document (pure domain transitions),
+ * then the posts it implies, then a second change that records where they went.
+ * Submits carry an id, handled once however often they arrive.
+ */
+
+export interface ChannelTarget {
+  readonly conversationId: string;
+  readonly serviceUrl: string;
+  readonly tenantId?: string | undefined;
+}
+
+export interface ChannelDirectory {
+  withRole(role: 'staff' | 'nexusteam' | 'providers' | 'homecare'): Promise<readonly ChannelTarget[]>;
+}
+
+export interface OutageSender {
+  send(target: ChannelTarget, activity: Partial<Activity>): Promise<{ activityId: string }>;
+  reply(target: ChannelTarget, rootActivityId: string, activity: Partial<Activity>): Promise<{ activityId: string }>;
+  update(target: ChannelTarget, activityId: string, activity: Partial<Activity>): Promise<void>;
+}
+
+export interface OutageServiceDeps {
+  readonly store: OutageStore;
+  readonly channels: ChannelDirectory;
+  readonly sender: OutageSender;
+  readonly clock: Clock;
+  readonly instruction: Instruction;
+  readonly delays: Config['delays'];
+  readonly logger: Logger;
+  readonly officeHours: () => Promise<OfficeHours>;
+}
+
+export type ClaimResult =
+  | { readonly kind: 'owner'; readonly outage: Outage; readonly first: boolean; readonly posted: number }
+  | { readonly kind: 'taken'; readonly owner: Owner; readonly outage: Outage };
+
+export interface ReportResult {
+  readonly outage: Outage | null;
+  readonly counted: boolean;
+  /** Distinct colleagues (besides this person) who reported within the detection window. */
+  readonly others: number;
+}
+
+export interface DeclareInput {
+  readonly submitId: string;
+  readonly system: SystemId;
+  readonly description: string;
+  readonly start: Date;
+  readonly expected: string;
+  readonly by: Person;
+}
+
+export type SubmitOutcome<T> = { readonly kind: 'done'; readonly value: T } | { readonly kind: 'duplicate' } | { readonly kind: 'gone' };
+
+/** Masks CPR-like numbers and trims; returns null for empty text. */
+export function cleanText(text: string, max: number): { text: string | null; masked: boolean } {
+  const trimmed = text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').trim().slice(0, max);
+  const { text: masked, masked: n } = maskCpr(trimmed);
+  return { text: masked.length > 0 ? masked : null, masked: n > 0 };
+}
+
+export class OutageService {
+  constructor(private readonly deps: OutageServiceDeps) {}
+
+  private now(): Date {
+    return this.deps.clock.now();
+  }
+
+  /** The open (suspected or active) outage of a system, if any. */
+  async known(system: SystemId): Promise<Outage | null> {
+    return this.deps.store.openFor(system);
+  }
+
+  async open(): Promise<Outage[]> {
+    const live = await this.deps.store.live();
+    return Object.values(live.open).filter((o): o is Outage => o !== undefined);
+  }
+
+  async get(id: string): Promise<Outage | null> {
+    return this.deps.store.get(id);
+  }
+
+  /**
+   * A member of staff says colleagues are affected too. With an open outage the
+   * report is counted there; otherwise it waits in the detection window, and
+   * enough distinct people within it make a suspected outage.
+   */
+  async reportGeneral(system: SystemId, person: Person): Promise<ReportResult> {
+    const at = this.now();
+    const { detectionEnabled, detectionThreshold, detectionWindowMinutes } = this.deps.delays;
+    const outcome = await this.deps.store.change((doc): { doc?: LiveDoc; result: ReportResult & { created: boolean } } => {
+      const open = doc.open[system];
+      if (open) {
+        const { outage, counted } = addReport(open, person, at);
+        return { doc: counted ? withOpen(doc, outage) : undefined, result: { outage, counted, others: outage.reports.length - 1, created: false } };
+      }
+      const previous = reportsInWindow(doc.pending[system] ?? [], at, detectionWindowMinutes);
+      const already = previous.some((r) => r.person.key === person.key);
+      const window = already ? previous : [...previous, { person, at: at.toISOString() }];
+      const others = window.length - 1;
+      if (detectionEnabled && window.length >= detectionThreshold) {
+        const outage = newOutage({
+          id: newOutageId(system, at),
+          system,
+          status: 'suspected',
+          start: earliest(window) ?? at,
+          at,
+          reports: window,
+        });
+        const pending = { ...doc.pending, [system]: [] };
+        return { doc: { ...withOpen(doc, outage), pending }, result: { outage, counted: !already, others, created: true } };
+      }
+      return {
+        doc: already ? undefined : { ...doc, pending: { ...doc.pending, [system]: window } },
+        result: { outage: null, counted: !already, others, created: false },
+      };
+    });
+    if (outcome.created && outcome.outage) await this.announceSuspected(outcome.outage);
+    return { outage: outcome.outage, counted: outcome.counted, others: outcome.others };
+  }
+
+  /** In Nexusteam hours, a suspected outage goes to the Nexusteam's channels with "Bekræft nedbrud". */
+  private async announceSuspected(outage: Outage): Promise<void> {
+    const hours = await this.deps.officeHours();
+    if (!hours.status(this.now()).open) return;
+    const card = suspectedCard(outage, 'da', this.now(), `confirm-${outage.id}`);
+    await this.postToRole('nexusteam', outage, cardMessage(card), 'suspected');
+  }
+
+  /** "Jeg har ringet til KMD": the first presser owns the Nexus outage (created or taken over). */
+  async claim(person: Person): Promise<ClaimResult> {
+    const at = this.now();
+    const result = await this.deps.store.change((doc): { doc?: LiveDoc; result: ClaimResult } => {
+      let outage = doc.open.nexus;
+      let pending = doc.pending;
+      if (!outage) {
+        const window = reportsInWindow(doc.pending.nexus ?? [], at, this.deps.delays.detectionWindowMinutes);
+        outage = newOutage({ id: newOutageId('nexus', at), system: 'nexus', status: 'active', start: earliest(window) ?? at, at, reports: window });
+        pending = { ...doc.pending, nexus: [] };
+      }
+      const claimed = claimOwnership(outage, person, at);
+      if (!claimed.ok) return { result: { kind: 'taken', owner: claimed.owner, outage } };
+      const first = claimed.outage !== outage;
+      const withReport = addReport(claimed.outage, person, at).outage;
+      return {
+        doc: first ? { ...withOpen(doc, withReport), pending } : undefined,
+        result: { kind: 'owner', outage: withReport, first, posted: 0 },
+      };
+    });
+    if (result.kind === 'owner' && result.first && result.outage.announcements.every((a) => a.kind === 'suspected')) {
+      const posted = await this.postToRole('staff', result.outage, cardMessage(announcementCard(result.outage, this.deps.instruction, 'da', at)), 'owner-notice');
+      return { ...result, posted };
+    }
+    return result;
+  }
+
+  async worksAgain(system: SystemId, person: Person): Promise<Outage | null> {
+    const at = this.now();
+    return this.deps.store.change<Outage | null>((doc) => {
+      const open = doc.open[system];
+      if (!open) return { result: null };
+      const next = markWorksAgain(open, person, at);
+      return { doc: next === open ? undefined : withOpen(doc, next), result: next };
+    });
+  }
+
+  /** The Nexusteam declares: the outage becomes active (created or taken over) and is announced once. */
+  async declare(input: DeclareInput): Promise<SubmitOutcome<{ outage: Outage; posted: number; updatedInPlace: number }>> {
+    const at = this.now();
+    const description = cleanText(input.description, 500).text;
+    const expected = cleanText(input.expected, 200).text;
+    const changed = await this.deps.store.change<Outage | null>((doc) => {
+      const handled = markHandled(doc, input.submitId);
+      if (!handled.first) return { result: null };
+      const existing =
+        doc.open[input.system] ??
+        newOutage({ id: newOutageId(input.system, at), system: input.system, status: 'active', start: input.start, at });
+      const outage = declare(existing, { description, start: input.start, expected, by: input.by, at });
+      return { doc: { ...withOpen(handled.doc, outage), pending: { ...doc.pending, [input.system]: [] } }, result: outage };
+    });
+    if (!changed) return { kind: 'duplicate' };
+    const card = cardMessage(announcementCard(changed, this.deps.instruction, 'da', at));
+    const staffPosts = changed.announcements.filter((a) => a.kind !== 'suspected');
+    if (staffPosts.length > 0) {
+      // Already announced (e.g. the owner's KMD notice): show the declaration on those cards instead of posting again.
+      const updated = await this.updateAnnouncements(changed, card, (a) => a.kind !== 'suspected');
+      return { kind: 'done', value: { outage: changed, posted: 0, updatedInPlace: updated } };
+    }
+    const posted = await this.postToRole('staff', changed, card, 'announcement');
+    return { kind: 'done', value: { outage: (await this.get(changed.id)) ?? changed, posted, updatedInPlace: 0 } };
+  }
+
+  async confirm(submitId: string, outageId: string, by: Person): Promise<SubmitOutcome<Outage>> {
+    const at = this.now();
+    const changed = await this.deps.store.change<Outage | 'gone' | 'duplicate'>((doc) => {
+      const open = findOpen(doc, outageId);
+      if (!open) return { result: 'gone' as const };
+      const handled = markHandled(doc, submitId);
+      if (!handled.first || open.status !== 'suspected') return { result: 'duplicate' as const };
+      return { doc: withOpen(handled.doc, confirm(open, by, at)), result: confirm(open, by, at) };
+    });
+    if (changed === 'gone' || changed === 'duplicate') return { kind: changed };
+    const card = cardMessage(suspectedCard(changed, 'da', at, submitId, { name: by.name, at }));
+    await this.updateAnnouncements(changed, card, (a) => a.kind === 'suspected');
+    return { kind: 'done', value: changed };
+  }
+
+  async update(submitId: string, outageId: string, text: string, by: Person): Promise<SubmitOutcome<{ outage: Outage; posted: number }>> {
+    const at = this.now();
+    const clean = cleanText(text, 1000).text ?? '';
+    const changed = await this.deps.store.change<Outage | 'gone' | 'duplicate'>((doc) => {
+      const open = findOpen(doc, outageId);
+      if (!open) return { result: 'gone' as const };
+      const handled = markHandled(doc, submitId);
+      if (!handled.first) return { result: 'duplicate' as const };
+      const next = addUpdate(open, { id: submitId, at: at.toISOString(), by, text: clean });
+      return { doc: withOpen(handled.doc, next), result: next };
+    });
+    if (changed === 'gone' || changed === 'duplicate') return { kind: changed };
+    let posted = 0;
+    for (const a of changed.announcements.filter((x) => x.kind !== 'suspected')) {
+      if (await this.trySend(() => this.deps.sender.reply(targetOf(a, this.serviceUrlOf(a)), a.activityId, updateReply(changed, clean, at, 'da')), a)) posted++;
+    }
+    return { kind: 'done', value: { outage: changed, posted } };
+  }
+
+  /** The all-clear: a reply in every announcement's thread, and the announcement card itself shows resolved. */
+  async resolve(submitId: string, outageId: string, by: Person): Promise<SubmitOutcome<{ outage: Outage; posted: number }>> {
+    const at = this.now();
+    const changed = await this.deps.store.change<Outage | 'gone' | 'duplicate'>((doc) => {
+      const open = findOpen(doc, outageId);
+      if (!open) return { result: 'gone' as const };
+      const handled = markHandled(doc, submitId);
+      if (!handled.first) return { result: 'duplicate' as const };
+      const done = resolve(open, by, at);
+      const { [open.system]: _closed, ...rest } = handled.doc.open;
+      return { doc: { ...handled.doc, open: rest, resolved: [...(handled.doc.resolved ?? []), done] }, result: done };
+    });
+    if (changed === 'gone' || changed === 'duplicate') return { kind: changed };
+    let posted = 0;
+    const resolvedCard = cardMessage(announcementCard(changed, this.deps.instruction, 'da', at));
+    for (const a of changed.announcements.filter((x) => x.kind !== 'suspected')) {
+      const target = targetOf(a, this.serviceUrlOf(a));
+      if (await this.trySend(() => this.deps.sender.reply(target, a.activityId, allClearReply(changed, 'da')), a)) posted++;
+      await this.trySend(() => this.deps.sender.update(target, a.activityId, resolvedCard), a);
+    }
+    await this.deps.store.archive(changed);
+    return { kind: 'done', value: { outage: changed, posted } };
+  }
+
+  // --- sending ---------------------------------------------------------------
+
+  /** Announcements carry their channel's service URL, so replies and updates work after a restart. */
+  private serviceUrlOf(a: Announcement): string {
+    return a.serviceUrl ?? '';
+  }
+
+  private async postToRole(role: 'staff' | 'nexusteam', outage: Outage, activity: Partial<Activity>, kind: Announcement['kind']): Promise<number> {
+    const targets = await this.deps.channels.withRole(role);
+    let posted = 0;
+    for (const target of targets) {
+      try {
+        const { activityId } = await this.deps.sender.send(target, activity);
+        posted++;
+        const announcement: Announcement = { conversationId: target.conversationId, serviceUrl: target.serviceUrl, activityId, kind };
+        await this.recordAnnouncement(outage.id, announcement);
+      } catch (err) {
+        this.deps.logger.error({ err, outageId: outage.id, conversationId: target.conversationId, role }, 'posting to a channel failed');
+      }
+    }
+    return posted;
+  }
+
+  private async recordAnnouncement(outageId: string, announcement: Announcement): Promise<void> {
+    const at = this.now();
+    await this.deps.store.change((doc) => {
+      const open = findOpen(doc, outageId);
+      if (open) return { doc: withOpen(doc, addAnnouncement(open, announcement, at)), result: undefined };
+      const resolved = (doc.resolved ?? []).map((o) => (o.id === outageId ? addAnnouncement(o, announcement, at) : o));
+      return { doc: { ...doc, resolved }, result: undefined };
+    });
+  }
+
+  private async updateAnnouncements(outage: Outage, activity: Partial<Activity>, which: (a: Announcement) => boolean): Promise<number> {
+    let updated = 0;
+    for (const a of outage.announcements.filter(which)) {
+      if (await this.trySend(() => this.deps.sender.update(targetOf(a, this.serviceUrlOf(a)), a.activityId, activity), a)) updated++;
+    }
+    return updated;
+  }
+
+  private async trySend(send: () => Promise<unknown>, a: Announcement): Promise<boolean> {
+    try {
+      await send();
+      return true;
+    } catch (err) {
+      this.deps.logger.error({ err, conversationId: a.conversationId, activityId: a.activityId }, 'sending to an announcement thread failed');
+      return false;
+    }
+  }
+}
+
+function withOpen(doc: LiveDoc, outage: Outage): LiveDoc {
+  return { ...doc, open: { ...doc.open, [outage.system]: outage } };
+}
+
+function findOpen(doc: LiveDoc, outageId: string): Outage | undefined {
+  return Object.values(doc.open).find((o) => o?.id === outageId);
+}
+
+function targetOf(a: Announcement, serviceUrl: string): ChannelTarget {
+  return { conversationId: a.conversationId, serviceUrl };
+}

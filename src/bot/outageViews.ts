@@ -1,0 +1,209 @@
+import type { Activity } from 'botbuilder';
+import { latestUpdate, type Outage } from '../domain/outage';
+import { formatDayTime, formatPhone, localDate, localTimeOf } from '../domain/time';
+import type { Instruction, Language, SystemId } from '../instruction/schema';
+import { SYSTEMS } from '../instruction/schema';
+import type { CardActionData } from './actions';
+import { type AdaptiveCardJson, renderCard } from './cards';
+import { t } from './i18n';
+import { cardMessage, systemName, type ButtonVM } from './views';
+
+/**
+ * Cards about outages: the announcement in staff channels (and its resolved form),
+ * the "already known" answer, the suspected-outage card for the Nexusteam, and the
+ * Nexusteam's forms. All bound to small view models built here.
+ */
+
+const titleOf = (lang: Language, system: SystemId) => t(lang, `system.${system}.title`);
+const line = (text: string) => ({ text });
+
+function ownerSentence(o: Outage, lang: Language, now: Date): string {
+  if (o.owner?.kind === 'nexusteam') return t(lang, 'announce.ownerNexusteam');
+  if (o.owner?.kind === 'person') {
+    return t(lang, 'announce.ownerPerson', { name: o.owner.person.name, when: formatDayTime(new Date(o.owner.since), lang, now) });
+  }
+  return '';
+}
+
+function contactLines(instruction: Instruction, lang: Language): { text: string }[] {
+  return instruction.contacts
+    .filter((c) => c.phone && (c.id === 'nexusteam' || c.id === 'kmd' || c.id === 'it'))
+    .map((c) => line(`${c.name[lang]}: ${formatPhone(c.phone ?? '')}`));
+}
+
+/** The card posted to staff channels; after the all-clear the same card, replaced in place, shows it is resolved. */
+export function announcementCard(o: Outage, instruction: Instruction, lang: Language, now: Date): AdaptiveCardJson {
+  const system = systemName(lang, o.system);
+  const since = formatDayTime(new Date(o.start), lang, now);
+  if (o.status === 'resolved' && o.resolved) {
+    return renderCard('announcement', {
+      style: 'good',
+      title: t(lang, 'announce.resolvedTitle', { systemTitle: titleOf(lang, o.system) }),
+      lines: [line(t(lang, 'announce.resolvedAt', { when: formatDayTime(new Date(o.resolved.at), lang, now), since })), line(t(lang, 'allclear.paper', { system }))],
+      contacts: [],
+      actions: [],
+    });
+  }
+  const lines = [line(t(lang, 'announce.since', { when: since }))];
+  if (o.description) lines.push(line(o.description));
+  if (o.expected) lines.push(line(t(lang, 'known.expected', { text: o.expected })));
+  const owner = ownerSentence(o, lang, now);
+  if (owner) lines.push(line(owner));
+  lines.push(line(t(lang, 'announce.doNotCall', { system: titleOf(lang, o.system) })));
+  return renderCard('announcement', {
+    style: 'attention',
+    title: t(lang, 'announce.title', { systemTitle: titleOf(lang, o.system) }),
+    lines,
+    contacts: contactLines(instruction, lang),
+    actions: [{ title: t(lang, 'button.nexusDown').replace('Nexus', titleOf(lang, o.system)), data: { action: 'triage', system: o.system } }] satisfies ButtonVM[],
+  });
+}
+
+/** The fixed notice of the owner's KMD call (no free text, per the ruling). */
+export function ownerNoticeCard(o: Outage, instruction: Instruction, lang: Language, now: Date): AdaptiveCardJson {
+  return announcementCard(o, instruction, lang, now);
+}
+
+export function updateReply(o: Outage, text: string, at: Date, lang: Language): Partial<Activity> {
+  return { type: 'message', text: t(lang, 'update.reply', { when: formatDayTime(at, lang, at), text }), textFormat: 'plain' };
+}
+
+export function allClearReply(o: Outage, lang: Language): Partial<Activity> {
+  const at = new Date(o.resolved?.at ?? o.start);
+  return {
+    type: 'message',
+    text: `${t(lang, 'allclear.reply', { systemTitle: titleOf(lang, o.system), when: formatDayTime(at, lang, at) })} ${t(lang, 'allclear.paper', { system: systemName(lang, o.system) })}`,
+    textFormat: 'plain',
+  };
+}
+
+/** The answer to someone starting a triage for a system whose outage is known. */
+export function knownOutageCard(o: Outage, ctx: { lang: Language; now: Date; nexusteamOpen: boolean; counted: boolean }): AdaptiveCardJson {
+  const { lang, now } = ctx;
+  const system = systemName(lang, o.system);
+  const lines = [line(t(lang, 'known.since', { when: formatDayTime(new Date(o.start), lang, now) }))];
+  if (o.description) lines.push(line(o.description));
+  const latest = latestUpdate(o);
+  if (latest) lines.push(line(t(lang, 'known.latest', { when: formatDayTime(new Date(latest.at), lang, now), text: latest.text })));
+  if (o.expected) lines.push(line(t(lang, 'known.expected', { text: o.expected })));
+  let needsCaller = false;
+  if (o.owner?.kind === 'nexusteam') lines.push(line(t(lang, 'known.owner.nexusteam')));
+  else if (o.owner?.kind === 'person') {
+    lines.push(line(t(lang, 'known.owner.person', { name: o.owner.person.name, when: formatDayTime(new Date(o.owner.since), lang, now) })));
+  } else if (ctx.nexusteamOpen) lines.push(line(t(lang, 'known.owner.none.open')));
+  else {
+    lines.push(line(t(lang, 'known.owner.none.closed')));
+    needsCaller = true;
+  }
+  lines.push(line(t(lang, 'known.reporters', { count: o.reports.length })));
+  const actions: ButtonVM[] = [];
+  if (needsCaller) actions.push({ title: t(lang, 'button.continueTriage'), data: { action: 'triage', system: o.system, skipKnown: true } });
+  actions.push({ title: t(lang, 'button.worksAgain'), data: { action: 'worksAgain', system: o.system } });
+  return renderCard('announcement', {
+    style: 'attention',
+    title: o.status === 'active' ? t(lang, 'known.title.active', { systemTitle: titleOf(lang, o.system) }) : t(lang, 'known.title.suspected', { system }),
+    lines,
+    contacts: [],
+    actions,
+  });
+}
+
+/** To the Nexusteam's channels when reports make a suspected outage. */
+export function suspectedCard(o: Outage, lang: Language, now: Date, submitId: string, confirmedBy?: { name: string; at: Date }): AdaptiveCardJson {
+  const lines = [
+    line(t(lang, 'suspected.body', { count: o.reports.length, system: systemName(lang, o.system), when: formatDayTime(new Date(o.start), lang, now) })),
+  ];
+  if (confirmedBy) lines.push(line(t(lang, 'suspected.confirmed', { name: confirmedBy.name, when: formatDayTime(confirmedBy.at, lang, now) })));
+  return renderCard('announcement', {
+    style: confirmedBy ? 'good' : 'warning',
+    title: t(lang, 'suspected.title', { systemTitle: titleOf(lang, o.system) }),
+    lines,
+    contacts: [],
+    actions: confirmedBy ? [] : ([{ title: t(lang, 'button.confirm'), data: { action: 'confirm', outageId: o.id, submitId } }] satisfies ButtonVM[]),
+  });
+}
+
+export function statusCard(open: readonly Outage[], lang: Language, now: Date): AdaptiveCardJson {
+  const lines = open.map((o) => {
+    const when = formatDayTime(new Date(o.start), lang, now);
+    if (o.status === 'suspected') return line(t(lang, 'status.line.suspected', { systemTitle: titleOf(lang, o.system), count: o.reports.length, when }));
+    const owner =
+      o.owner?.kind === 'nexusteam'
+        ? t(lang, 'status.owner.nexusteam')
+        : o.owner?.kind === 'person'
+          ? t(lang, 'status.owner.person', { name: o.owner.person.name })
+          : t(lang, 'status.owner.none');
+    return line(t(lang, 'status.line.active', { systemTitle: titleOf(lang, o.system), when, owner }));
+  });
+  return renderCard('announcement', { style: 'default', title: t(lang, 'status.title'), lines, contacts: [], actions: [] });
+}
+
+export interface DeclareDraft {
+  readonly system: SystemId;
+  readonly description: string;
+  readonly sinceDate: string;
+  readonly sinceTime: string;
+  readonly expected: string;
+}
+
+export function declareFormCard(draft: DeclareDraft, lang: Language, submitId: string, error = ''): AdaptiveCardJson {
+  return renderCard('declareForm', {
+    title: t(lang, 'declare.title'),
+    error,
+    labels: {
+      system: t(lang, 'declare.system'),
+      description: t(lang, 'declare.description'),
+      sinceDate: t(lang, 'declare.sinceDate'),
+      sinceTime: t(lang, 'declare.sinceTime'),
+      expected: t(lang, 'declare.expected'),
+      preview: t(lang, 'declare.preview'),
+    },
+    system: draft.system,
+    systems: SYSTEMS.map((s) => ({ title: titleOf(lang, s), value: s })),
+    description: draft.description,
+    sinceDate: draft.sinceDate,
+    sinceTime: draft.sinceTime,
+    expected: draft.expected,
+    previewData: { action: 'declarePreview', submitId } satisfies CardActionData,
+  });
+}
+
+/** The draft as staff will see it, with "Send til alle" and "Ret". */
+export function declarePreviewMessages(preview: Outage, draft: DeclareDraft, instruction: Instruction, lang: Language, now: Date, submitId: string): Partial<Activity>[] {
+  const card = announcementCard(preview, instruction, 'da', now);
+  const confirm = renderCard('notice', {
+    title: t(lang, 'declare.previewTitle'),
+    lines: [],
+    actions: [
+      { title: t(lang, 'declare.send'), data: { action: 'declareSend', submitId, draft } },
+      { title: t(lang, 'declare.edit'), data: { action: 'declare', system: draft.system, draft } },
+    ] satisfies ButtonVM[],
+  });
+  return [cardMessage(confirm), cardMessage(card)];
+}
+
+export function updateFormCard(open: readonly Outage[], lang: Language, now: Date, submitId: string): AdaptiveCardJson {
+  return renderCard('updateForm', {
+    title: t(lang, 'update.title'),
+    labels: { outage: t(lang, 'update.outage'), text: t(lang, 'update.text'), send: t(lang, 'update.send') },
+    outageId: open[0]?.id ?? '',
+    outages: open.map((o) => ({ title: `${titleOf(lang, o.system)} (${formatDayTime(new Date(o.start), lang, now)})`, value: o.id })),
+    sendData: { action: 'updateSend', submitId } satisfies CardActionData,
+  });
+}
+
+export function resolveMenuCard(open: readonly Outage[], lang: Language, submitId: string): AdaptiveCardJson {
+  return renderCard('notice', {
+    title: t(lang, 'resolve.title'),
+    lines: [],
+    actions: open.map((o) => ({
+      title: t(lang, 'resolve.button', { systemTitle: titleOf(lang, o.system) }),
+      data: { action: 'resolve', outageId: o.id, submitId: `${submitId}-${o.id}` },
+    })) satisfies ButtonVM[],
+  });
+}
+
+/** Default "down since" for the form: the earliest report, else now, in Copenhagen time. */
+export function sinceFields(at: Date): { sinceDate: string; sinceTime: string } {
+  return { sinceDate: localDate(at), sinceTime: localTimeOf(at) };
+}

@@ -1,0 +1,231 @@
+import { addMinutes } from 'date-fns';
+import type { SystemId } from './types';
+
+/**
+ * An outage of one system, from the first report to the all-clear. Pure: every
+ * transition takes the instant and returns a new record (or says why not), so the
+ * same rules hold wherever the record is stored. Times are ISO instants (UTC).
+ */
+
+export interface Person {
+  /** Entra object id when Teams gives one, else the Teams user id. */
+  readonly key: string;
+  readonly name: string;
+}
+
+export type OutageStatus = 'suspected' | 'active' | 'resolved';
+
+export type Owner =
+  | { readonly kind: 'nexusteam'; readonly since: string }
+  | { readonly kind: 'person'; readonly person: Person; readonly since: string };
+
+export type EventKind =
+  | 'reported'
+  | 'suspected'
+  | 'declared'
+  | 'confirmed'
+  | 'owned'
+  | 'startCorrected'
+  | 'updated'
+  | 'announced'
+  | 'worksAgain'
+  | 'resolved';
+
+export interface TimelineEvent {
+  readonly at: string;
+  readonly kind: EventKind;
+  readonly by?: Person;
+  readonly text?: string;
+}
+
+export interface OutageUpdate {
+  readonly id: string;
+  readonly at: string;
+  readonly by: Person;
+  readonly text: string;
+}
+
+/** A post in a channel (or 1:1) that later updates reply to or replace. */
+export interface Announcement {
+  readonly conversationId: string;
+  /** Where the channel's Bot Connector lives (needed to reply or update later). */
+  readonly serviceUrl: string;
+  readonly activityId: string;
+  readonly kind: 'announcement' | 'owner-notice' | 'suspected';
+}
+
+export interface Outage {
+  readonly id: string;
+  readonly system: SystemId;
+  readonly status: OutageStatus;
+  /** When access was first lost as far as anyone knows (the 2-hour rule counts from here). */
+  readonly start: string;
+  readonly description: string | null;
+  /** Expected back, as the Nexusteam wrote it ("kl. 21", "i løbet af aftenen"). */
+  readonly expected: string | null;
+  readonly declaredBy: Person | null;
+  readonly owner: Owner | null;
+  readonly reports: readonly { readonly person: Person; readonly at: string }[];
+  readonly worksAgain: readonly { readonly person: Person; readonly at: string }[];
+  readonly updates: readonly OutageUpdate[];
+  readonly announcements: readonly Announcement[];
+  readonly resolved: { readonly at: string; readonly by: Person } | null;
+  readonly timeline: readonly TimelineEvent[];
+}
+
+const iso = (at: Date) => at.toISOString();
+
+function withEvent(o: Outage, event: TimelineEvent, patch: Partial<Outage> = {}): Outage {
+  return { ...o, ...patch, timeline: [...o.timeline, event] };
+}
+
+export interface NewOutage {
+  readonly id: string;
+  readonly system: SystemId;
+  readonly status: 'suspected' | 'active';
+  readonly start: Date;
+  readonly at: Date;
+  readonly reports?: readonly { readonly person: Person; readonly at: string }[];
+}
+
+export function newOutage(n: NewOutage): Outage {
+  const base: Outage = {
+    id: n.id,
+    system: n.system,
+    status: n.status,
+    start: iso(n.start),
+    description: null,
+    expected: null,
+    declaredBy: null,
+    owner: null,
+    reports: n.reports ?? [],
+    worksAgain: [],
+    updates: [],
+    announcements: [],
+    resolved: null,
+    timeline: (n.reports ?? []).map((r): TimelineEvent => ({ at: r.at, kind: 'reported', by: r.person })),
+  };
+  return n.status === 'suspected'
+    ? withEvent(base, { at: iso(n.at), kind: 'suspected', text: String(base.reports.length) })
+    : base;
+}
+
+export const isOpen = (o: Outage) => o.status !== 'resolved';
+
+/** One report per person per outage. */
+export function addReport(o: Outage, person: Person, at: Date): { outage: Outage; counted: boolean } {
+  if (!isOpen(o) || o.reports.some((r) => r.person.key === person.key)) return { outage: o, counted: false };
+  const report = { person, at: iso(at) };
+  return { outage: withEvent(o, { at: report.at, kind: 'reported', by: person }, { reports: [...o.reports, report] }), counted: true };
+}
+
+export type OwnResult = { ok: true; outage: Outage } | { ok: false; owner: Owner };
+
+/**
+ * "Jeg har ringet til KMD": the first presser owns the outage and it becomes
+ * active; anyone later is told who owns it. Pressing again is harmless.
+ */
+export function claimOwnership(o: Outage, person: Person, at: Date): OwnResult {
+  if (o.owner) {
+    if (o.owner.kind === 'person' && o.owner.person.key === person.key) return { ok: true, outage: o };
+    return { ok: false, owner: o.owner };
+  }
+  const owner: Owner = { kind: 'person', person, since: iso(at) };
+  return { ok: true, outage: withEvent(o, { at: iso(at), kind: 'owned', by: person }, { owner, status: 'active' }) };
+}
+
+export interface Declaration {
+  readonly description: string | null;
+  readonly start: Date;
+  readonly expected: string | null;
+  readonly by: Person;
+  readonly at: Date;
+}
+
+/** The Nexusteam declares (or takes over) the outage: active, owned by the Nexusteam. */
+export function declare(o: Outage, d: Declaration): Outage {
+  return withEvent(
+    o,
+    { at: iso(d.at), kind: 'declared', by: d.by, ...(d.description ? { text: d.description } : {}) },
+    {
+      status: 'active',
+      start: iso(d.start),
+      description: d.description,
+      expected: d.expected,
+      declaredBy: d.by,
+      owner: o.owner?.kind === 'person' ? o.owner : { kind: 'nexusteam', since: iso(d.at) },
+    },
+  );
+}
+
+/** "Bekræft nedbrud" on a suspected outage. */
+export function confirm(o: Outage, by: Person, at: Date): Outage {
+  if (o.status !== 'suspected') return o;
+  return withEvent(o, { at: iso(at), kind: 'confirmed', by }, {
+    status: 'active',
+    owner: o.owner ?? { kind: 'nexusteam', since: iso(at) },
+  });
+}
+
+export function addUpdate(o: Outage, update: OutageUpdate): Outage {
+  if (o.updates.some((u) => u.id === update.id)) return o;
+  return withEvent(o, { at: update.at, kind: 'updated', by: update.by, text: update.text }, { updates: [...o.updates, update] });
+}
+
+export function correctStart(o: Outage, start: Date, by: Person, at: Date): Outage {
+  return withEvent(o, { at: iso(at), kind: 'startCorrected', by, text: iso(start) }, { start: iso(start) });
+}
+
+export function addAnnouncement(o: Outage, a: Announcement, at: Date): Outage {
+  if (o.announcements.some((x) => x.conversationId === a.conversationId && x.activityId === a.activityId)) return o;
+  return withEvent(o, { at: iso(at), kind: 'announced', text: a.kind }, { announcements: [...o.announcements, a] });
+}
+
+export function markWorksAgain(o: Outage, person: Person, at: Date): Outage {
+  if (o.worksAgain.some((w) => w.person.key === person.key)) return o;
+  return withEvent(o, { at: iso(at), kind: 'worksAgain', by: person }, {
+    worksAgain: [...o.worksAgain, { person, at: iso(at) }],
+  });
+}
+
+export function resolve(o: Outage, by: Person, at: Date): Outage {
+  if (o.status === 'resolved') return o;
+  return withEvent(o, { at: iso(at), kind: 'resolved', by }, { status: 'resolved', resolved: { at: iso(at), by } });
+}
+
+/** When the Region's driftvagt must be told: start + the delay, on instants (only Nexus has the 2-hour rule). */
+export function escalationDue(o: Outage, afterMinutes: number): Date | null {
+  return o.system === 'nexus' ? addMinutes(new Date(o.start), afterMinutes) : null;
+}
+
+export function latestUpdate(o: Outage): OutageUpdate | null {
+  return o.updates[o.updates.length - 1] ?? null;
+}
+
+/** Detection: enough distinct people reported the same system within the window (inclusive)? */
+export function reportsInWindow<R extends { readonly person: Person; readonly at: string }>(
+  reports: readonly R[],
+  now: Date,
+  windowMinutes: number,
+): R[] {
+  const from = addMinutes(now, -windowMinutes).getTime();
+  const seen = new Set<string>();
+  const inside: R[] = [];
+  for (const r of reports) {
+    const t = Date.parse(r.at);
+    if (t < from || t > now.getTime() || seen.has(r.person.key)) continue;
+    seen.add(r.person.key);
+    inside.push(r);
+  }
+  return inside;
+}
+
+/** The earliest instant among reports, or null. */
+export function earliest(reports: readonly { readonly at: string }[]): Date | null {
+  let min: number | null = null;
+  for (const r of reports) {
+    const t = Date.parse(r.at);
+    if (min === null || t < min) min = t;
+  }
+  return min === null ? null : new Date(min);
+}

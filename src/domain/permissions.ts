@@ -1,0 +1,56 @@
+import type { Outage } from './outage';
+
+/**
+ * Who may do what. One table drives every check on the server (and the tests):
+ * a card button hidden from someone is never the only guard.
+ */
+export type Role = 'anyone' | 'nexusteam' | 'owner';
+
+export const PERMISSIONS = {
+  triage: ['anyone'],
+  calledKmd: ['anyone'],
+  worksAgain: ['anyone'],
+  status: ['anyone'],
+  contacts: ['anyone'],
+  hours: ['anyone'],
+  help: ['anyone'],
+  restart: ['anyone'],
+  follow: ['anyone'],
+  unfollow: ['anyone'],
+  declare: ['nexusteam'],
+  confirm: ['nexusteam'],
+  update: ['nexusteam'],
+  correctStart: ['nexusteam'],
+  resolve: ['nexusteam', 'owner'],
+  channel: ['nexusteam'],
+  history: ['nexusteam'],
+  export: ['nexusteam'],
+  closed: ['nexusteam'],
+  bilag1: ['nexusteam'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Verb = keyof typeof PERMISSIONS;
+
+export interface Actor {
+  readonly key: string;
+  readonly isNexusteam: boolean;
+}
+
+/** The outage's owner, when it is a person (the Nexusteam is covered by its role). */
+function isOwner(actor: Actor, outage: Outage | null | undefined): boolean {
+  return outage?.owner?.kind === 'person' && outage.owner.person.key === actor.key;
+}
+
+export function may(verb: Verb, actor: Actor, outage?: Outage | null): boolean {
+  const roles: readonly Role[] = PERMISSIONS[verb];
+  return roles.some((role) => {
+    switch (role) {
+      case 'anyone':
+        return true;
+      case 'nexusteam':
+        return actor.isNexusteam;
+      case 'owner':
+        return isOwner(actor, outage);
+    }
+  });
+}

@@ -1,0 +1,421 @@
+import type { Activity, CloudAdapter, ConversationAccount, ConversationReference, TurnContext } from 'botbuilder';
+import { systemClock, type Clock } from '../domain/clock';
+import type { Logger } from '../log';
+import { baseConversationId } from '../store/channels';
+
+/**
+ * Proactive sending to Teams: the SDK stays at this edge. Everything else asks a
+ * `Sender` to post, reply in a thread, or replace a message.
+ *
+ * What botbuilder 4.23.3 does underneath (checked against a local connector):
+ *
+ * - A failed call rejects with a `RestError` (@azure/core-rest-pipeline) carrying
+ *   `statusCode` (403, 429, 502, …) and `code` (the connector's error code, e.g.
+ *   `BotNotInConversationRoster`, `Throttled`; for network failures the Node code,
+ *   e.g. `ECONNREFUSED`, with no statusCode). The response is on the non-enumerable
+ *   `err.response`, whose `headers.get('retry-after')` gives Retry-After. The error
+ *   also holds the outgoing request (with its bearer token): never log it whole;
+ *   `SendError` keeps only status, code and retryability.
+ * - Errors thrown inside `continueConversationAsync`'s logic do NOT reach the
+ *   caller: the adapter hands them to `onTurnError` (which logs "turn failed" and
+ *   returns). `runProactive` therefore catches inside the turn and rethrows outside.
+ * - The connector client's HTTP pipeline has its own retry policy
+ *   (`defaultRetryPolicy`: 3 retries for 5xx/408 and socket errors, and for
+ *   429/503 only with Retry-After). On top of ours that would make up to 16
+ *   requests per send against a throttled service. Each proactive turn gets a new
+ *   connector client, so the sender removes that policy from this turn's client
+ *   and its own retry (below) is the only one. If a later SDK hides the pipeline,
+ *   the sender logs a warning once and still works (with both retries).
+ * - A proactive turn's `sendActivity` would be posted as a reply to the
+ *   continuation activity's random id (POST …/activities/{uuid}); the sender
+ *   removes that `replyToId`, so a send is a new post (POST …/activities), and a
+ *   thread reply is a new post in the thread conversation
+ *   `<channel>;messageid=<root>` (DESIGN.md, Threads).
+ * - With an empty app id (development) no token is requested or sent: this works
+ *   against the local connector (test/notify/sender.test.ts).
+ *
+ * Retries: HTTP 408, 412, 429, 500, 502, 503, 504 and socket errors (ECONNRESET,
+ * ECONNREFUSED, ETIMEDOUT, …) are retried, at most `maxAttempts` (4) tries in all,
+ * with exponential backoff and full jitter, waiting at least a Retry-After the
+ * error carries. A Retry-After longer than `maxRetryAfterMs` is not waited out
+ * here: the SendError says `retryable` and `retryAfterMs`, so a caller with an
+ * outbox can try later. 403 (bot removed or blocked) and 404 are never retried.
+ *
+ * Duplicates: a POST that Teams accepted but whose answer was lost (a reset
+ * connection, a 502/504 from a gateway) may be posted twice by the retry; updates
+ * (PUT) are idempotent. That is the "at least once, never zero" of DESIGN.md.
+ */
+
+export interface ConversationTarget {
+  /** The conversation: a channel id (19:…@thread.tacv2), a thread (…;messageid=…), or a 1:1 chat (a:…). */
+  readonly conversationId: string;
+  readonly serviceUrl: string;
+  readonly tenantId?: string;
+  /** Inferred from the id when absent; Teams addresses by id alone. */
+  readonly conversationType?: 'personal' | 'channel' | 'groupChat';
+}
+
+export interface SendResult {
+  /** The id Teams gave the new message ('' in the unlikely case Teams returned none). */
+  readonly activityId: string;
+}
+
+export interface Sender {
+  /** A new message: in a channel conversation id this is a new top-level post (a new thread). */
+  send(target: ConversationTarget, activity: Partial<Activity>): Promise<SendResult>;
+  /** A reply in the thread of a channel post: conversation id `${channelId};messageid=${rootActivityId}` (DESIGN.md ruling). */
+  reply(target: ConversationTarget, rootActivityId: string, activity: Partial<Activity>): Promise<SendResult>;
+  /** Replace an earlier message (e.g. the announcement card shows "resolved" for everyone). */
+  update(target: ConversationTarget, activityId: string, activity: Partial<Activity>): Promise<void>;
+}
+
+/** A send that failed for good (or whose Retry-After is too long to wait here). */
+export class SendError extends Error {
+  override name = 'SendError';
+  /** The HTTP status, undefined for network failures. */
+  readonly statusCode: number | undefined;
+  /** The connector's error code (`BotNotInConversationRoster`, `Throttled`, …) or the socket error code. */
+  readonly code: string | undefined;
+  /** True when trying again later may succeed (throttling, 5xx, network). */
+  readonly retryable: boolean;
+  /** How many tries were made. */
+  readonly attempts: number;
+  /** When the service asked to wait longer than this sender will (ms), if it did. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(
+    operation: SendOperation,
+    failure: Failure,
+    attempts: number,
+    options: { cause: unknown },
+  ) {
+    const what = failure.statusCode !== undefined ? `HTTP ${failure.statusCode}` : 'no HTTP answer';
+    super(
+      `Teams ${operation} failed (${what}${failure.code ? ` ${failure.code}` : ''}) after ${attempts} ${attempts === 1 ? 'try' : 'tries'}` +
+        (failure.retryable ? '; it may succeed later' : ''),
+      options,
+    );
+    this.statusCode = failure.statusCode;
+    this.code = failure.code;
+    this.retryable = failure.retryable;
+    this.attempts = attempts;
+    this.retryAfterMs = failure.retryAfterMs;
+  }
+}
+
+export type SendOperation = 'send' | 'reply' | 'update';
+
+export interface RetryPolicy {
+  /** Tries in all, including the first (default 4). */
+  readonly maxAttempts: number;
+  /** Backoff before the 2nd try is up to this; doubles per try (default 500 ms). */
+  readonly baseDelayMs: number;
+  /** Upper bound of one backoff (default 8 s). */
+  readonly maxDelayMs: number;
+  /** A longer Retry-After is not waited out: SendError(retryable, retryAfterMs) instead (default 30 s). */
+  readonly maxRetryAfterMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 4,
+  baseDelayMs: 500,
+  maxDelayMs: 8_000,
+  maxRetryAfterMs: 30_000,
+};
+
+export interface AdapterSenderOptions extends Partial<RetryPolicy> {
+  /** For Retry-After dates; default the system clock. */
+  readonly clock?: Clock;
+  /** Waits between tries (tests may record or shorten them). */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** 0 ≤ x < 1, for the jitter (tests may fix it). */
+  readonly random?: () => number;
+}
+
+export class AdapterSender implements Sender {
+  readonly #adapter: CloudAdapter;
+  readonly #appId: string;
+  readonly #logger: Logger;
+  readonly #policy: RetryPolicy;
+  readonly #clock: Clock;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #random: () => number;
+  #warnedPipeline = false;
+
+  constructor(adapter: CloudAdapter, appId: string, logger: Logger, options: AdapterSenderOptions = {}) {
+    this.#adapter = adapter;
+    this.#appId = appId;
+    this.#logger = logger;
+    this.#policy = {
+      maxAttempts: options.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts,
+      baseDelayMs: options.baseDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
+      maxDelayMs: options.maxDelayMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
+      maxRetryAfterMs: options.maxRetryAfterMs ?? DEFAULT_RETRY_POLICY.maxRetryAfterMs,
+    };
+    if (!Number.isInteger(this.#policy.maxAttempts) || this.#policy.maxAttempts < 1) {
+      throw new RangeError(`AdapterSender: maxAttempts must be a positive integer, got ${this.#policy.maxAttempts}`);
+    }
+    this.#clock = options.clock ?? systemClock;
+    this.#sleep = options.sleep ?? sleep;
+    this.#random = options.random ?? Math.random;
+  }
+
+  async send(target: ConversationTarget, activity: Partial<Activity>): Promise<SendResult> {
+    return this.#post('send', target, target.conversationId, activity);
+  }
+
+  async reply(target: ConversationTarget, rootActivityId: string, activity: Partial<Activity>): Promise<SendResult> {
+    return this.#post('reply', target, threadConversationId(target.conversationId, rootActivityId), activity);
+  }
+
+  async update(target: ConversationTarget, activityId: string, activity: Partial<Activity>): Promise<void> {
+    if (activityId === '') throw new TypeError('AdapterSender.update: activityId is empty');
+    const reference = conversationReference(target, target.conversationId, this.#appId);
+    await this.#withRetry('update', reference, activityId, async (ctx) => {
+      ctx.onUpdateActivity(async (_ctx, outgoing, next) => {
+        // The continuation activity's random id must not travel as replyToId.
+        delete outgoing.replyToId;
+        return next();
+      });
+      await ctx.updateActivity({ ...activity, id: activityId });
+    });
+  }
+
+  async #post(operation: 'send' | 'reply', target: ConversationTarget, conversationId: string, activity: Partial<Activity>): Promise<SendResult> {
+    const reference = conversationReference(target, conversationId, this.#appId);
+    return this.#withRetry(operation, reference, undefined, async (ctx) => {
+      ctx.onSendActivities(async (_ctx, outgoing, next) => {
+        // Without this, the SDK posts a reply to the continuation activity's random
+        // id; a new post (or a new post inside the thread conversation) is meant.
+        for (const a of outgoing) delete a.replyToId;
+        return next();
+      });
+      const response = await ctx.sendActivity({ type: 'message', ...activity });
+      const activityId = response?.id ?? '';
+      if (activityId === '') {
+        this.#logger.warn({ conversationId: reference.conversation.id, operation }, 'Teams accepted a message but returned no activity id');
+      }
+      return { activityId };
+    });
+  }
+
+  async #withRetry<T>(
+    operation: SendOperation,
+    reference: TeamsReference,
+    activityId: string | undefined,
+    logic: (ctx: TurnContext) => Promise<T>,
+  ): Promise<T> {
+    const conversationId = reference.conversation.id;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const value = await runProactive(this.#adapter, this.#appId, reference, async (ctx) => {
+          this.#disableSdkRetry(ctx);
+          return logic(ctx);
+        });
+        const sentId = activityId ?? (isRecord(value) && typeof value['activityId'] === 'string' ? value['activityId'] : undefined);
+        this.#logger.debug({ operation, conversationId, activityId: sentId, attempt }, `Teams ${operation} delivered`);
+        return value;
+      } catch (err) {
+        const failure = classifyFailure(err, this.#clock.now());
+        const tooLong = failure.retryAfterMs !== undefined && failure.retryAfterMs > this.#policy.maxRetryAfterMs;
+        if (!failure.retryable || attempt >= this.#policy.maxAttempts || tooLong) {
+          const error = new SendError(operation, failure, attempt, { cause: err });
+          this.#logger.warn(
+            { operation, conversationId, activityId, attempt, statusCode: failure.statusCode, code: failure.code, retryable: failure.retryable, retryAfterMs: failure.retryAfterMs },
+            `Teams ${operation} failed`,
+          );
+          throw error;
+        }
+        const delayMs = retryDelayMs(attempt, failure.retryAfterMs, this.#policy, this.#random);
+        this.#logger.debug(
+          { operation, conversationId, activityId, attempt, statusCode: failure.statusCode, code: failure.code, delayMs },
+          `Teams ${operation} failed; trying again`,
+        );
+        await this.#sleep(delayMs);
+      }
+    }
+  }
+
+  /** Removes the SDK's own retry policy from this turn's (fresh) connector client; see the module comment. */
+  #disableSdkRetry(ctx: TurnContext): void {
+    const client: unknown = ctx.turnState.get(this.#adapter.ConnectorClientKey);
+    const inner = isRecord(client) ? client['client'] : undefined;
+    const pipeline = isRecord(inner) ? inner['pipeline'] : undefined;
+    if (isPipeline(pipeline)) {
+      pipeline.removePolicy({ name: SDK_RETRY_POLICY });
+      return;
+    }
+    if (!this.#warnedPipeline) {
+      this.#warnedPipeline = true;
+      this.#logger.warn('botbuilder connector pipeline not found: the SDK retries failed sends too (more requests per send)');
+    }
+  }
+}
+
+/** The name under which @azure/core-rest-pipeline adds its retry policy. */
+const SDK_RETRY_POLICY = 'defaultRetryPolicy';
+
+interface Pipeline {
+  removePolicy(options: { name?: string }): unknown;
+}
+
+function isPipeline(value: unknown): value is Pipeline {
+  return isRecord(value) && typeof value['removePolicy'] === 'function';
+}
+
+/** A Teams conversation reference with the fields continueConversationAsync needs. */
+export type TeamsReference = Partial<ConversationReference> & { channelId: 'msteams'; serviceUrl: string; conversation: ConversationAccount };
+
+/**
+ * Runs `logic` in a proactive turn and returns its value or throws its error to the
+ * caller (the adapter would otherwise give the error to onTurnError and swallow it).
+ */
+export async function runProactive<T>(
+  adapter: CloudAdapter,
+  appId: string,
+  reference: TeamsReference,
+  logic: (ctx: TurnContext) => Promise<T>,
+): Promise<T> {
+  const box: { outcome?: { ok: true; value: T } | { ok: false; error: unknown } } = {};
+  await adapter.continueConversationAsync(appId, reference, async (ctx) => {
+    try {
+      box.outcome = { ok: true, value: await logic(ctx) };
+    } catch (error) {
+      box.outcome = { ok: false, error };
+    }
+  });
+  const { outcome } = box;
+  if (outcome === undefined) throw new Error('proactive turn did not run its logic (a middleware ended the turn)');
+  if (!outcome.ok) throw outcome.error;
+  return outcome.value;
+}
+
+/** The reference for `continueConversationAsync` (DESIGN.md, Proactive). */
+export function conversationReference(target: ConversationTarget, conversationId: string, appId: string): TeamsReference {
+  const conversationType = target.conversationType ?? inferConversationType(conversationId);
+  return {
+    channelId: 'msteams',
+    serviceUrl: target.serviceUrl,
+    conversation: {
+      id: conversationId,
+      isGroup: conversationType !== 'personal',
+      conversationType,
+      name: '',
+      ...(target.tenantId !== undefined ? { tenantId: target.tenantId } : {}),
+    },
+    ...(appId !== '' ? { bot: { id: appId, name: '' } } : {}),
+  };
+}
+
+/** Teams ids: channels 19:…@thread.tacv2 / @thread.skype, group chats 19:…@thread.v2, 1:1 chats a:… */
+function inferConversationType(conversationId: string): 'personal' | 'channel' | 'groupChat' {
+  const base = baseConversationId(conversationId);
+  if (/@thread\.(tacv2|skype)$/i.test(base)) return 'channel';
+  if (base.startsWith('19:')) return 'groupChat';
+  return 'personal';
+}
+
+/**
+ * The conversation id of a channel post's thread: `<channel>;messageid=<root>`.
+ * Any `;messageid=` already on the id is replaced, so a thread id may be passed.
+ */
+export function threadConversationId(channelConversationId: string, rootActivityId: string): string {
+  if (rootActivityId === '') throw new TypeError('threadConversationId: rootActivityId is empty');
+  return `${baseConversationId(channelConversationId)};messageid=${rootActivityId}`;
+}
+
+/** Where to answer an inbound activity later (its conversation as it is, thread included). */
+export function referenceFromActivity(activity: {
+  readonly serviceUrl?: string;
+  readonly conversation?: { readonly id?: string; readonly tenantId?: string; readonly conversationType?: string };
+  readonly channelData?: unknown;
+}): ConversationTarget {
+  const conversationId = activity.conversation?.id;
+  const serviceUrl = activity.serviceUrl;
+  if (!conversationId || !serviceUrl) {
+    throw new TypeError('referenceFromActivity: the activity has no conversation id or serviceUrl');
+  }
+  const tenantId = activity.conversation?.tenantId ?? tenantOfChannelData(activity.channelData);
+  const type = activity.conversation?.conversationType;
+  const conversationType = type === 'personal' || type === 'channel' || type === 'groupChat' ? type : undefined;
+  return {
+    conversationId,
+    serviceUrl,
+    ...(tenantId !== undefined ? { tenantId } : {}),
+    ...(conversationType !== undefined ? { conversationType } : {}),
+  };
+}
+
+function tenantOfChannelData(channelData: unknown): string | undefined {
+  const tenant = isRecord(channelData) ? channelData['tenant'] : undefined;
+  const id = isRecord(tenant) ? tenant['id'] : undefined;
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}
+
+export interface Failure {
+  readonly statusCode: number | undefined;
+  readonly code: string | undefined;
+  readonly retryable: boolean;
+  /** From Retry-After (seconds or an HTTP date), retry-after-ms or x-ms-retry-after-ms. */
+  readonly retryAfterMs: number | undefined;
+}
+
+const RETRYABLE_STATUS = new Set([408, 412, 429, 500, 502, 503, 504]);
+const RETRYABLE_SOCKET = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+  'REQUEST_SEND_ERROR',
+]);
+
+/** What a failed SDK call means for a retry (pure; `now` for Retry-After dates). */
+export function classifyFailure(err: unknown, now: Date): Failure {
+  const e = isRecord(err) ? err : {};
+  const statusCode = typeof e['statusCode'] === 'number' ? e['statusCode'] : undefined;
+  const code = typeof e['code'] === 'string' && e['code'] !== '' ? e['code'] : undefined;
+  const retryable = statusCode !== undefined ? RETRYABLE_STATUS.has(statusCode) : code !== undefined && RETRYABLE_SOCKET.has(code);
+  return { statusCode, code, retryable, retryAfterMs: retryAfterOf(e['response'], now) };
+}
+
+function retryAfterOf(response: unknown, now: Date): number | undefined {
+  const headers = isRecord(response) ? response['headers'] : undefined;
+  const get = (name: string): string | undefined => {
+    if (!isRecord(headers)) return undefined;
+    const getter = headers['get'];
+    if (typeof getter === 'function') {
+      const value: unknown = getter.call(headers, name);
+      return typeof value === 'string' ? value : undefined;
+    }
+    const value = headers[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  for (const name of ['retry-after-ms', 'x-ms-retry-after-ms']) {
+    const ms = Number(get(name));
+    if (get(name) !== undefined && Number.isFinite(ms) && ms >= 0) return ms;
+  }
+  const value = get('retry-after')?.trim();
+  if (value === undefined || value === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isFinite(at) ? Math.max(0, at - now.getTime()) : undefined;
+}
+
+/** Full jitter: 0..min(max, base·2^(attempt-1)), but never less than a Retry-After. */
+export function retryDelayMs(attempt: number, retryAfterMs: number | undefined, policy: RetryPolicy, random: () => number): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  const jitter = Math.floor(random() * ceiling);
+  return retryAfterMs !== undefined ? Math.max(retryAfterMs, jitter) : jitter;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}

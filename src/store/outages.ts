@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import type { Storage } from 'botbuilder';
+import type { Outage, Person } from '../domain/outage';
+import type { SystemId } from '../domain/types';
+import { updateWithRetry } from './etag';
+
+/**
+ * Outages in storage. Everything that changes while an outage is open lives in one
+ * document (`outages/live`): the open outage of each system, the reports that
+ * have not made an outage yet, and the ids of card submits already handled. One
+ * document means every transition (a report, a claim of ownership, a declaration)
+ * is a single eTag-checked write, across processes too. A resolved outage moves to
+ * its own document (`outage/<id>`) and the history index (`outages/history`).
+ */
+
+export interface PendingReport {
+  readonly person: Person;
+  readonly at: string;
+}
+
+export interface LiveDoc {
+  /** The open (suspected or active) outage of each system. */
+  readonly open: Partial<Record<SystemId, Outage>>;
+  /** Resolved, not yet archived (archiving is a second write; a sweep finishes it after a crash). */
+  readonly resolved?: readonly Outage[];
+  readonly pending: Partial<Record<SystemId, readonly PendingReport[]>>;
+  /** Submit ids already handled (idempotency), newest last, capped. */
+  readonly handled: readonly string[];
+}
+
+export interface HistoryEntry {
+  readonly id: string;
+  readonly system: SystemId;
+  readonly start: string;
+  readonly resolvedAt: string | null;
+}
+
+const LIVE = 'outages/live';
+const HISTORY = 'outages/history';
+const outageKey = (id: string) => `outage/${id}`;
+const MAX_HANDLED = 500;
+const EMPTY: LiveDoc = { open: {}, resolved: [], pending: {}, handled: [] };
+
+function normalise(doc: Partial<LiveDoc>): LiveDoc {
+  return { open: doc.open ?? {}, resolved: doc.resolved ?? [], pending: doc.pending ?? {}, handled: doc.handled ?? [] };
+}
+
+export function newOutageId(system: SystemId, at: Date): string {
+  return `${system}-${at.toISOString().slice(0, 16).replace(/[-:T]/g, '')}-${randomUUID().slice(0, 8)}`;
+}
+
+/** Marks a submit as handled; false if it was already (a double click, a replay). */
+export function markHandled(doc: LiveDoc, submitId: string): { doc: LiveDoc; first: boolean } {
+  if (doc.handled.includes(submitId)) return { doc, first: false };
+  return { doc: { ...doc, handled: [...doc.handled, submitId].slice(-MAX_HANDLED) }, first: true };
+}
+
+export class OutageStore {
+  /** In-process queue per key, so local writers don't fight over the eTag; eTags guard across processes. */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly storage: Storage) {}
+
+  async live(): Promise<LiveDoc> {
+    const items = (await this.storage.read([LIVE])) as Record<string, LiveDoc | undefined>;
+    const doc = items[LIVE];
+    return doc ? normalise(doc) : EMPTY;
+  }
+
+  async openFor(system: SystemId): Promise<Outage | null> {
+    return (await this.live()).open[system] ?? null;
+  }
+
+  /**
+   * Applies a pure change to the live document and returns its result. `change`
+   * may run more than once (on an eTag conflict it runs again on the fresh
+   * document), so it must not have side effects.
+   */
+  async change<R>(change: (doc: LiveDoc) => { doc?: LiveDoc; result: R }): Promise<R> {
+    const run = async (): Promise<R> => {
+      let result: R | undefined;
+      await updateWithRetry<LiveDoc & object>(
+        this.storage,
+        LIVE,
+        (current) => {
+          const out = change(current ? normalise(current) : EMPTY);
+          result = out.result;
+          return out.doc;
+        },
+        { attempts: 200 },
+      );
+      return result as R;
+    };
+    const next = this.#queue.then(run, run);
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Writes a resolved outage to its own document and the history, then drops it from the live document. Idempotent. */
+  async archive(outage: Outage): Promise<void> {
+    await this.storage.write({ [outageKey(outage.id)]: { ...outage } });
+    await updateWithRetry<{ entries: HistoryEntry[] }>(
+      this.storage,
+      HISTORY,
+      (current) => {
+        const entries = current?.entries ?? [];
+        if (entries.some((e) => e.id === outage.id)) return undefined;
+        const entry: HistoryEntry = { id: outage.id, system: outage.system, start: outage.start, resolvedAt: outage.resolved?.at ?? null };
+        return { entries: [...entries, entry] };
+      },
+      { attempts: 50 },
+    );
+    await this.change((doc) => {
+      const resolved = doc.resolved ?? [];
+      if (!resolved.some((o) => o.id === outage.id)) return { result: undefined };
+      return { doc: { ...doc, resolved: resolved.filter((o) => o.id !== outage.id) }, result: undefined };
+    });
+  }
+
+  /** Finishes archiving anything a crash left half-done. */
+  async sweep(): Promise<number> {
+    const { resolved = [] } = await this.live();
+    for (const outage of resolved) await this.archive(outage);
+    return resolved.length;
+  }
+
+  /** An outage by id, open or archived. */
+  async get(id: string): Promise<Outage | null> {
+    const live = await this.live();
+    for (const o of [...Object.values(live.open), ...(live.resolved ?? [])]) if (o && o.id === id) return o;
+    const items = (await this.storage.read([outageKey(id)])) as Record<string, (Outage & { eTag?: string }) | undefined>;
+    const found = items[outageKey(id)];
+    if (!found) return null;
+    const { eTag: _eTag, ...outage } = found;
+    return outage;
+  }
+
+  async history(): Promise<HistoryEntry[]> {
+    const items = (await this.storage.read([HISTORY])) as Record<string, { entries?: HistoryEntry[] } | undefined>;
+    return items[HISTORY]?.entries ?? [];
+  }
+}
