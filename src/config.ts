@@ -19,6 +19,14 @@ const positiveInt = (fallback: number) =>
     .transform((v) => (v === undefined || v.trim() === '' ? String(fallback) : v))
     .pipe(z.coerce.number<string>().int('must be a whole number').positive('must be greater than 0'));
 
+/** Minutes or seconds that tests and the playground may shorten below one (e.g. 0.05). */
+const positiveNumber = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? String(fallback) : v))
+    .pipe(z.coerce.number<string>().positive('must be greater than 0').finite('must be a number'));
+
 const list = z
   .string()
   .optional()
@@ -70,10 +78,10 @@ const envSchema = z.object({
     })
     .optional()
     .default('info'),
-  ESCALATION_AFTER_MINUTES: positiveInt(120),
-  ESCALATION_REPEAT_MINUTES: positiveInt(15),
+  ESCALATION_AFTER_MINUTES: positiveNumber(120),
+  ESCALATION_REPEAT_MINUTES: positiveNumber(15),
   ESCALATION_REPEAT_MAX: positiveInt(8),
-  HANDOVER_BEFORE_CLOSE_MINUTES: positiveInt(15),
+  HANDOVER_BEFORE_CLOSE_MINUTES: positiveNumber(15),
   DETECTION_THRESHOLD: positiveInt(3),
   DETECTION_WINDOW_MINUTES: positiveInt(15),
   DETECTION_ENABLED: z
@@ -86,7 +94,7 @@ const envSchema = z.object({
     .optional()
     .transform((v) => (v === undefined || v.trim() === '' ? '14:30' : v.trim()))
     .pipe(z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a local time HH:MM')),
-  SCHEDULER_INTERVAL_SECONDS: positiveInt(15),
+  SCHEDULER_INTERVAL_SECONDS: positiveNumber(15),
   PUBLIC_BASE_URL: optionalString,
   DEV_PLAYGROUND: boolish,
 });

@@ -6,6 +6,9 @@ import { OutageService } from './bot/outageService';
 import { AdapterSender } from './notify/sender';
 import { ChannelRegistry } from './store/channels';
 import { OutageStore } from './store/outages';
+import { EscalationService } from './bot/escalationService';
+import { Reminders } from './bot/reminders';
+import { JobStore, Scheduler } from './scheduler/scheduler';
 import { turnServices } from './bot/dialogs/services';
 import { ConfigError, loadConfig, type Config } from './config';
 import { systemClock, type Clock } from './domain/clock';
@@ -52,7 +55,10 @@ export async function startApp(env: Record<string, string | undefined>, override
   try {
     await storage.ping();
     const adapter = createAdapter(config, logger, instruction);
-    const bot = createBot({ config, instruction, clock, storage, logger, adapter });
+    const { bot, scheduler, reminders, outageStore } = createBot({ config, instruction, clock, storage, logger, adapter });
+    await outageStore.sweep();
+    await reminders.ensureScheduled();
+    scheduler.start();
     const server = createServer({ config, adapter, bot, storage: storage.storage, logger });
     const { port } = await server.listen();
     const url = `http://${config.host ?? 'localhost'}:${port}`;
@@ -70,6 +76,7 @@ export async function startApp(env: Record<string, string | undefined>, override
       close: () =>
         (closing ??= (async () => {
           try {
+            await scheduler.stop();
             await server.close();
           } finally {
             await storage.close();
@@ -83,6 +90,8 @@ export async function startApp(env: Record<string, string | undefined>, override
   }
 }
 
+
+
 interface BotWiring {
   readonly config: Config;
   readonly instruction: Instruction;
@@ -92,7 +101,7 @@ interface BotWiring {
   readonly adapter: CloudAdapter;
 }
 
-function createBot({ config, instruction, clock, storage, logger, adapter }: BotWiring): NedbrudBot {
+function createBot({ config, instruction, clock, storage, logger, adapter }: BotWiring) {
   const channels = new ChannelRegistry(storage.storage);
   const sender = new AdapterSender(adapter, config.bot.appId, logger.child({ component: 'sender' }));
   const directory = new NexusteamDirectory({
@@ -103,15 +112,30 @@ function createBot({ config, instruction, clock, storage, logger, adapter }: Bot
   });
   // Ad-hoc closures from storage come with the "lukket" command.
   const officeHours = async (lang: Language = 'da') => new OfficeHours(instruction, [], lang);
+  const outageStore = new OutageStore(storage.storage);
+  const jobs = new JobStore(storage.storage);
+  const common = { channels, sender, clock, instruction, delays: config.delays, officeHours: () => officeHours('da') };
+  const escalations = new EscalationService({ ...common, store: outageStore, jobs, logger: logger.child({ component: 'escalations' }) });
+  const reminders = new Reminders({ ...common, outages: outageStore, jobs, logger: logger.child({ component: 'reminders' }) });
   const outages = new OutageService({
-    store: new OutageStore(storage.storage),
-    channels,
-    sender,
-    clock,
-    instruction,
-    delays: config.delays,
+    ...common,
+    store: outageStore,
     logger: logger.child({ component: 'outages' }),
-    officeHours: () => officeHours('da'),
+    events: { opened: (o) => escalations.schedule(o), resolved: (o) => escalations.afterResolved(o) },
+  });
+  const scheduler = new Scheduler({
+    store: jobs,
+    clock,
+    logger: logger.child({ component: 'scheduler' }),
+    intervalMs: config.delays.schedulerIntervalSeconds * 1000,
+    handlers: {
+      escalation: (job, now) => escalations.run(job, now),
+      driftvagtBackUp: (job, now) => escalations.runBackUp(job, now),
+      homecare: (job, now) => reminders.runHomecare(job, now),
+      handover: (job, now) => reminders.runHandover(job, now),
+      review: (job, now) => reminders.runReview(job, now),
+    },
+    onFailed: (job) => escalations.onJobFailed(job),
   });
   const services = turnServices({
     instruction,
@@ -120,10 +144,13 @@ function createBot({ config, instruction, clock, storage, logger, adapter }: Bot
     escalationAfterMinutes: config.delays.escalationAfterMinutes,
     detectionWindowMinutes: config.delays.detectionWindowMinutes,
     outages,
+    escalations,
+    reviewOverdue: (now) => reminders.reviewOverdue(now),
     access: turnAccess(directory, config),
     channels: { registry: channels, mayChangeRoles: (current, next, user, where) => directory.mayChangeRoles(current, next, user, where) },
   });
-  return new NedbrudBot({ storage: storage.storage, services, clock, logger: logger.child({ component: 'bot' }) });
+  const bot = new NedbrudBot({ storage: storage.storage, services, clock, logger: logger.child({ component: 'bot' }) });
+  return { bot, scheduler, reminders, outageStore };
 }
 
 /** How long a SIGTERM/SIGINT may take before the process exits anyway. */

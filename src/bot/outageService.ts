@@ -12,6 +12,7 @@ import {
   confirm,
   declare,
   earliest,
+  handOver,
   markWorksAgain,
   newOutage,
   reportsInWindow,
@@ -59,6 +60,13 @@ export interface OutageServiceDeps {
   readonly delays: Config['delays'];
   readonly logger: Logger;
   readonly officeHours: () => Promise<OfficeHours>;
+  /** Told when an outage opens or its start moves, and when it is resolved (the 2-hour rule listens). */
+  readonly events?: OutageEvents;
+}
+
+export interface OutageEvents {
+  opened(outage: Outage): Promise<void>;
+  resolved(outage: Outage): Promise<void>;
 }
 
 export type ClaimResult =
@@ -100,6 +108,12 @@ export class OutageService {
   /** The open (suspected or active) outage of a system, if any. */
   async known(system: SystemId): Promise<Outage | null> {
     return this.deps.store.openFor(system);
+  }
+
+  /** The earliest report still waiting in the detection window (the default "nede siden"). */
+  async earliestWaiting(system: SystemId): Promise<Date | null> {
+    const live = await this.deps.store.live();
+    return earliest(reportsInWindow(live.pending[system] ?? [], this.now(), this.deps.delays.detectionWindowMinutes));
   }
 
   async open(): Promise<Outage[]> {
@@ -146,7 +160,10 @@ export class OutageService {
         result: { outage: null, counted: !already, others, created: false },
       };
     });
-    if (outcome.created && outcome.outage) await this.announceSuspected(outcome.outage);
+    if (outcome.created && outcome.outage) {
+      await this.deps.events?.opened(outcome.outage);
+      await this.announceSuspected(outcome.outage);
+    }
     return { outage: outcome.outage, counted: outcome.counted, others: outcome.others };
   }
 
@@ -178,11 +195,25 @@ export class OutageService {
         result: { kind: 'owner', outage: withReport, first, posted: 0 },
       };
     });
+    if (result.kind === 'owner' && result.first) await this.deps.events?.opened(result.outage);
     if (result.kind === 'owner' && result.first && result.outage.announcements.every((a) => a.kind === 'suspected')) {
       const posted = await this.postToRole('staff', result.outage, cardMessage(announcementCard(result.outage, this.deps.instruction, 'da', at)), 'owner-notice');
       return { ...result, posted };
     }
     return result;
+  }
+
+  /** A Nexusteam member takes the outage over before closing. */
+  async takeHandover(outageId: string, person: Person): Promise<Outage | null> {
+    const at = this.now();
+    const taken = await this.deps.store.change<Outage | null>((doc) => {
+      const open = findOpen(doc, outageId);
+      if (!open) return { result: null };
+      const next = handOver(open, person, at);
+      return { doc: next === open ? undefined : withOpen(doc, next), result: next };
+    });
+    if (taken) await this.deps.events?.opened(taken);
+    return taken;
   }
 
   async worksAgain(system: SystemId, person: Person): Promise<Outage | null> {
@@ -203,13 +234,16 @@ export class OutageService {
     const changed = await this.deps.store.change<Outage | null>((doc) => {
       const handled = markHandled(doc, input.submitId);
       if (!handled.first) return { result: null };
+      // Reports waiting in the detection window become the new outage's reports.
+      const waiting = reportsInWindow(doc.pending[input.system] ?? [], at, this.deps.delays.detectionWindowMinutes);
       const existing =
         doc.open[input.system] ??
-        newOutage({ id: newOutageId(input.system, at), system: input.system, status: 'active', start: input.start, at });
+        newOutage({ id: newOutageId(input.system, at), system: input.system, status: 'active', start: input.start, at, reports: waiting });
       const outage = declare(existing, { description, start: input.start, expected, by: input.by, at });
       return { doc: { ...withOpen(handled.doc, outage), pending: { ...doc.pending, [input.system]: [] } }, result: outage };
     });
     if (!changed) return { kind: 'duplicate' };
+    await this.deps.events?.opened(changed);
     const card = cardMessage(announcementCard(changed, this.deps.instruction, 'da', at));
     const staffPosts = changed.announcements.filter((a) => a.kind !== 'suspected');
     if (staffPosts.length > 0) {
@@ -276,6 +310,7 @@ export class OutageService {
       await this.trySend(() => this.deps.sender.update(target, a.activityId, resolvedCard), a);
     }
     await this.deps.store.archive(changed);
+    await this.deps.events?.resolved(changed);
     return { kind: 'done', value: { outage: changed, posted } };
   }
 

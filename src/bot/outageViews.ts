@@ -6,7 +6,8 @@ import { SYSTEMS } from '../instruction/schema';
 import type { CardActionData } from './actions';
 import { type AdaptiveCardJson, renderCard } from './cards';
 import { t } from './i18n';
-import { cardMessage, systemName, type ButtonVM } from './views';
+import { cardMessage, emailLink, phoneLink, systemName, type ButtonVM } from './views';
+import { fillText } from '../domain/text';
 
 /**
  * Cards about outages: the announcement in staff channels (and its resolved form),
@@ -206,4 +207,55 @@ export function resolveMenuCard(open: readonly Outage[], lang: Language, submitI
 /** Default "down since" for the form: the earliest report, else now, in Copenhagen time. */
 export function sinceFields(at: Date): { sinceDate: string; sinceTime: string } {
   return { sinceDate: localDate(at), sinceTime: localTimeOf(at) };
+}
+
+/** The 2-hour card: the driftvagt's number and e-mail as text and links, what to say, and the acknowledgement. */
+export function escalationCard(
+  o: Outage,
+  round: number,
+  ctx: { instruction: Instruction; lang: Language; now: Date; afterMinutes: number },
+): AdaptiveCardJson {
+  const { instruction, lang, now } = ctx;
+  const driftvagt = instruction.contacts.find((c) => c.id === 'driftvagt');
+  const steps = instruction.steps.driftvagt.map((s, i) => ({ text: `${i + 1}. ${fillText(s, { instruction, lang, at: now, start: new Date(o.start) })}` }));
+  const ack = o.escalation?.acknowledged;
+  const title =
+    round === 0
+      ? t(lang, 'escalation.title', { hours: String(Math.round((ctx.afterMinutes / 60) * 10) / 10).replace('.', lang === 'da' ? ',' : '.') })
+      : t(lang, 'escalation.titleRepeat', { round });
+  return renderCard('advice', {
+    title,
+    hasContact: true,
+    contactName: driftvagt?.name[lang] ?? '',
+    phoneText: driftvagt?.phone ? formatPhone(driftvagt.phone) : '',
+    phoneLink: driftvagt?.phone ? phoneLink(lang, driftvagt.phone) : '',
+    emailLink: driftvagt?.email ? emailLink(lang, driftvagt.email) : '',
+    noPhone: '',
+    status: ack ? t(lang, 'escalation.acknowledged', { name: ack.by.name, when: formatDayTime(new Date(ack.at), lang, now) }) : '',
+    steps,
+    alternatives: [],
+    note: t(lang, 'escalation.why'),
+    actions: ack ? [] : ([{ title: t(lang, 'escalation.button'), data: { action: 'ackEscalation', outageId: o.id, submitId: `ack-${o.id}` } }] satisfies ButtonVM[]),
+  });
+}
+
+/** After the all-clear: tell the driftvagt that Nexus works again. */
+export function backUpCard(o: Outage, ctx: { instruction: Instruction; lang: Language; now: Date }): AdaptiveCardJson {
+  const { instruction, lang, now } = ctx;
+  const driftvagt = instruction.contacts.find((c) => c.id === 'driftvagt');
+  const told = o.escalation?.toldUp;
+  return renderCard('advice', {
+    title: t(lang, 'escalation.backTitle'),
+    hasContact: true,
+    contactName: driftvagt?.name[lang] ?? '',
+    phoneText: driftvagt?.phone ? formatPhone(driftvagt.phone) : '',
+    phoneLink: driftvagt?.phone ? phoneLink(lang, driftvagt.phone) : '',
+    emailLink: driftvagt?.email ? emailLink(lang, driftvagt.email) : '',
+    noPhone: '',
+    status: told ? t(lang, 'escalation.backDone', { name: told.by.name, when: formatDayTime(new Date(told.at), lang, now) }) : '',
+    steps: instruction.steps.driftvagtBackUp.map((s, i) => ({ text: `${i + 1}. ${fillText(s, { instruction, lang, at: now })}` })),
+    alternatives: [],
+    note: '',
+    actions: told ? [] : ([{ title: t(lang, 'escalation.backButton'), data: { action: 'ackBackUp', outageId: o.id } }] satisfies ButtonVM[]),
+  });
 }

@@ -11,6 +11,8 @@ export interface Person {
   /** Entra object id when Teams gives one, else the Teams user id. */
   readonly key: string;
   readonly name: string;
+  /** Their 1:1 chat with the bot, when known: reminders go there. */
+  readonly reach?: { readonly conversationId: string; readonly serviceUrl: string; readonly tenantId?: string | undefined };
 }
 
 export type OutageStatus = 'suspected' | 'active' | 'resolved';
@@ -29,7 +31,10 @@ export type EventKind =
   | 'updated'
   | 'announced'
   | 'worksAgain'
-  | 'resolved';
+  | 'resolved'
+  | 'escalated'
+  | 'escalationAcknowledged'
+  | 'driftvagtToldUp';
 
 export interface TimelineEvent {
   readonly at: string;
@@ -51,8 +56,19 @@ export interface Announcement {
   /** Where the channel's Bot Connector lives (needed to reply or update later). */
   readonly serviceUrl: string;
   readonly activityId: string;
-  readonly kind: 'announcement' | 'owner-notice' | 'suspected';
+  readonly kind: 'announcement' | 'owner-notice' | 'suspected' | 'escalation' | 'backUp';
 }
+
+/** The 2-hour rule's state: rounds sent, where the cards went, who told the driftvagt. */
+export interface Escalation {
+  readonly rounds: number;
+  readonly posts: readonly Announcement[];
+  readonly acknowledged: { readonly by: Person; readonly at: string } | null;
+  /** The driftvagt was told that Nexus works again. */
+  readonly toldUp: { readonly by: Person; readonly at: string } | null;
+}
+
+export const NO_ESCALATION: Escalation = { rounds: 0, posts: [], acknowledged: null, toldUp: null };
 
 export interface Outage {
   readonly id: string;
@@ -70,6 +86,7 @@ export interface Outage {
   readonly updates: readonly OutageUpdate[];
   readonly announcements: readonly Announcement[];
   readonly resolved: { readonly at: string; readonly by: Person } | null;
+  readonly escalation: Escalation;
   readonly timeline: readonly TimelineEvent[];
 }
 
@@ -103,6 +120,7 @@ export function newOutage(n: NewOutage): Outage {
     updates: [],
     announcements: [],
     resolved: null,
+    escalation: NO_ESCALATION,
     timeline: (n.reports ?? []).map((r): TimelineEvent => ({ at: r.at, kind: 'reported', by: r.person })),
   };
   return n.status === 'suspected'
@@ -202,7 +220,7 @@ export function latestUpdate(o: Outage): OutageUpdate | null {
   return o.updates[o.updates.length - 1] ?? null;
 }
 
-/** Detection: enough distinct people reported the same system within the window (inclusive)? */
+/** Detection: the distinct people who reported within the window (inclusive) before `now`, or after it. */
 export function reportsInWindow<R extends { readonly person: Person; readonly at: string }>(
   reports: readonly R[],
   now: Date,
@@ -213,7 +231,9 @@ export function reportsInWindow<R extends { readonly person: Person; readonly at
   const inside: R[] = [];
   for (const r of reports) {
     const t = Date.parse(r.at);
-    if (t < from || t > now.getTime() || seen.has(r.person.key)) continue;
+    // Reports stamped a little after `now` are kept: another instance (or a turn queued
+    // behind this one) read its clock later but wrote first. Only old reports drop out.
+    if (t < from || seen.has(r.person.key)) continue;
     seen.add(r.person.key);
     inside.push(r);
   }
@@ -228,4 +248,43 @@ export function earliest(reports: readonly { readonly at: string }[]): Date | nu
     if (min === null || t < min) min = t;
   }
   return min === null ? null : new Date(min);
+}
+
+/** An escalation round was sent to these places. */
+export function recordEscalation(o: Outage, round: number, posts: readonly Announcement[], at: Date): Outage {
+  const escalation = o.escalation ?? NO_ESCALATION;
+  return withEvent(o, { at: iso(at), kind: 'escalated', text: String(round + 1) }, {
+    escalation: { ...escalation, rounds: Math.max(escalation.rounds, round + 1), posts: [...escalation.posts, ...posts] },
+  });
+}
+
+/** "Driftvagten er underrettet": the first acknowledgement closes it for everyone. */
+export function acknowledgeEscalation(o: Outage, by: Person, at: Date): { outage: Outage; first: boolean } {
+  const escalation = o.escalation ?? NO_ESCALATION;
+  if (escalation.acknowledged) return { outage: o, first: false };
+  return {
+    outage: withEvent(o, { at: iso(at), kind: 'escalationAcknowledged', by }, { escalation: { ...escalation, acknowledged: { by, at: iso(at) } } }),
+    first: true,
+  };
+}
+
+/** The driftvagt was told that Nexus works again. */
+export function markToldUp(o: Outage, by: Person, at: Date): { outage: Outage; first: boolean } {
+  const escalation = o.escalation ?? NO_ESCALATION;
+  if (escalation.toldUp) return { outage: o, first: false };
+  return {
+    outage: withEvent(o, { at: iso(at), kind: 'driftvagtToldUp', by }, { escalation: { ...escalation, toldUp: { by, at: iso(at) } } }),
+    first: true,
+  };
+}
+
+/** Whether this person reported the outage (they may acknowledge an unowned escalation). */
+export function isReporter(o: Outage, key: string): boolean {
+  return o.reports.some((r) => r.person.key === key);
+}
+
+/** Before the Nexusteam closes, a named member takes the outage over: they carry the 2-hour rule from now. */
+export function handOver(o: Outage, person: Person, at: Date): Outage {
+  if (o.owner?.kind === 'person' && o.owner.person.key === person.key) return o;
+  return withEvent(o, { at: iso(at), kind: 'owned', by: person, text: 'handover' }, { owner: { kind: 'person', person, since: iso(at) } });
 }

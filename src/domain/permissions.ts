@@ -1,10 +1,10 @@
-import type { Outage } from './outage';
+import { isReporter, type Outage } from './outage';
 
 /**
  * Who may do what. One table drives every check on the server (and the tests):
  * a card button hidden from someone is never the only guard.
  */
-export type Role = 'anyone' | 'nexusteam' | 'owner';
+export type Role = 'anyone' | 'nexusteam' | 'owner' | 'reporter';
 
 export const PERMISSIONS = {
   triage: ['anyone'],
@@ -22,6 +22,8 @@ export const PERMISSIONS = {
   update: ['nexusteam'],
   correctStart: ['nexusteam'],
   resolve: ['nexusteam', 'owner'],
+  acknowledge: ['nexusteam', 'owner', 'reporter'],
+  handover: ['nexusteam'],
   channel: ['nexusteam'],
   history: ['nexusteam'],
   export: ['nexusteam'],
@@ -51,6 +53,8 @@ export function may(verb: Verb, actor: Actor, outage?: Outage | null): boolean {
         return actor.isNexusteam;
       case 'owner':
         return isOwner(actor, outage);
+      case 'reporter':
+        return outage ? isReporter(outage, actor.key) : false;
     }
   });
 }

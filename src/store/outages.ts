@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Storage } from 'botbuilder';
 import type { Outage, Person } from '../domain/outage';
 import type { SystemId } from '../domain/types';
+import { SharedDocument } from './document';
 import { updateWithRetry } from './etag';
 
 /**
@@ -41,7 +42,8 @@ const outageKey = (id: string) => `outage/${id}`;
 const MAX_HANDLED = 500;
 const EMPTY: LiveDoc = { open: {}, resolved: [], pending: {}, handled: [] };
 
-function normalise(doc: Partial<LiveDoc>): LiveDoc {
+function normalise(doc: Partial<LiveDoc> | undefined): LiveDoc {
+  if (!doc) return EMPTY;
   return { open: doc.open ?? {}, resolved: doc.resolved ?? [], pending: doc.pending ?? {}, handled: doc.handled ?? [] };
 }
 
@@ -56,44 +58,23 @@ export function markHandled(doc: LiveDoc, submitId: string): { doc: LiveDoc; fir
 }
 
 export class OutageStore {
-  /** In-process queue per key, so local writers don't fight over the eTag; eTags guard across processes. */
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #live: SharedDocument<LiveDoc>;
 
-  constructor(private readonly storage: Storage) {}
+  constructor(private readonly storage: Storage) {
+    this.#live = new SharedDocument<LiveDoc>(storage, LIVE, normalise);
+  }
 
-  async live(): Promise<LiveDoc> {
-    const items = (await this.storage.read([LIVE])) as Record<string, LiveDoc | undefined>;
-    const doc = items[LIVE];
-    return doc ? normalise(doc) : EMPTY;
+  live(): Promise<LiveDoc> {
+    return this.#live.read();
   }
 
   async openFor(system: SystemId): Promise<Outage | null> {
     return (await this.live()).open[system] ?? null;
   }
 
-  /**
-   * Applies a pure change to the live document and returns its result. `change`
-   * may run more than once (on an eTag conflict it runs again on the fresh
-   * document), so it must not have side effects.
-   */
-  async change<R>(change: (doc: LiveDoc) => { doc?: LiveDoc; result: R }): Promise<R> {
-    const run = async (): Promise<R> => {
-      let result: R | undefined;
-      await updateWithRetry<LiveDoc & object>(
-        this.storage,
-        LIVE,
-        (current) => {
-          const out = change(current ? normalise(current) : EMPTY);
-          result = out.result;
-          return out.doc;
-        },
-        { attempts: 200 },
-      );
-      return result as R;
-    };
-    const next = this.#queue.then(run, run);
-    this.#queue = next.catch(() => undefined);
-    return next;
+  /** Applies a pure change to the live document (see SharedDocument.change). */
+  change<R>(change: (doc: LiveDoc) => { doc?: LiveDoc; result: R }): Promise<R> {
+    return this.#live.change(change);
   }
 
   /** Writes a resolved outage to its own document and the history, then drops it from the live document. Idempotent. */
@@ -122,6 +103,39 @@ export class OutageStore {
     const { resolved = [] } = await this.live();
     for (const outage of resolved) await this.archive(outage);
     return resolved.length;
+  }
+
+  /** Changes an outage wherever it is (open, resolved-not-yet-archived, or archived); null if there is none. */
+  async updateArchived(id: string, update: (o: Outage) => Outage): Promise<Outage | null> {
+    const inLive = await this.change<Outage | null>((doc) => {
+      const open = Object.values(doc.open).find((o) => o?.id === id);
+      if (open) {
+        const next = update(open);
+        return { doc: { ...doc, open: { ...doc.open, [open.system]: next } }, result: next };
+      }
+      const resolved = doc.resolved ?? [];
+      const pending = resolved.find((o) => o.id === id);
+      if (!pending) return { result: null };
+      const next = update(pending);
+      return { doc: { ...doc, resolved: resolved.map((o) => (o.id === id ? next : o)) }, result: next };
+    });
+    if (inLive) {
+      // Keep an archived copy in step too, if the archive was already written.
+      await updateWithRetry<Outage>(this.storage, outageKey(id), (current) => (current ? inLive : undefined), { attempts: 50 });
+      return inLive;
+    }
+    let result: Outage | null = null;
+    await updateWithRetry<Outage>(
+      this.storage,
+      outageKey(id),
+      (current) => {
+        if (!current) return undefined;
+        result = update(current);
+        return result;
+      },
+      { attempts: 50 },
+    );
+    return result;
   }
 
   /** An outage by id, open or archived. */

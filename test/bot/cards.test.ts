@@ -16,6 +16,19 @@ import {
 import type { AdaptiveCardJson } from '../../src/bot/cards';
 import { LANGUAGES, SYSTEMS } from '../../src/instruction/schema';
 import { cardProblems } from '../helpers/cards';
+import { addUpdate, declare, newOutage, resolve } from '../../src/domain/outage';
+import {
+  announcementCard,
+  backUpCard,
+  declareFormCard,
+  escalationCard,
+  knownOutageCard,
+  resolveMenuCard,
+  statusCard,
+  suspectedCard,
+  updateFormCard,
+} from '../../src/bot/outageViews';
+import { reviewCard } from '../../src/bot/reminders';
 import { instruction, MONDAY_MORNING, SATURDAY_EVENING } from '../helpers/bot';
 
 /** Every card the bot can send, rendered with representative data, in both languages. */
@@ -44,8 +57,37 @@ function everyCard(): [string, AdaptiveCardJson][] {
         if (worth) cards.push([`worth ${req.system} ${lang}`, worth]);
       }
       cards.push([`notice ${lang}`, noticeCard('Titel', ['linje 1', 'linje 2'], [{ title: 'Hjælp', data: { action: 'help' } }])]);
+      cards.push(...outageCards(lang, now));
     }
   }
+  return cards;
+}
+
+/** The outage cards: announcement (open and resolved), known, suspected, status, forms, escalation, back-up, review. */
+function outageCards(lang: 'da' | 'en', now: Date): [string, AdaptiveCardJson][] {
+  const who = { key: 'k1', name: 'Anna Hansen' };
+  let o = newOutage({ id: 'o1', system: 'nexus', status: 'suspected', start: now, at: now, reports: [{ person: who, at: now.toISOString() }] });
+  const cards: [string, AdaptiveCardJson][] = [
+    [`suspected ${lang}`, suspectedCard(o, lang, now, 'submit-1')],
+    [`known suspected ${lang}`, knownOutageCard(o, { lang, now, nexusteamOpen: false, counted: true })],
+  ];
+  o = declare(o, { description: 'Nexus svarer ikke', start: now, expected: 'kl. 12', by: who, at: now });
+  o = addUpdate(o, { id: 'u1', at: now.toISOString(), by: who, text: 'KMD arbejder på det' });
+  const ctx = { instruction, lang, now, afterMinutes: 120 };
+  cards.push(
+    [`announcement ${lang}`, announcementCard(o, instruction, lang, now)],
+    [`known active ${lang}`, knownOutageCard(o, { lang, now, nexusteamOpen: true, counted: true })],
+    [`status ${lang}`, statusCard([o], lang, now)],
+    [`declare form ${lang}`, declareFormCard({ system: 'nexus', description: '', sinceDate: '2026-12-07', sinceTime: '08:40', expected: '' }, lang, 'submit-2', 'fejl')],
+    [`update form ${lang}`, updateFormCard([o], lang, now, 'submit-3')],
+    [`resolve menu ${lang}`, resolveMenuCard([o], lang, 'submit-4')],
+    [`escalation ${lang}`, escalationCard(o, 0, ctx)],
+    [`escalation repeat ${lang}`, escalationCard(o, 3, ctx)],
+    [`back-up ${lang}`, backUpCard(o, ctx)],
+    [`review ${lang}`, reviewCard(instruction)],
+  );
+  const resolved = resolve(o, who, now);
+  cards.push([`announcement resolved ${lang}`, announcementCard(resolved, instruction, lang, now)]);
   return cards;
 }
 

@@ -10,6 +10,9 @@ import { OutageService, type ChannelDirectory, type ChannelTarget, type OutageSe
 import { loadInstruction } from '../../src/instruction/load';
 import { OutageStore } from '../../src/store/outages';
 import { ChannelRegistry } from '../../src/store/channels';
+import { EscalationService } from '../../src/bot/escalationService';
+import { Reminders } from '../../src/bot/reminders';
+import { JobStore, Scheduler } from '../../src/scheduler/scheduler';
 import { cardButtons, cardText } from './cards';
 
 export const instruction = loadInstruction();
@@ -31,12 +34,16 @@ export interface Posted {
 }
 
 /** The Teams edge we cannot reach in a dialog test: records posts instead of sending them. */
-export function recordingSender(): OutageSender & { posted: Posted[] } {
+export function recordingSender(): OutageSender & { posted: Posted[]; failFor: Set<string> } {
   const posted: Posted[] = [];
+  /** Conversations that answer 502, as an unreachable recipient would. */
+  const failFor = new Set<string>();
   let n = 0;
   return {
     posted,
+    failFor,
     async send(target, activity) {
+      if (failFor.has(target.conversationId)) throw Object.assign(new Error('Bad Gateway'), { statusCode: 502 });
       const activityId = `post-${++n}`;
       posted.push({ kind: 'send', conversationId: target.conversationId, activityId, activity });
       return { activityId };
@@ -58,6 +65,11 @@ export interface TestWorld {
   readonly storage: Storage;
   readonly sender: ReturnType<typeof recordingSender>;
   readonly outages: OutageService;
+  readonly escalations: EscalationService;
+  readonly reminders: Reminders;
+  readonly jobs: JobStore;
+  readonly scheduler: Scheduler;
+  readonly channels: ChannelRegistry;
 }
 
 export function testServices(at: string, opts: { env?: Record<string, string>; nexusteam?: readonly string[]; storage?: Storage } = {}): TestWorld {
@@ -73,15 +85,30 @@ export function testServices(at: string, opts: { env?: Record<string, string>; n
   ]);
   const directory: ChannelDirectory = { withRole: async (role) => (await ready, channels.withRole(role)) };
   const officeHours = async (lang: 'da' | 'en' = 'da') => new OfficeHours(instruction, [], lang);
+  const outageStore = new OutageStore(storage);
+  const jobs = new JobStore(storage);
+  const logger = pino({ level: 'silent' });
+  const common = { channels: directory, sender, clock, instruction, delays: config.delays, logger, officeHours: () => officeHours('da') };
+  const escalations = new EscalationService({ ...common, store: outageStore, jobs });
+  const reminders = new Reminders({ ...common, outages: outageStore, jobs });
   const outages = new OutageService({
-    store: new OutageStore(storage),
-    channels: directory,
-    sender,
+    ...common,
+    store: outageStore,
+    events: { opened: (o) => escalations.schedule(o), resolved: (o) => escalations.afterResolved(o) },
+  });
+  const scheduler = new Scheduler({
+    store: jobs,
     clock,
-    instruction,
-    delays: config.delays,
-    logger: pino({ level: 'silent' }),
-    officeHours: () => officeHours('da'),
+    logger,
+    intervalMs: 1000,
+    handlers: {
+      escalation: (job, now) => escalations.run(job, now),
+      driftvagtBackUp: (job, now) => escalations.runBackUp(job, now),
+      homecare: (job, now) => reminders.runHomecare(job, now),
+      handover: (job, now) => reminders.runHandover(job, now),
+      review: (job, now) => reminders.runReview(job, now),
+    },
+    onFailed: (job) => escalations.onJobFailed(job),
   });
   const nexusteam = new Set(opts.nexusteam ?? []);
   const services = turnServices({
@@ -91,6 +118,8 @@ export function testServices(at: string, opts: { env?: Record<string, string>; n
     escalationAfterMinutes: config.delays.escalationAfterMinutes,
     detectionWindowMinutes: config.delays.detectionWindowMinutes,
     outages,
+    escalations,
+    reviewOverdue: (now) => reminders.reviewOverdue(now),
     access: {
       isNexusteam: async (context) => nexusteam.has(context.activity.from?.aadObjectId ?? ''),
       tenantAllowed: () => true,
@@ -104,7 +133,7 @@ export function testServices(at: string, opts: { env?: Record<string, string>; n
       },
     },
   });
-  return { clock, services, storage, sender, outages };
+  return { clock, services, storage, sender, outages, escalations, reminders, jobs, scheduler, channels };
 }
 
 export interface TestPerson {

@@ -5,6 +5,7 @@ import { localDate } from '../../domain/time';
 import type { SystemId } from '../../domain/types';
 import { parseCardAction, triageValue, type CardAction } from '../actions';
 import * as channelHandlers from '../handlers/channelHandlers';
+import { reviewCard } from '../reminders';
 import * as handlers from '../handlers/outageHandlers';
 import type { Actor } from '../handlers/outageHandlers';
 import { t } from '../i18n';
@@ -171,6 +172,23 @@ export class MainDialog extends ComponentDialog {
       case 'channelRemove':
         await channelHandlers.channelSave(a, undefined, true);
         break;
+      case 'ackEscalation': {
+        const outage = await outages.get(action.outageId);
+        if (await handlers.authorise(a, 'acknowledge', outage)) await handlers.ackEscalation(a, action);
+        break;
+      }
+      case 'ackBackUp': {
+        const outage = await outages.get(action.outageId);
+        if (await handlers.authorise(a, 'acknowledge', outage)) await handlers.ackBackUp(a, action);
+        break;
+      }
+      case 'takeHandover':
+        if (await handlers.authorise(a, 'handover')) await handlers.takeHandover(a, action);
+        break;
+      default: {
+        const unhandled: never = action;
+        throw new Error(`unhandled card action ${JSON.stringify(unhandled)}`);
+      }
     }
     return Dialog.EndOfTurn;
   }
@@ -272,7 +290,12 @@ export class MainDialog extends ComponentDialog {
   private async help(dc: DialogContext, view: ViewContext, prompt: TriagePromptId | null): Promise<DialogTurnResult> {
     const { lang } = view;
     if (!prompt) {
-      await dc.context.sendActivities([cardMessage(welcomeCard(lang)), textMessage(t(lang, 'help.commands'))]);
+      const messages = [cardMessage(welcomeCard(lang)), textMessage(t(lang, 'help.commands'))];
+      // Admins see that the instruction is past its review date; staff are not bothered with it.
+      if (this.services.reviewOverdue() && (await this.services.access.isNexusteam(dc.context))) {
+        messages.push(cardMessage(reviewCard(view.instruction)));
+      }
+      await dc.context.sendActivities(messages);
       return Dialog.EndOfTurn;
     }
     const system = triageSystem(dc);

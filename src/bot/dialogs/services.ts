@@ -7,6 +7,7 @@ import type { Instruction } from '../../instruction/schema';
 import type { ChannelRegistry } from '../../store/channels';
 import type { NexusteamDirectory } from '../access';
 import { languageOf } from '../i18n';
+import type { EscalationService } from '../escalationService';
 import type { OutageService } from '../outageService';
 import type { ViewContext } from '../views';
 
@@ -29,8 +30,11 @@ export interface TurnServices {
   readonly escalationAfterMinutes: number;
   readonly detectionWindowMinutes: number;
   readonly outages: OutageService;
+  readonly escalations: EscalationService;
   readonly access: AccessCheck;
   readonly channels: ChannelAdmin;
+  /** Whether the instruction is past its review date (admins see it). */
+  reviewOverdue(): boolean;
   /** A fresh id for a card's submit (idempotency key). */
   newId(): string;
 }
@@ -43,8 +47,10 @@ export interface TurnServicesDeps {
   readonly escalationAfterMinutes: number;
   readonly detectionWindowMinutes: number;
   readonly outages: OutageService;
+  readonly escalations: EscalationService;
   readonly access: AccessCheck;
   readonly channels: ChannelAdmin;
+  readonly reviewOverdue: (now: Date) => boolean;
 }
 
 export function turnServices(deps: TurnServicesDeps): TurnServices {
@@ -54,6 +60,8 @@ export function turnServices(deps: TurnServicesDeps): TurnServices {
     outages: deps.outages,
     access: deps.access,
     channels: deps.channels,
+    escalations: deps.escalations,
+    reviewOverdue: () => deps.reviewOverdue(deps.clock.now()),
     newId: () => randomUUID(),
     async view(context) {
       const lang = languageOf(context.activity.locale);
@@ -65,5 +73,11 @@ export function turnServices(deps: TurnServicesDeps): TurnServices {
 /** The person behind an activity: the Entra object id when Teams gives one, else the Teams id. */
 export function personOf(activity: Partial<Activity>): Person {
   const from = activity.from;
-  return { key: from?.aadObjectId || from?.id || 'unknown', name: from?.name?.trim() || 'En kollega' };
+  const person: Person = { key: from?.aadObjectId || from?.id || 'unknown', name: from?.name?.trim() || 'En kollega' };
+  const conversation = activity.conversation;
+  // In a 1:1 chat we know where to reach them later (the 2-hour reminder, the "it's back" card).
+  if (conversation?.id && activity.serviceUrl && (conversation.conversationType === 'personal' || conversation.conversationType === undefined) && !conversation.isGroup) {
+    return { ...person, reach: { conversationId: conversation.id, serviceUrl: activity.serviceUrl, tenantId: conversation.tenantId } };
+  }
+  return person;
 }

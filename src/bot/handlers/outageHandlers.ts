@@ -1,6 +1,6 @@
 import type { Activity, TurnContext } from 'botbuilder';
 import { addMinutes } from 'date-fns';
-import type { Outage, Person } from '../../domain/outage';
+import { newOutage, type Outage, type Person } from '../../domain/outage';
 import { may, type Verb } from '../../domain/permissions';
 import { formatDayTime, formatPhone, resolveLocalDateTime } from '../../domain/time';
 import type { SystemId } from '../../domain/types';
@@ -38,7 +38,7 @@ const reply = (a: Actor, ...activities: Partial<Activity>[]) => a.context.sendAc
 /** The verb × role table decides; a refusal is answered kindly and changes nothing. */
 export async function authorise(a: Actor, verb: Verb, outage?: Outage | null): Promise<boolean> {
   if (may(verb, { key: a.person.key, isNexusteam: a.isNexusteam }, outage)) return true;
-  const ownerMay = verb === 'resolve';
+  const ownerMay = verb === 'resolve' || verb === 'acknowledge';
   await reply(a, textMessage(t(a.view.lang, ownerMay ? 'denied.owner' : 'denied')));
   return false;
 }
@@ -94,7 +94,7 @@ export async function status(a: Actor): Promise<void> {
 export async function openDeclareForm(a: Actor, system?: SystemId, draft?: DeclareDraft, error = ''): Promise<void> {
   const chosen = draft?.system ?? system ?? 'nexus';
   const known = await a.services.outages.known(chosen);
-  const since = known ? new Date(known.start) : a.view.now;
+  const since = known ? new Date(known.start) : ((await a.services.outages.earliestWaiting(chosen)) ?? a.view.now);
   const base: DeclareDraft = draft ?? { system: chosen, description: known?.description ?? '', expected: known?.expected ?? '', ...sinceFields(since) };
   await reply(a, cardMessage(declareFormCard(base, a.view.lang, a.services.newId(), error)));
 }
@@ -220,21 +220,30 @@ export async function resolveOutage(a: Actor, action: Extract<CardAction, { acti
 }
 
 function emptyOutage(system: SystemId, start: Date): Outage {
-  return {
-    id: 'preview',
-    system,
-    status: 'active',
-    start: start.toISOString(),
-    description: null,
-    expected: null,
-    declaredBy: null,
-    owner: null,
-    reports: [],
-    worksAgain: [],
-    updates: [],
-    announcements: [],
-    resolved: null,
-    timeline: [],
-  };
+  return newOutage({ id: 'preview', system, status: 'active', start, at: start });
 }
 
+// --- the 2-hour rule ---------------------------------------------------------
+
+export async function ackEscalation(a: Actor, action: Extract<CardAction, { action: 'ackEscalation' }>): Promise<void> {
+  const { lang, now } = a.view;
+  const outcome = await a.services.escalations.acknowledge(action.outageId, a.person);
+  if (outcome.kind !== 'done') return void (await reply(a, textMessage(t(lang, 'outage.gone'))));
+  const ack = outcome.value.outage.escalation.acknowledged;
+  if (!outcome.value.first && ack) {
+    await reply(a, textMessage(t(lang, 'escalation.already', { name: ack.by.name, when: formatDayTime(new Date(ack.at), lang, now) })));
+    return;
+  }
+  await reply(a, textMessage(t(lang, 'escalation.thanks')));
+}
+
+export async function ackBackUp(a: Actor, action: Extract<CardAction, { action: 'ackBackUp' }>): Promise<void> {
+  const outcome = await a.services.escalations.ackBackUp(action.outageId, a.person);
+  if (outcome.kind === 'gone') return void (await reply(a, textMessage(t(a.view.lang, 'outage.gone'))));
+  await reply(a, textMessage(t(a.view.lang, 'escalation.backThanks')));
+}
+
+export async function takeHandover(a: Actor, action: Extract<CardAction, { action: 'takeHandover' }>): Promise<void> {
+  const taken = await a.services.outages.takeHandover(action.outageId, a.person);
+  await reply(a, textMessage(taken ? t(a.view.lang, 'handover.taken', { name: a.person.name }) : t(a.view.lang, 'outage.gone')));
+}

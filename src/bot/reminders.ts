@@ -1,0 +1,156 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import type { Clock } from '../domain/clock';
+import { usbDays, workingDayOnOrAfter, nextWorkingDay } from '../domain/homecare';
+import type { Job, JobOutcome } from '../domain/jobs';
+import type { OfficeHours } from '../domain/officeHours';
+import { addLocalDays, formatLocalDate, instantOf, joinList, localDate } from '../domain/time';
+import type { Instruction } from '../instruction/schema';
+import type { JobStore } from '../scheduler/scheduler';
+import type { OutageStore } from '../store/outages';
+import { t } from './i18n';
+import type { ChannelDirectory, OutageSender } from './outageService';
+import { cardMessage, noticeCard, type ButtonVM } from './views';
+import { formatDayTime } from '../domain/time';
+
+/**
+ * Recurring duties: the home-care USB reminder on working days, the hand-over
+ * card 15 minutes before the Nexusteam closes during an outage it owns, and the
+ * monthly reminder that the instruction is past its review date. Each job
+ * schedules its next occurrence when it has run, under an id with its date, so
+ * a restart or a second instance cannot run one twice.
+ */
+export interface ReminderDeps {
+  readonly jobs: JobStore;
+  readonly outages: OutageStore;
+  readonly channels: ChannelDirectory;
+  readonly sender: OutageSender;
+  readonly clock: Clock;
+  readonly instruction: Instruction;
+  readonly delays: Config['delays'];
+  readonly logger: Logger;
+  readonly officeHours: () => Promise<OfficeHours>;
+}
+
+export class Reminders {
+  constructor(private readonly deps: ReminderDeps) {}
+
+  /** At start: make sure each recurring job has its next occurrence scheduled. */
+  async ensureScheduled(): Promise<void> {
+    const now = this.deps.clock.now();
+    await this.scheduleHomecare(now, false);
+    await this.scheduleHandover(now);
+    await this.scheduleReview(now);
+  }
+
+  // --- home care ---------------------------------------------------------------
+
+  private async homecareAt(localDay: string): Promise<Date> {
+    return instantOf(localDay, this.deps.delays.homecareReminderTime);
+  }
+
+  /** The next reminder: today if its time has not passed (and today is a working day), else the next working day. */
+  private async scheduleHomecare(now: Date, afterToday: boolean): Promise<void> {
+    const holidays = (await this.deps.officeHours()).holidays;
+    const today = localDate(now);
+    let day = workingDayOnOrAfter(afterToday ? addLocalDays(today, 1) : today, holidays);
+    if ((await this.homecareAt(day)).getTime() < now.getTime()) day = nextWorkingDay(day, holidays);
+    await this.deps.jobs.schedule(`homecare:${day}`, { kind: 'homecare' }, await this.homecareAt(day));
+  }
+
+  async runHomecare(job: Job, now: Date): Promise<JobOutcome> {
+    const holidays = (await this.deps.officeHours()).holidays;
+    const day = job.id.startsWith('homecare:') ? job.id.slice('homecare:'.length) : localDate(now);
+    const days = usbDays(day, holidays).map((d) => formatLocalDate(d, 'da'));
+    const card = cardMessage(noticeCard(t('da', 'homecare.title'), [t('da', 'homecare.body', { days: joinList(days, 'da') })]));
+    await this.postToRole('homecare', card);
+    const next = nextWorkingDay(day, holidays);
+    return { kind: 'done', followUps: [{ id: `homecare:${next}`, payload: { kind: 'homecare' }, dueAt: await this.homecareAt(next) }] };
+  }
+
+  // --- hand-over before closing ------------------------------------------------
+
+  /** 15 minutes before the Nexusteam's next closing. */
+  private async nextHandover(now: Date): Promise<Date | null> {
+    const hours = await this.deps.officeHours();
+    const before = this.deps.delays.handoverBeforeCloseMinutes * 60_000;
+    for (let i = 0, day = localDate(now); i < 30; i++, day = addLocalDays(day, 1)) {
+      for (const interval of hours.day(day).open) {
+        const at = new Date(instantOf(day, interval.to).getTime() - before);
+        if (at.getTime() > now.getTime()) return at;
+      }
+    }
+    return null;
+  }
+
+  private async scheduleHandover(now: Date): Promise<void> {
+    const at = await this.nextHandover(now);
+    if (at) await this.deps.jobs.schedule(`handover:${at.toISOString()}`, { kind: 'handover' }, at);
+  }
+
+  async runHandover(_job: Job, now: Date): Promise<JobOutcome> {
+    const live = await this.deps.outages.live();
+    const owned = Object.values(live.open).filter((o) => o && o.status === 'active' && o.owner?.kind === 'nexusteam');
+    const closing = new Date(now.getTime() + this.deps.delays.handoverBeforeCloseMinutes * 60_000);
+    for (const outage of owned) {
+      if (!outage) continue;
+      const card = cardMessage(
+        noticeCard(t('da', 'handover.title', { when: formatDayTime(closing, 'da', now), system: t('da', `system.${outage.system}`) }), [t('da', 'handover.body')], [
+          { title: t('da', 'handover.take'), data: { action: 'takeHandover', outageId: outage.id } },
+        ] satisfies ButtonVM[]),
+      );
+      await this.postToRole('nexusteam', card);
+    }
+    const next = await this.nextHandover(new Date(now.getTime() + 60_000));
+    return { kind: 'done', followUps: next ? [{ id: `handover:${next.toISOString()}`, payload: { kind: 'handover' }, dueAt: next }] : [] };
+  }
+
+  // --- review date -------------------------------------------------------------
+
+  /** Whether the instruction is past its review date (end of the review month, Copenhagen). */
+  reviewOverdue(now: Date): boolean {
+    const [year = '0', month = '0'] = this.deps.instruction.document.reviewBy.split('-');
+    const firstAfter = instantOf(`${Number(month) === 12 ? Number(year) + 1 : year}-${String((Number(month) % 12) + 1).padStart(2, '0')}-01`, '00:00');
+    return now.getTime() >= firstAfter.getTime();
+  }
+
+  private async scheduleReview(now: Date): Promise<void> {
+    const [y = '2000', m = '01'] = localDate(now).split('-');
+    const nextMonth = Number(m) === 12 ? `${Number(y) + 1}-01-01` : `${y}-${String(Number(m) + 1).padStart(2, '0')}-01`;
+    const at = instantOf(nextMonth, '09:00');
+    await this.deps.jobs.schedule(`review:${nextMonth}`, { kind: 'review' }, at);
+  }
+
+  async runReview(_job: Job, now: Date): Promise<JobOutcome> {
+    if (this.reviewOverdue(now)) await this.postToRole('nexusteam', cardMessage(reviewCard(this.deps.instruction)));
+    const [y = '2000', m = '01'] = localDate(now).split('-');
+    const nextMonth = Number(m) === 12 ? `${Number(y) + 1}-01-01` : `${y}-${String(Number(m) + 1).padStart(2, '0')}-01`;
+    return { kind: 'done', followUps: [{ id: `review:${nextMonth}`, payload: { kind: 'review' }, dueAt: instantOf(nextMonth, '09:00') }] };
+  }
+
+  private async postToRole(role: 'homecare' | 'nexusteam', activity: ReturnType<typeof cardMessage>): Promise<void> {
+    const targets = await this.deps.channels.withRole(role);
+    let failed = 0;
+    for (const target of targets) {
+      try {
+        await this.deps.sender.send(target, activity);
+      } catch (err) {
+        failed++;
+        this.deps.logger.error({ err, conversationId: target.conversationId, role }, 'reminder could not be posted');
+      }
+    }
+    if (targets.length > 0 && failed === targets.length) throw new Error(`no ${role} channel could be reached`);
+  }
+}
+
+/** For admins: the instruction is past its review date, with the points for the revision. */
+export function reviewCard(instruction: Instruction) {
+  const doc = instruction.document;
+  const [year = '', month = ''] = doc.reviewBy.split('-');
+  const reviewBy = `${formatLocalDate(`${year}-${month}-01`, 'da').split(' ').slice(2).join(' ')} ${year}`.trim();
+  return noticeCard(t('da', 'review.title'), [
+    t('da', 'review.body', { title: doc.title, reviewBy, responsible: doc.responsible }),
+    t('da', 'review.notes'),
+    ...doc.revisionNotes.map((n) => `• ${n.da}`),
+  ]);
+}
