@@ -8,6 +8,9 @@ import {
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
 import type { Logger } from 'pino';
 import { maskCpr } from '../domain/cpr';
+import { FloodGuard } from '../domain/floodGuard';
+import { formatPhone } from '../domain/time';
+import { personOf } from './dialogs/services';
 import { languageOf, t } from './i18n';
 import { CPR_MASKED, MAIN_DIALOG, MainDialog } from './dialogs/mainDialog';
 import type { TurnServices } from './dialogs/services';
@@ -87,9 +90,24 @@ export class NedbrudBot extends TeamsActivityHandler {
         logger.warn({ err, conversationId: where.conversationId }, 'could not remember the channel');
       }
     }
+    if (context.activity.type === ActivityTypes.Message) {
+      const verdict = this.flood.check(personOf(context.activity).key, clock.now());
+      if (verdict !== 'ok') {
+        logger.warn({ activityId: context.activity.id, conversationId: context.activity.conversation?.id, verdict }, 'too many messages from one person');
+        if (verdict === 'warn') await context.sendActivity(textMessage(floodText(languageOf(context.activity.locale), services)));
+        return;
+      }
+    }
     await super.run(context);
     await this.state.saveChanges(context, false);
   }
+
+  private readonly flood = new FloodGuard();
+}
+
+function floodText(lang: 'da' | 'en', services: TurnServices): string {
+  const nexusteam = services.instruction.contacts.find((c) => c.id === 'nexusteam');
+  return t(lang, 'input.flood', { phone: nexusteam?.phone ? formatPhone(nexusteam.phone) : '' });
 }
 
 /**

@@ -268,12 +268,14 @@ export class MainDialog extends ComponentDialog {
       case 'channel':
         await channelHandlers.channelCommand(await this.actor(dc, view));
         return Dialog.EndOfTurn;
+      case 'bilag1':
+        await handlers.bilag1(await this.actor(dc, view));
+        return Dialog.EndOfTurn;
       case 'follow':
       case 'unfollow':
       case 'history':
       case 'export':
       case 'closed':
-      case 'bilag1':
       case 'unknown':
         // An open question gets its retry prompt; otherwise the short help card.
         if (prompt) return this.continueInner(dc);

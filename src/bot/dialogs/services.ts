@@ -27,6 +27,7 @@ export interface ChannelAdmin {
 /** What dialogs and handlers need from the outside world, handed in by the composition root. */
 export interface TurnServices {
   view(context: TurnContext): Promise<ViewContext>;
+  readonly instruction: Instruction;
   readonly escalationAfterMinutes: number;
   readonly detectionWindowMinutes: number;
   readonly outages: OutageService;
@@ -55,6 +56,7 @@ export interface TurnServicesDeps {
 
 export function turnServices(deps: TurnServicesDeps): TurnServices {
   return {
+    instruction: deps.instruction,
     escalationAfterMinutes: deps.escalationAfterMinutes,
     detectionWindowMinutes: deps.detectionWindowMinutes,
     outages: deps.outages,

@@ -247,3 +247,15 @@ export async function takeHandover(a: Actor, action: Extract<CardAction, { actio
   const taken = await a.services.outages.takeHandover(action.outageId, a.person);
   await reply(a, textMessage(taken ? t(a.view.lang, 'handover.taken', { name: a.person.name }) : t(a.view.lang, 'outage.gone')));
 }
+
+/** "bilag 1": the list of numbers KMD texts during an outage (kept in the instruction by the Nexusteam). */
+export async function bilag1(a: Actor): Promise<void> {
+  if (!(await authorise(a, 'bilag1'))) return;
+  const { lang, instruction } = a.view;
+  const entries = instruction.bilag1.entries;
+  const lines = [
+    instruction.bilag1.description[lang],
+    ...(entries.length === 0 ? [t(lang, 'bilag1.empty')] : entries.map((e) => t(lang, 'bilag1.line', { name: e.name, phone: formatPhone(e.phone) }))),
+  ];
+  await reply(a, cardMessage(noticeCard(t(lang, 'bilag1.title'), lines)));
+}

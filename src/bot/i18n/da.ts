@@ -202,6 +202,10 @@ export const da = {
   'review.title': 'Instruksen skal revideres',
   'review.body': 'Instruksen "{title}" skulle have været revideret senest {reviewBy}. Ansvarlig: {responsible}.',
   'review.notes': 'Punkter til revisionen:',
+  'bilag1.title': 'Bilag 1: numre KMD sender SMS til',
+  'bilag1.empty': 'Listen er tom. Nexusteamet vedligeholder den i instruksen (bilag1.entries).',
+  'bilag1.line': '{name}: {phone}',
+  'input.flood': 'Du skriver meget hurtigt. Jeg svarer igen om lidt. Haster det, så ring til Nexusteamet: {phone}.',
 } as const;
 
 export type MessageKey = keyof typeof da;

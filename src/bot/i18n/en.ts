@@ -204,4 +204,8 @@ export const en: Record<MessageKey, string> = {
   'review.title': 'The instruction is due for revision',
   'review.body': 'The instruction "{title}" should have been revised by {reviewBy}. Responsible: {responsible}.',
   'review.notes': 'Points for the revision:',
+  'bilag1.title': 'Appendix 1: the numbers KMD texts',
+  'bilag1.empty': 'The list is empty. The Nexus team maintains it in the instruction (bilag1.entries).',
+  'bilag1.line': '{name}: {phone}',
+  'input.flood': 'You are writing very fast. I will answer again in a moment. If it is urgent, call the Nexus team: {phone}.',
 };
