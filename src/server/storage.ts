@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MemoryStorage, type Storage } from 'botbuilder';
 import { ConfigError, type Config } from '../config';
+import { BlobStorage, containerNameProblem } from '../store/blobStorage';
 import { SqliteStorage } from '../store/sqliteStorage';
 
 /** The storage the app runs on, with a readiness check and a clean close. */
@@ -41,7 +42,21 @@ export function createStorage(config: Pick<Config, 'storage'>): StorageHandle {
         close: async () => undefined,
       };
     }
-    case 'blob':
-      throw new ConfigError('STORAGE=blob is not available yet; use STORAGE=sqlite (the default) until Azure Blob storage is added');
+    case 'blob': {
+      const problem = containerNameProblem(settings.container);
+      if (problem) throw new ConfigError(`Invalid configuration: BLOB_CONTAINER: "${settings.container}" ${problem}`);
+      let storage: BlobStorage;
+      try {
+        storage = new BlobStorage({ connectionString: settings.connectionString, container: settings.container });
+      } catch (err) {
+        throw new ConfigError(`Invalid configuration: BLOB_CONNECTION_STRING: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      return {
+        kind: 'blob',
+        storage,
+        ping: () => storage.ping(),
+        close: async () => storage.close(),
+      };
+    }
   }
 }
