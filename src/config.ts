@@ -95,6 +95,7 @@ const envSchema = z.object({
     .transform((v) => (v === undefined || v.trim() === '' ? '14:30' : v.trim()))
     .pipe(z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a local time HH:MM')),
   SCHEDULER_INTERVAL_SECONDS: positiveNumber(15),
+  SCHEDULER_LEASE_SECONDS: positiveNumber(120),
   PUBLIC_BASE_URL: optionalString,
   DEV_PLAYGROUND: boolish,
 });
@@ -139,6 +140,8 @@ export interface Config {
     readonly retentionDays: number;
     readonly homecareReminderTime: string;
     readonly schedulerIntervalSeconds: number;
+    /** How long a claimed job is held before another instance may run it (the "at least once" window). */
+    readonly schedulerLeaseSeconds: number;
   };
   readonly publicBaseUrl: string | undefined;
   /** Things an operator should fix before production, logged as warnings at start. */
@@ -230,6 +233,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       retentionDays: e.RETENTION_DAYS,
       homecareReminderTime: e.HOMECARE_REMINDER_TIME,
       schedulerIntervalSeconds: e.SCHEDULER_INTERVAL_SECONDS,
+      schedulerLeaseSeconds: e.SCHEDULER_LEASE_SECONDS,
     },
     publicBaseUrl: e.PUBLIC_BASE_URL,
     warnings,

@@ -130,6 +130,8 @@ export interface AdapterSenderOptions extends Partial<RetryPolicy> {
   readonly sleep?: (ms: number) => Promise<void>;
   /** 0 ≤ x < 1, for the jitter (tests may fix it). */
   readonly random?: () => number;
+  /** Longest wait for Teams to answer one request (default 15 s): a hung connection must not stall the sender. */
+  readonly requestTimeoutMs?: number;
 }
 
 export class AdapterSender implements Sender {
@@ -140,6 +142,7 @@ export class AdapterSender implements Sender {
   readonly #clock: Clock;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #random: () => number;
+  readonly #requestTimeoutMs: number;
   #warnedPipeline = false;
 
   constructor(adapter: CloudAdapter, appId: string, logger: Logger, options: AdapterSenderOptions = {}) {
@@ -158,6 +161,7 @@ export class AdapterSender implements Sender {
     this.#clock = options.clock ?? systemClock;
     this.#sleep = options.sleep ?? sleep;
     this.#random = options.random ?? Math.random;
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
   }
 
   async send(target: ConversationTarget, activity: Partial<Activity>): Promise<SendResult> {
@@ -208,10 +212,13 @@ export class AdapterSender implements Sender {
     const conversationId = reference.conversation.id;
     for (let attempt = 1; ; attempt++) {
       try {
-        const value = await runProactive(this.#adapter, this.#appId, reference, async (ctx) => {
-          this.#disableSdkRetry(ctx);
-          return logic(ctx);
-        });
+        const value = await withTimeout(
+          runProactive(this.#adapter, this.#appId, reference, async (ctx) => {
+            this.#disableSdkRetry(ctx);
+            return logic(ctx);
+          }),
+          this.#requestTimeoutMs,
+        );
         const sentId = activityId ?? (isRecord(value) && typeof value['activityId'] === 'string' ? value['activityId'] : undefined);
         this.#logger.debug({ operation, conversationId, activityId: sentId, attempt }, `Teams ${operation} delivered`);
         return value;
@@ -243,6 +250,15 @@ export class AdapterSender implements Sender {
     const pipeline = isRecord(inner) ? inner['pipeline'] : undefined;
     if (isPipeline(pipeline)) {
       pipeline.removePolicy({ name: SDK_RETRY_POLICY });
+      // Close the socket of a request Teams never answers (the race in #withRetry moves on either way).
+      const timeout = this.#requestTimeoutMs;
+      pipeline.addPolicy?.({
+        name: 'nedbrudRequestTimeout',
+        sendRequest: (request: { timeout?: number }, next: (request: unknown) => Promise<unknown>) => {
+          if (!request.timeout) request.timeout = timeout;
+          return next(request);
+        },
+      });
       return;
     }
     if (!this.#warnedPipeline) {
@@ -257,6 +273,16 @@ const SDK_RETRY_POLICY = 'defaultRetryPolicy';
 
 interface Pipeline {
   removePolicy(options: { name?: string }): unknown;
+  addPolicy?(policy: { name: string; sendRequest: (request: { timeout?: number }, next: (request: unknown) => Promise<unknown>) => Promise<unknown> }): void;
+}
+
+/** Rejects with a retryable ETIMEDOUT when `promise` has not settled within `ms`. */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`Teams did not answer within ${ms} ms`), { code: 'ETIMEDOUT' })), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function isPipeline(value: unknown): value is Pipeline {

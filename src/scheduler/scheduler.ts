@@ -62,6 +62,8 @@ export interface SchedulerOptions {
   /** How long a claim holds before another worker may take the job over. */
   readonly leaseMs?: number;
   readonly batch?: number;
+  /** Jobs run at the same time in this process (default 5). */
+  readonly concurrency?: number;
   readonly maxAttempts?: number;
   readonly worker?: string;
 }
@@ -75,7 +77,7 @@ export interface SchedulerOptions {
 export class Scheduler {
   readonly worker: string;
   #timer: NodeJS.Timeout | undefined;
-  #running: Promise<number> | undefined;
+  readonly #inflight = new Set<Promise<void>>();
   #stopped = false;
 
   constructor(private readonly opts: SchedulerOptions) {
@@ -84,10 +86,11 @@ export class Scheduler {
 
   start(): void {
     this.#stopped = false;
-    const loop = async () => {
+    const loop = () => {
       if (this.#stopped) return;
-      await this.tick().catch((err: unknown) => this.opts.logger.error({ err }, 'scheduler tick failed'));
-      if (!this.#stopped) this.#timer = setTimeout(loop, this.opts.intervalMs);
+      // Not awaited: a job stuck on a slow recipient must not hold up the next round.
+      void this.tick().catch((err: unknown) => this.opts.logger.error({ err }, 'scheduler tick failed'));
+      this.#timer = setTimeout(loop, this.opts.intervalMs);
     };
     this.#timer = setTimeout(loop, 0);
   }
@@ -96,39 +99,51 @@ export class Scheduler {
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
-    await this.#running?.catch(() => undefined);
+    await Promise.allSettled([...this.#inflight]);
   }
 
-  /** One round: claim what is due, run it, record it. Returns how many jobs ran. */
-  tick(): Promise<number> {
-    const run = async (): Promise<number> => {
-      const { store, clock } = this.opts;
-      const now = clock.now();
-      const claimed = await store.change((doc) => {
-        const pruned = pruneFinished(doc, now, 24 * 3_600_000);
-        const { doc: next, claimed } = claimDue(pruned, now, this.worker, this.opts.leaseMs ?? 120_000, this.opts.batch ?? 25);
-        return { doc: claimed.length > 0 || pruned !== doc ? next : undefined, result: claimed };
-      });
-      for (const job of claimed) await this.runOne(job);
-      return claimed.length;
-    };
-    const previous = this.#running ?? Promise.resolve(0);
-    const next = previous.catch(() => 0).then(run);
-    this.#running = next;
-    return next;
+  /**
+   * One round: claim what is due (up to the free slots), run it, record it.
+   * Resolves when this round's jobs are recorded; returns how many ran.
+   */
+  async tick(): Promise<number> {
+    const { store, clock } = this.opts;
+    const free = (this.opts.concurrency ?? 5) - this.#inflight.size;
+    if (free <= 0) return 0;
+    const now = clock.now();
+    const claimed = await store.change((doc) => {
+      const pruned = pruneFinished(doc, now, 24 * 3_600_000);
+      const { doc: next, claimed } = claimDue(pruned, now, this.worker, this.opts.leaseMs ?? 120_000, Math.min(free, this.opts.batch ?? 25));
+      return { doc: claimed.length > 0 || pruned !== doc ? next : undefined, result: claimed };
+    });
+    const runs = claimed.map((job) => {
+      const run = this.runOne(job).finally(() => this.#inflight.delete(run));
+      this.#inflight.add(run);
+      return run;
+    });
+    await Promise.all(runs);
+    return claimed.length;
   }
 
   private async runOne(job: Job): Promise<void> {
     const { clock, logger } = this.opts;
     const log = logger.child({ jobId: job.id, kind: job.payload.kind, attempt: job.attempts });
     let outcome: JobOutcome;
+    const leaseMs = this.opts.leaseMs ?? 120_000;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      outcome = await this.opts.handlers[job.payload.kind](job, clock.now());
+      // A handler that outlives its lease is abandoned and retried: another worker may take the job by then.
+      const overrun = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(`job ran longer than its lease (${leaseMs} ms)`)), leaseMs);
+      });
+      outcome = await Promise.race([this.opts.handlers[job.payload.kind](job, clock.now()), overrun]);
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       const max = this.opts.maxAttempts ?? 5;
       outcome = job.attempts >= max ? { kind: 'failed', error } : { kind: 'retry', error, at: retryAt(clock.now(), job.attempts) };
       log.warn({ err, willRetry: outcome.kind === 'retry' }, 'job failed');
+    } finally {
+      clearTimeout(timer);
     }
     const recorded = await this.opts.store.change((doc) => {
       const r = recordOutcome(doc, job, this.worker, outcome, clock.now());
