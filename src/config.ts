@@ -7,10 +7,6 @@ import { describeIssues } from './instruction/load';
  * names the variable and how to fix it.
  */
 
-const boolish = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
-  .optional()
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const positiveInt = (fallback: number) =>
   z
@@ -97,7 +93,10 @@ const envSchema = z.object({
   SCHEDULER_INTERVAL_SECONDS: positiveNumber(15),
   SCHEDULER_LEASE_SECONDS: positiveNumber(120),
   PUBLIC_BASE_URL: optionalString,
-  DEV_PLAYGROUND: boolish,
+  DEV_PLAYGROUND: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1' || v === 'yes')),
 });
 
 export type StorageKind = 'sqlite' | 'blob' | 'memory';
@@ -144,6 +143,8 @@ export interface Config {
     readonly schedulerLeaseSeconds: number;
   };
   readonly publicBaseUrl: string | undefined;
+  /** npm start serves the playground in development mode unless this is false. */
+  readonly devPlayground: boolean | undefined;
   /** Things an operator should fix before production, logged as warnings at start. */
   readonly warnings: readonly string[];
 }
@@ -236,6 +237,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       schedulerLeaseSeconds: e.SCHEDULER_LEASE_SECONDS,
     },
     publicBaseUrl: e.PUBLIC_BASE_URL,
+    devPlayground: e.DEV_PLAYGROUND,
     warnings,
   };
 }

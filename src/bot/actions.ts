@@ -54,6 +54,7 @@ export const cardAction = z.discriminatedUnion('action', [
   z.object({ action: z.literal('ackEscalation'), submitId, outageId }).strip(),
   z.object({ action: z.literal('ackBackUp'), outageId }).strip(),
   z.object({ action: z.literal('takeHandover'), outageId }).strip(),
+  z.object({ action: z.literal('export'), outageId }).strip(),
   z.object({ action: z.literal('resolve'), submitId, outageId }).strip(),
   z.object({ action: z.literal('contacts') }).strip(),
   z.object({ action: z.literal('hours') }).strip(),

@@ -67,6 +67,8 @@ export interface OutageServiceDeps {
 export interface OutageEvents {
   opened(outage: Outage): Promise<void>;
   resolved(outage: Outage): Promise<void>;
+  /** Mail and personal alerts for an announcement, an update or the all-clear. */
+  notify(outage: Outage, message: 'announcement' | 'update' | 'allclear', updateId?: string): Promise<void>;
 }
 
 export type ClaimResult =
@@ -123,6 +125,10 @@ export class OutageService {
 
   async get(id: string): Promise<Outage | null> {
     return this.deps.store.get(id);
+  }
+
+  history() {
+    return this.deps.store.history();
   }
 
   /**
@@ -249,9 +255,11 @@ export class OutageService {
     if (staffPosts.length > 0) {
       // Already announced (e.g. the owner's KMD notice): show the declaration on those cards instead of posting again.
       const updated = await this.updateAnnouncements(changed, card, (a) => a.kind !== 'suspected');
+      await this.deps.events?.notify(changed, 'announcement');
       return { kind: 'done', value: { outage: changed, posted: 0, updatedInPlace: updated } };
     }
     const posted = await this.postToRole('staff', changed, card, 'announcement');
+    await this.deps.events?.notify(changed, 'announcement');
     return { kind: 'done', value: { outage: (await this.get(changed.id)) ?? changed, posted, updatedInPlace: 0 } };
   }
 
@@ -286,6 +294,7 @@ export class OutageService {
     for (const a of changed.announcements.filter((x) => x.kind !== 'suspected')) {
       if (await this.trySend(() => this.deps.sender.reply(targetOf(a, this.serviceUrlOf(a)), a.activityId, updateReply(changed, clean, at, 'da')), a)) posted++;
     }
+    await this.deps.events?.notify(changed, 'update', submitId);
     return { kind: 'done', value: { outage: changed, posted } };
   }
 
@@ -311,6 +320,7 @@ export class OutageService {
     }
     await this.deps.store.archive(changed);
     await this.deps.events?.resolved(changed);
+    await this.deps.events?.notify(changed, 'allclear');
     return { kind: 'done', value: { outage: changed, posted } };
   }
 

@@ -6,7 +6,7 @@ import { SYSTEMS } from '../instruction/schema';
 import type { CardActionData } from './actions';
 import { type AdaptiveCardJson, renderCard } from './cards';
 import { t } from './i18n';
-import { cardMessage, emailLink, phoneLink, systemName, type ButtonVM } from './views';
+import { cardMessage, emailLink, noticeCard, phoneLink, systemName, type ButtonVM } from './views';
 import { fillText } from '../domain/text';
 
 /**
@@ -170,16 +170,26 @@ export function declareFormCard(draft: DeclareDraft, lang: Language, submitId: s
 }
 
 /** The draft as staff will see it, with "Send til alle" and "Ret". */
-export function declarePreviewMessages(preview: Outage, draft: DeclareDraft, instruction: Instruction, lang: Language, now: Date, submitId: string): Partial<Activity>[] {
+export function declarePreviewMessages(
+  preview: Outage,
+  draft: DeclareDraft,
+  instruction: Instruction,
+  lang: Language,
+  now: Date,
+  submitId: string,
+  mailto: string | null = null,
+): Partial<Activity>[] {
   const card = announcementCard(preview, instruction, 'da', now);
-  const confirm = renderCard('notice', {
-    title: t(lang, 'declare.previewTitle'),
-    lines: [],
-    actions: [
+  const confirm = noticeCard(
+    t(lang, 'declare.previewTitle'),
+    [],
+    [
       { title: t(lang, 'declare.send'), data: { action: 'declareSend', submitId, draft } },
       { title: t(lang, 'declare.edit'), data: { action: 'declare', system: draft.system, draft } },
     ] satisfies ButtonVM[],
-  });
+    // Without SMTP the Nexusteam mails the two lists themselves, from a ready draft.
+    mailto ? [{ title: t(lang, 'declare.mailDraft'), url: mailto }] : [],
+  );
   return [cardMessage(confirm), cardMessage(card)];
 }
 
@@ -194,14 +204,14 @@ export function updateFormCard(open: readonly Outage[], lang: Language, now: Dat
 }
 
 export function resolveMenuCard(open: readonly Outage[], lang: Language, submitId: string): AdaptiveCardJson {
-  return renderCard('notice', {
-    title: t(lang, 'resolve.title'),
-    lines: [],
-    actions: open.map((o) => ({
+  return noticeCard(
+    t(lang, 'resolve.title'),
+    [],
+    open.map((o) => ({
       title: t(lang, 'resolve.button', { systemTitle: titleOf(lang, o.system) }),
       data: { action: 'resolve', outageId: o.id, submitId: `${submitId}-${o.id}` },
     })) satisfies ButtonVM[],
-  });
+  );
 }
 
 /** Default "down since" for the form: the earliest report, else now, in Copenhagen time. */

@@ -230,6 +230,11 @@ export function hoursCard(ctx: ViewContext, fromLocalDate: string, count = 7): A
   });
 }
 
-export function noticeCard(title: string, lines: readonly string[], actions: readonly ButtonVM[] = []): AdaptiveCardJson {
-  return renderCard('notice', { title, lines: lines.map((text): LineVM => ({ text })), actions });
+export interface LinkVM {
+  readonly title: string;
+  readonly url: string;
+}
+
+export function noticeCard(title: string, lines: readonly string[], actions: readonly ButtonVM[] = [], links: readonly LinkVM[] = []): AdaptiveCardJson {
+  return renderCard('notice', { title, lines: lines.map((text): LineVM => ({ text })), actions, links });
 }

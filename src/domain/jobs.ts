@@ -10,7 +10,11 @@ export type JobPayload =
   | { readonly kind: 'driftvagtBackUp'; readonly outageId: string }
   | { readonly kind: 'homecare' }
   | { readonly kind: 'handover' }
-  | { readonly kind: 'review' };
+  | { readonly kind: 'review' }
+  /** Mail to the lists and personal alerts for one message of an outage. */
+  | { readonly kind: 'notify'; readonly outageId: string; readonly message: 'announcement' | 'update' | 'allclear'; readonly updateId?: string }
+  /** The daily purge of outages past the retention. */
+  | { readonly kind: 'retention' };
 
 export type JobKind = JobPayload['kind'];
 

@@ -112,7 +112,7 @@ export function createServer(deps: ServerDeps): AppServer {
     httpLog.debug({ activity: redactActivity(req.body) }, 'activity received');
     if (!isActivityLike(req.body)) {
       // The adapter would throw (500) on a body without a type; it is the sender's fault.
-      res.send(400, { code: 'BadRequest', message: 'The body is not a Bot Framework activity (an object with a "type").' });
+      res.send(400, { code: 'BadRequest', message: 'The body is not a Bot Framework activity (an object with a "type", a "serviceUrl" and a "conversation").' });
       return;
     }
     const turn = adapter.process(req, res, (context) => bot.run(context));
@@ -202,7 +202,11 @@ export function createServer(deps: ServerDeps): AppServer {
 }
 
 function isActivityLike(body: unknown): boolean {
-  return typeof body === 'object' && body !== null && !Array.isArray(body) && 'type' in body && typeof body.type === 'string';
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+  const a = body as { type?: unknown; serviceUrl?: unknown; conversation?: unknown };
+  // Without a service URL or a conversation the bot cannot answer anyone (and would wait on an unreachable host).
+  const conversationId = typeof a.conversation === 'object' && a.conversation !== null ? (a.conversation as { id?: unknown }).id : undefined;
+  return typeof a.type === 'string' && typeof a.serviceUrl === 'string' && a.serviceUrl !== '' && typeof conversationId === 'string' && conversationId !== '';
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

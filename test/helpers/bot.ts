@@ -13,6 +13,9 @@ import { ChannelRegistry } from '../../src/store/channels';
 import { EscalationService } from '../../src/bot/escalationService';
 import { Reminders } from '../../src/bot/reminders';
 import { JobStore, Scheduler } from '../../src/scheduler/scheduler';
+import { Notifications } from '../../src/bot/notifications';
+import { PersonalAlerts } from '../../src/notify/alerts';
+import { Subscriptions } from '../../src/store/subscriptions';
 import { cardButtons, cardText } from './cards';
 
 export const instruction = loadInstruction();
@@ -70,6 +73,8 @@ export interface TestWorld {
   readonly jobs: JobStore;
   readonly scheduler: Scheduler;
   readonly channels: ChannelRegistry;
+  readonly subscriptions: Subscriptions;
+  readonly notifications: Notifications;
 }
 
 export function testServices(at: string, opts: { env?: Record<string, string>; nexusteam?: readonly string[]; storage?: Storage } = {}): TestWorld {
@@ -91,10 +96,17 @@ export function testServices(at: string, opts: { env?: Record<string, string>; n
   const common = { channels: directory, sender, clock, instruction, delays: config.delays, logger, officeHours: () => officeHours('da') };
   const escalations = new EscalationService({ ...common, store: outageStore, jobs });
   const reminders = new Reminders({ ...common, outages: outageStore, jobs });
+  const subscriptions = new Subscriptions(storage);
+  const alerts = new PersonalAlerts({ subscriptions, sender, logger, clock });
+  const notifications = new Notifications({ ...common, store: outageStore, storage, jobs, mailer: null, alerts });
   const outages = new OutageService({
     ...common,
     store: outageStore,
-    events: { opened: (o) => escalations.schedule(o), resolved: (o) => escalations.afterResolved(o) },
+    events: {
+      opened: (o) => escalations.schedule(o),
+      resolved: (o) => escalations.afterResolved(o),
+      notify: (o, message, updateId) => notifications.queue(o, message, updateId),
+    },
   });
   const scheduler = new Scheduler({
     store: jobs,
@@ -107,6 +119,8 @@ export function testServices(at: string, opts: { env?: Record<string, string>; n
       homecare: (job, now) => reminders.runHomecare(job, now),
       handover: (job, now) => reminders.runHandover(job, now),
       review: (job, now) => reminders.runReview(job, now),
+      notify: (job, now) => notifications.run(job, now),
+      retention: (job, now) => notifications.runRetention(job, now),
     },
     onFailed: (job) => escalations.onJobFailed(job),
   });
@@ -120,6 +134,8 @@ export function testServices(at: string, opts: { env?: Record<string, string>; n
     outages,
     escalations,
     reviewOverdue: (now) => reminders.reviewOverdue(now),
+    subscriptions,
+    mail: { smtp: false, lists: [config.mail.allUsers, config.mail.providers] },
     access: {
       isNexusteam: async (context) => nexusteam.has(context.activity.from?.aadObjectId ?? ''),
       tenantAllowed: () => true,
@@ -133,7 +149,7 @@ export function testServices(at: string, opts: { env?: Record<string, string>; n
       },
     },
   });
-  return { clock, services, storage, sender, outages, escalations, reminders, jobs, scheduler, channels };
+  return { clock, services, storage, sender, outages, escalations, reminders, jobs, scheduler, channels, subscriptions, notifications };
 }
 
 export interface TestPerson {

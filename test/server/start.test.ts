@@ -155,7 +155,7 @@ describe('node dist/index.js', () => {
     [{ PORT: 'abc' }, 'PORT'],
     [{ INSTRUCTION_FILE: '/nonexistent/instruction.json' }, 'INSTRUCTION_FILE'],
     [{ STORAGE: 'x' }, 'STORAGE'],
-    [{ STORAGE: 'blob', BLOB_CONNECTION_STRING: 'UseDevelopmentStorage=true' }, 'STORAGE=blob is not available yet'],
+    [{ STORAGE: 'blob', BLOB_CONNECTION_STRING: 'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:9/devstoreaccount1;' }, 'BLOB_CONNECTION_STRING'],
     [{ MicrosoftAppId: 'some-app-id' }, 'MicrosoftAppPassword'],
   ] as const)('%j → exit 1 and one line on stderr naming %s', async (env, name) => {
     const exit = await run({ STORAGE: 'memory', ...env });

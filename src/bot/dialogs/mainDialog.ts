@@ -5,6 +5,8 @@ import { localDate } from '../../domain/time';
 import type { SystemId } from '../../domain/types';
 import { parseCardAction, triageValue, type CardAction } from '../actions';
 import * as channelHandlers from '../handlers/channelHandlers';
+import { MembershipLookupError } from '../access';
+import { PERMISSIONS, type Verb } from '../../domain/permissions';
 import { reviewCard } from '../reminders';
 import * as handlers from '../handlers/outageHandlers';
 import type { Actor } from '../handlers/outageHandlers';
@@ -61,7 +63,7 @@ export class MainDialog extends ComponentDialog {
       await dc.context.sendActivities([textMessage(t(lang, 'input.staleButton')), cardMessage(welcomeCard(lang))]);
       return Dialog.EndOfTurn;
     }
-    if (action) return this.onAction(dc, action, view);
+    if (action) return this.whenAccessKnown(dc, view, () => this.onAction(dc, action, view));
 
     const text = (activity.text ?? '').trim();
     if (text.length === 0) {
@@ -96,7 +98,18 @@ export class MainDialog extends ComponentDialog {
       !(prompt === INTERNET_PROMPT && intent.system === 'internet');
     // Otherwise an answer to the open question wins over other readings ("ingen net" answers "Virker internettet?").
     if (prompt && !otherSystem && parsers[prompt](activity.value, text) !== undefined) return this.continueInner(dc);
-    return this.onIntent(dc, intent, view, prompt);
+    return this.whenAccessKnown(dc, view, () => this.onIntent(dc, intent, view, prompt));
+  }
+
+  /** A membership lookup Teams could not answer gets "try again", not an error. */
+  private async whenAccessKnown(dc: DialogContext, view: ViewContext, run: () => Promise<DialogTurnResult>): Promise<DialogTurnResult> {
+    try {
+      return await run();
+    } catch (err) {
+      if (!(err instanceof MembershipLookupError)) throw err;
+      await dc.context.sendActivity(textMessage(t(view.lang, 'access.unavailable')));
+      return Dialog.EndOfTurn;
+    }
   }
 
   private async continueInner(dc: DialogContext): Promise<DialogTurnResult> {
@@ -105,14 +118,19 @@ export class MainDialog extends ComponentDialog {
   }
 
   /** The person and their rights, worked out once per turn. */
-  private async actor(dc: DialogContext, view: ViewContext): Promise<Actor> {
-    const isNexusteam = await this.services.access.isNexusteam(dc.context);
+  /**
+   * The person and their rights. Only verbs that need a role ask Teams who is in
+   * the Nexusteam: staff pressing their buttons must not wait on (or fail with)
+   * a membership lookup when Teams is throttling.
+   */
+  private async actor(dc: DialogContext, view: ViewContext, needsRole = true): Promise<Actor> {
+    const isNexusteam = needsRole ? await this.services.access.isNexusteam(dc.context) : false;
     return { context: dc.context, services: this.services, view, person: personOf(dc.context.activity), isNexusteam };
   }
 
   private async onAction(dc: DialogContext, action: CardAction, view: ViewContext): Promise<DialogTurnResult> {
     const { lang } = view;
-    const a = await this.actor(dc, view);
+    const a = await this.actor(dc, view, !anyoneMay(action.action));
     const outages = this.services.outages;
     switch (action.action) {
       case 'triage':
@@ -185,6 +203,9 @@ export class MainDialog extends ComponentDialog {
       case 'takeHandover':
         if (await handlers.authorise(a, 'handover')) await handlers.takeHandover(a, action);
         break;
+      case 'export':
+        await handlers.exportTimeline(a, action.outageId);
+        break;
       default: {
         const unhandled: never = action;
         throw new Error(`unhandled card action ${JSON.stringify(unhandled)}`);
@@ -208,7 +229,7 @@ export class MainDialog extends ComponentDialog {
         return Dialog.EndOfTurn;
       case 'calledKmd':
         await dc.cancelAllDialogs();
-        await handlers.calledKmd(await this.actor(dc, view));
+        await handlers.calledKmd(await this.actor(dc, view, false));
         return Dialog.EndOfTurn;
       case 'contacts':
         await send(cardMessage(contactsCard(view)));
@@ -217,17 +238,17 @@ export class MainDialog extends ComponentDialog {
         await send(cardMessage(hoursCard(view, localDate(view.now))));
         return this.repromptIfOpen(dc, prompt);
       case 'status':
-        await handlers.status(await this.actor(dc, view));
+        await handlers.status(await this.actor(dc, view, false));
         return this.repromptIfOpen(dc, prompt);
       case 'statusQuestion': {
         const known = intent.system ? await this.services.outages.known(intent.system) : null;
-        if (!intent.system || known) await handlers.status(await this.actor(dc, view));
+        if (!intent.system || known) await handlers.status(await this.actor(dc, view, false));
         else await send(textMessage(t(lang, 'status.noneFor', { system: systemName(lang, intent.system) })));
         return this.repromptIfOpen(dc, prompt);
       }
       case 'worksAgain':
         await dc.cancelAllDialogs();
-        await handlers.worksAgain(await this.actor(dc, view), intent.system ?? 'nexus');
+        await handlers.worksAgain(await this.actor(dc, view, false), intent.system ?? 'nexus');
         return Dialog.EndOfTurn;
       case 'notOutage':
         await send(textMessage(t(lang, 'notOutage.ok')));
@@ -243,7 +264,10 @@ export class MainDialog extends ComponentDialog {
         await send(textMessage(t(lang, 'restart.done')), cardMessage(welcomeCard(lang)));
         return Dialog.EndOfTurn;
       case 'declare': {
-        const a = await this.actor(dc, view);
+        const a = await this.actor(dc, view).catch((err: unknown) => {
+          if (err instanceof MembershipLookupError) return this.actor(dc, view, false);
+          throw err;
+        });
         if (!a.isNexusteam) {
           // Staff writing "meld nedbrud" are reporting one.
           await dc.cancelAllDialogs();
@@ -272,9 +296,17 @@ export class MainDialog extends ComponentDialog {
         await handlers.bilag1(await this.actor(dc, view));
         return Dialog.EndOfTurn;
       case 'follow':
+        await handlers.follow(await this.actor(dc, view, false), intent.system);
+        return Dialog.EndOfTurn;
       case 'unfollow':
+        await handlers.unfollow(await this.actor(dc, view, false));
+        return Dialog.EndOfTurn;
       case 'history':
+        await handlers.history(await this.actor(dc, view));
+        return Dialog.EndOfTurn;
       case 'export':
+        await handlers.exportTimeline(await this.actor(dc, view), undefined);
+        return Dialog.EndOfTurn;
       case 'closed':
       case 'unknown':
         // An open question gets its retry prompt; otherwise the short help card.
@@ -294,7 +326,7 @@ export class MainDialog extends ComponentDialog {
     if (!prompt) {
       const messages = [cardMessage(welcomeCard(lang)), textMessage(t(lang, 'help.commands'))];
       // Admins see that the instruction is past its review date; staff are not bothered with it.
-      if (this.services.reviewOverdue() && (await this.services.access.isNexusteam(dc.context))) {
+      if (this.services.reviewOverdue() && (await this.services.access.isNexusteam(dc.context).catch(() => false))) {
         messages.push(cardMessage(reviewCard(view.instruction)));
       }
       await dc.context.sendActivities(messages);
@@ -333,3 +365,8 @@ function triageSystem(dc: DialogContext): SystemId | undefined {
 }
 
 export type { TurnContext };
+
+/** Card actions anyone may press (no role lookup needed). */
+function anyoneMay(action: CardAction['action']): boolean {
+  return action in PERMISSIONS && (PERMISSIONS[action as Verb] as readonly string[]).includes('anyone');
+}

@@ -5,6 +5,7 @@ import type { OfficeHours } from '../../domain/officeHours';
 import type { Person } from '../../domain/outage';
 import type { Instruction } from '../../instruction/schema';
 import type { ChannelRegistry } from '../../store/channels';
+import type { Subscriptions } from '../../store/subscriptions';
 import type { NexusteamDirectory } from '../access';
 import { languageOf } from '../i18n';
 import type { EscalationService } from '../escalationService';
@@ -36,6 +37,9 @@ export interface TurnServices {
   readonly channels: ChannelAdmin;
   /** Whether the instruction is past its review date (admins see it). */
   reviewOverdue(): boolean;
+  readonly subscriptions: Subscriptions;
+  /** The mailing lists; `smtp` false means the declare preview offers a mailto: draft. */
+  readonly mail: { readonly smtp: boolean; readonly lists: readonly string[] };
   /** A fresh id for a card's submit (idempotency key). */
   newId(): string;
 }
@@ -52,6 +56,8 @@ export interface TurnServicesDeps {
   readonly access: AccessCheck;
   readonly channels: ChannelAdmin;
   readonly reviewOverdue: (now: Date) => boolean;
+  readonly subscriptions: Subscriptions;
+  readonly mail: { readonly smtp: boolean; readonly lists: readonly string[] };
 }
 
 export function turnServices(deps: TurnServicesDeps): TurnServices {
@@ -64,6 +70,8 @@ export function turnServices(deps: TurnServicesDeps): TurnServices {
     channels: deps.channels,
     escalations: deps.escalations,
     reviewOverdue: () => deps.reviewOverdue(deps.clock.now()),
+    subscriptions: deps.subscriptions,
+    mail: deps.mail,
     newId: () => randomUUID(),
     async view(context) {
       const lang = languageOf(context.activity.locale);

@@ -17,6 +17,8 @@ import {
   type DeclareDraft,
 } from '../outageViews';
 import { cleanText } from '../outageService';
+import { historyLines, timelineCsv, timelineMarkdown } from '../../domain/export';
+import { mailtoDraft } from '../../notify/mail';
 import { cardMessage, noticeCard, textMessage, type ViewContext } from '../views';
 
 /**
@@ -147,7 +149,9 @@ export async function previewDeclare(a: Actor, action: Extract<CardAction, { act
     expected: draft.expected || null,
     owner: known?.owner?.kind === 'person' ? known.owner : { kind: 'nexusteam', since: now.toISOString() },
   };
-  await reply(a, ...declarePreviewMessages(preview, draft, instruction, lang, now, action.submitId));
+  const mail = a.services.mail;
+  const mailto = mail.smtp ? null : mailtoDraft(preview, instruction, mail.lists, now);
+  await reply(a, ...declarePreviewMessages(preview, draft, instruction, lang, now, action.submitId, mailto));
 }
 
 export async function sendDeclare(a: Actor, action: Extract<CardAction, { action: 'declareSend' }>): Promise<void> {
@@ -258,4 +262,54 @@ export async function bilag1(a: Actor): Promise<void> {
     ...(entries.length === 0 ? [t(lang, 'bilag1.empty')] : entries.map((e) => t(lang, 'bilag1.line', { name: e.name, phone: formatPhone(e.phone) }))),
   ];
   await reply(a, cardMessage(noticeCard(t(lang, 'bilag1.title'), lines)));
+}
+
+// --- beyond the channel --------------------------------------------------------
+
+/** "følg nedbrud [system]": personal alerts in the 1:1 chat. */
+export async function follow(a: Actor, system: SystemId | null): Promise<void> {
+  const { lang, now } = a.view;
+  const reach = a.person.reach;
+  if (!reach) return void (await reply(a, textMessage(t(lang, 'follow.onlyPersonal'))));
+  const result = await a.services.subscriptions.subscribe(a.person, reach, system, now);
+  const what = system ? t(lang, `system.${system}`) : t(lang, 'follow.all');
+  await reply(a, textMessage(t(lang, result.kind === 'new' ? 'follow.new' : result.kind === 'changed' ? 'follow.changed' : 'follow.same', { what })));
+}
+
+export async function unfollow(a: Actor): Promise<void> {
+  const removed = await a.services.subscriptions.unsubscribe(a.person.key);
+  await reply(a, textMessage(t(a.view.lang, removed ? 'unfollow.done' : 'unfollow.none')));
+}
+
+/** "historik": the last 30 days, each with an export button. */
+export async function history(a: Actor): Promise<void> {
+  if (!(await authorise(a, 'history'))) return;
+  const { lang, now } = a.view;
+  const lines = historyLines(await a.services.outages.history(), now, 30, lang);
+  if (lines.length === 0) return void (await reply(a, textMessage(t(lang, 'history.none'))));
+  await reply(
+    a,
+    cardMessage(
+      noticeCard(
+        t(lang, 'history.title'),
+        lines.map((l) => l.text),
+        lines.slice(-6).map((l) => ({ title: `${t(lang, 'history.export', { system: t(lang, `system.${l.system}.title`) })} (${l.text.split(':').slice(1).join(':').trim().slice(0, 24)})`, data: { action: 'export', outageId: l.id } })),
+      ),
+    ),
+  );
+}
+
+/** "eksport": one outage's timeline as Markdown, and the same as CSV, for the review afterwards. */
+export async function exportTimeline(a: Actor, outageId: string | undefined): Promise<void> {
+  if (!(await authorise(a, 'export'))) return;
+  const { lang } = a.view;
+  // Without an id: the open outage, else the most recent one.
+  const id = outageId ?? (await a.services.outages.open())[0]?.id ?? (await a.services.outages.history()).slice(-1)[0]?.id;
+  const outage = id ? await a.services.outages.get(id) : null;
+  if (!outage) return void (await reply(a, textMessage(t(lang, outageId ? 'outage.gone' : 'export.which'))));
+  await reply(
+    a,
+    { type: 'message', textFormat: 'markdown', text: timelineMarkdown(outage, lang) },
+    { type: 'message', textFormat: 'markdown', text: `${t(lang, 'export.csvIntro')}\n\n\`\`\`\n${timelineCsv(outage).replace(/^\uFEFF/, '')}\n\`\`\`` },
+  );
 }

@@ -206,6 +206,21 @@ export const da = {
   'bilag1.empty': 'Listen er tom. Nexusteamet vedligeholder den i instruksen (bilag1.entries).',
   'bilag1.line': '{name}: {phone}',
   'input.flood': 'Du skriver meget hurtigt. Jeg svarer igen om lidt. Haster det, så ring til Nexusteamet: {phone}.',
+  'follow.new': 'Du får nu en personlig besked, når der meldes nedbrud på {what}, og når det er løst. Skriv "stop nedbrud" for at stoppe.',
+  'follow.changed': 'Ændret: du får nu beskeder om {what}. Skriv "stop nedbrud" for at stoppe.',
+  'follow.same': 'Du følger allerede {what}. Skriv "stop nedbrud" for at stoppe.',
+  'follow.all': 'Nexus, Bekey og internettet',
+  'follow.onlyPersonal': 'Skriv "følg nedbrud" til mig i en privat chat, så sender jeg beskederne dertil.',
+  'unfollow.done': 'Du får ikke flere personlige beskeder om nedbrud. Dine oplysninger er slettet.',
+  'unfollow.none': 'Du fulgte ikke nedbrud. Der er intet at stoppe.',
+  'history.title': 'Nedbrud de sidste 30 dage',
+  'history.none': 'Der har ikke været nedbrud de sidste 30 dage.',
+  'history.export': 'Eksport: {system}',
+  'export.title': 'Tidslinje til gennemgangen',
+  'export.csvIntro': 'Samme tidslinje som CSV (kopier til Excel):',
+  'export.which': 'Hvilket nedbrud? Skriv "historik" og tryk på "Eksport" ud for det.',
+  'declare.mailDraft': 'Skriv mail til listerne',
+  'access.unavailable': 'Jeg kan ikke lige nu se, om du er med i Nexusteamet. Prøv igen om et øjeblik.',
 } as const;
 
 export type MessageKey = keyof typeof da;
