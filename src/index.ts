@@ -9,14 +9,19 @@ import { OutageStore } from './store/outages';
 import { EscalationService } from './bot/escalationService';
 import { Reminders } from './bot/reminders';
 import { JobStore, Scheduler } from './scheduler/scheduler';
+import { Notifications } from './bot/notifications';
+import { PersonalAlerts } from './notify/alerts';
+import { OutageMailer } from './notify/mail';
+import { Subscriptions } from './store/subscriptions';
 import { turnServices } from './bot/dialogs/services';
 import { ConfigError, loadConfig, type Config } from './config';
-import { systemClock, type Clock } from './domain/clock';
+import { OffsetClock, systemClock, type Clock } from './domain/clock';
 import { OfficeHours } from './domain/officeHours';
 import { InstructionError, loadInstruction } from './instruction/load';
 import type { Instruction, Language } from './instruction/schema';
 import { createLogger, type Logger } from './log';
 import { createAdapter } from './server/adapter';
+import { mountPlayground, PLAYGROUND_ADMIN_ID, type Playground } from './server/playground';
 import { createServer } from './server/server';
 import { createStorage, type StorageHandle } from './server/storage';
 
@@ -31,6 +36,13 @@ export interface StartOverrides {
   readonly clock?: Clock;
   /** Where log lines go (tests capture them); default stdout. */
   readonly logDestination?: DestinationStream;
+  /**
+   * Serve the "try it without Teams" playground (page, development connector,
+   * development clock) and register its channels. Development mode only: ignored
+   * when MicrosoftAppId is set. `main` (npm start) turns it on; default off, so
+   * other in-process tests see no extra channels.
+   */
+  readonly playground?: boolean;
 }
 
 export interface RunningApp {
@@ -50,18 +62,35 @@ export async function startApp(env: Record<string, string | undefined>, override
   for (const warning of config.warnings) logger.warn({ warning }, warning);
 
   const instruction = loadInstruction(config.instructionFile);
-  const clock = overrides.clock ?? systemClock;
+  const playgroundOn = config.development && overrides.playground === true && config.devPlayground !== false;
+  // In development the playground may move the bot's clock (never the system clock): an offset from it.
+  const clock = overrides.clock ?? (config.development ? new OffsetClock(systemClock) : systemClock);
   const storage = createStorage(config);
   try {
-    await storage.ping();
+    await storage.ping().catch((err: unknown) => {
+      const hint = config.storage.kind === 'blob' ? 'BLOB_CONNECTION_STRING' : config.storage.kind === 'sqlite' ? 'SQLITE_PATH' : 'STORAGE';
+      throw new ConfigError(`storage (STORAGE=${config.storage.kind}) is not reachable: ${err instanceof Error ? err.message : String(err)}. Check ${hint}.`);
+    });
     const adapter = createAdapter(config, logger, instruction);
-    const { bot, scheduler, reminders, outageStore } = createBot({ config, instruction, clock, storage, logger, adapter });
+    const { bot, scheduler, reminders, notifications, outageStore, channels, mailer } = createBot({ config, instruction, clock, storage, logger, adapter, playground: playgroundOn });
     await outageStore.sweep();
     await reminders.ensureScheduled();
+    await notifications.scheduleRetention(clock.now());
     scheduler.start();
     const server = createServer({ config, adapter, bot, storage: storage.storage, logger });
+    const playground: Playground | undefined = playgroundOn
+      ? mountPlayground({ server: server.server, clock, channels, tick: () => scheduler.tick(), logger })
+      : undefined;
     const { port } = await server.listen();
     const url = `http://${config.host ?? 'localhost'}:${port}`;
+    try {
+      await playground?.start(url);
+    } catch (err) {
+      playground?.close();
+      await scheduler.stop();
+      await server.close();
+      throw err;
+    }
     logger.info(
       { port, url, development: config.development, storage: storage.kind, appType: config.development ? undefined : config.bot.appType },
       `Nedbrud listening on ${url} ${config.development ? '(development mode: no authentication)' : '(Bot Framework authentication on)'}`,
@@ -77,7 +106,9 @@ export async function startApp(env: Record<string, string | undefined>, override
         (closing ??= (async () => {
           try {
             await scheduler.stop();
+            playground?.close();
             await server.close();
+            mailer?.close();
           } finally {
             await storage.close();
           }
@@ -99,13 +130,15 @@ interface BotWiring {
   readonly storage: StorageHandle;
   readonly logger: Logger;
   readonly adapter: CloudAdapter;
+  /** The playground's Nexusteam persona is a configured admin (development mode only). */
+  readonly playground: boolean;
 }
 
-function createBot({ config, instruction, clock, storage, logger, adapter }: BotWiring) {
+function createBot({ config, instruction, clock, storage, logger, adapter, playground }: BotWiring) {
   const channels = new ChannelRegistry(storage.storage);
   const sender = new AdapterSender(adapter, config.bot.appId, logger.child({ component: 'sender' }));
   const directory = new NexusteamDirectory({
-    config,
+    config: playground && config.development ? { ...config, nexusteamIds: [...config.nexusteamIds, PLAYGROUND_ADMIN_ID] } : config,
     channels,
     clock,
     members: new TeamsMemberLookup(adapter, config.bot.appId, logger.child({ component: 'members' })),
@@ -117,23 +150,46 @@ function createBot({ config, instruction, clock, storage, logger, adapter }: Bot
   const common = { channels, sender, clock, instruction, delays: config.delays, officeHours: () => officeHours('da') };
   const escalations = new EscalationService({ ...common, store: outageStore, jobs, logger: logger.child({ component: 'escalations' }) });
   const reminders = new Reminders({ ...common, outages: outageStore, jobs, logger: logger.child({ component: 'reminders' }) });
+  const subscriptions = new Subscriptions(storage.storage);
+  const alerts = new PersonalAlerts({ subscriptions, sender, logger: logger.child({ component: 'alerts' }), clock });
+  const mailer = config.mail.smtpUrl
+    ? new OutageMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, to: [config.mail.allUsers, config.mail.providers], logger: logger.child({ component: 'mail' }), clock })
+    : null;
+  let scheduler: Scheduler | undefined;
+  const notifications = new Notifications({
+    ...common,
+    store: outageStore,
+    storage: storage.storage,
+    jobs,
+    mailer,
+    alerts,
+    logger: logger.child({ component: 'notifications' }),
+    kick: () => void scheduler?.tick().catch((err: unknown) => logger.error({ err }, 'scheduler tick failed')),
+  });
   const outages = new OutageService({
     ...common,
     store: outageStore,
     logger: logger.child({ component: 'outages' }),
-    events: { opened: (o) => escalations.schedule(o), resolved: (o) => escalations.afterResolved(o) },
+    events: {
+      opened: (o) => escalations.schedule(o),
+      resolved: (o) => escalations.afterResolved(o),
+      notify: (o, message, updateId) => notifications.queue(o, message, updateId),
+    },
   });
-  const scheduler = new Scheduler({
+  scheduler = new Scheduler({
     store: jobs,
     clock,
     logger: logger.child({ component: 'scheduler' }),
     intervalMs: config.delays.schedulerIntervalSeconds * 1000,
+    leaseMs: config.delays.schedulerLeaseSeconds * 1000,
     handlers: {
       escalation: (job, now) => escalations.run(job, now),
       driftvagtBackUp: (job, now) => escalations.runBackUp(job, now),
       homecare: (job, now) => reminders.runHomecare(job, now),
       handover: (job, now) => reminders.runHandover(job, now),
       review: (job, now) => reminders.runReview(job, now),
+      notify: (job, now) => notifications.run(job, now),
+      retention: (job, now) => notifications.runRetention(job, now),
     },
     onFailed: (job) => escalations.onJobFailed(job),
   });
@@ -146,11 +202,13 @@ function createBot({ config, instruction, clock, storage, logger, adapter }: Bot
     outages,
     escalations,
     reviewOverdue: (now) => reminders.reviewOverdue(now),
+    subscriptions,
+    mail: { smtp: mailer !== null, lists: [config.mail.allUsers, config.mail.providers] },
     access: turnAccess(directory, config),
     channels: { registry: channels, mayChangeRoles: (current, next, user, where) => directory.mayChangeRoles(current, next, user, where) },
   });
   const bot = new NedbrudBot({ storage: storage.storage, services, clock, logger: logger.child({ component: 'bot' }) });
-  return { bot, scheduler, reminders, outageStore };
+  return { bot, scheduler, reminders, notifications, outageStore, channels, mailer };
 }
 
 /** How long a SIGTERM/SIGINT may take before the process exits anyway. */
@@ -160,7 +218,7 @@ export const SHUTDOWN_TIMEOUT_MS = 10_000;
 export async function main(env: Record<string, string | undefined> = process.env): Promise<void> {
   let app: RunningApp;
   try {
-    app = await startApp(env);
+    app = await startApp(env, { playground: true });
   } catch (err) {
     process.stderr.write(`Nedbrud cannot start: ${startErrorLine(err)}\n`);
     if (!isOperatorError(err) && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);

@@ -1,0 +1,253 @@
+import { join } from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { OffsetClock, systemClock } from '../../src/domain/clock';
+import { startApp, type RunningApp } from '../../src/index';
+import {
+  DESKTOP,
+  devLog,
+  launchChromium,
+  openPlayground,
+  PHONE,
+  screenshotPath,
+  shownMessages,
+  tempDir,
+  unproven,
+  type OpenedPage,
+  type ShownMessage,
+} from './browser';
+
+/**
+ * "Try it without Teams": the playground page in Debian's Chromium, against the
+ * app started in this process in development mode. The page talks to the real
+ * /api/messages; the bot's replies, posts and card updates reach the built-in
+ * development connector and come back to the page. The test moves the bot's
+ * clock with the page's own controls (an OffsetClock over the system clock).
+ */
+
+const STAFF_CHANNEL = '19:playground-personale@thread.tacv2';
+const NEXUS_CHANNEL = '19:playground-drift@thread.tacv2';
+
+let browser: Browser | undefined;
+let launchError: unknown;
+beforeAll(async () => {
+  // A missing Chromium fails every test here (with how to install it), never skips them.
+  try {
+    browser = await launchChromium();
+  } catch (err) {
+    launchError = err;
+  }
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+interface World {
+  readonly app: RunningApp;
+  readonly opened: OpenedPage;
+  readonly page: Page;
+  /** Every message element seen on the page, by id, with the highest version seen. */
+  readonly seen: Map<string, ShownMessage>;
+}
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+async function world(viewport: { width: number; height: number }): Promise<World> {
+  if (!browser) throw launchError instanceof Error ? launchError : new Error(String(launchError));
+  const tmp = tempDir();
+  const app = await startApp({ PORT: '0', LOG_LEVEL: 'silent', SQLITE_PATH: join(tmp.dir, 'bot.sqlite') }, { clock: new OffsetClock(systemClock), playground: true });
+  cleanups.push(async () => {
+    await app.close();
+    tmp.remove();
+  });
+  const opened = await openPlayground(browser, app.url, viewport);
+  cleanups.push(() => opened.context.close());
+  return { app, opened, page: opened.page, seen: new Map() };
+}
+
+/** Remembers what the open view shows (for the proof against the connector's log at the end). */
+async function record(w: World): Promise<void> {
+  for (const m of await shownMessages(w.page)) {
+    const before = w.seen.get(m.id);
+    if (!before || before.version < m.version) w.seen.set(m.id, m);
+  }
+}
+
+const messages = (page: Page): Locator => page.getByTestId('messages');
+
+async function waitForText(page: Page, text: string): Promise<Locator> {
+  const found = messages(page).getByText(text, { exact: false }).last();
+  await found.waitFor();
+  return found;
+}
+
+/** Runs `action` and waits until the turn it starts (POST /api/messages) has been answered. */
+async function turn(page: Page, action: () => Promise<void>): Promise<void> {
+  const answered = page.waitForResponse((r) => r.url().endsWith('/api/messages') && r.request().method() === 'POST');
+  await action();
+  const res = await answered;
+  expect(res.status()).toBeLessThan(300);
+}
+
+async function say(page: Page, text: string): Promise<void> {
+  await turn(page, async () => {
+    await page.getByTestId('composer-input').fill(text);
+    await page.getByTestId('composer-send').click();
+  });
+}
+
+/** Presses the button on the newest card that has it, as a person would. */
+async function press(page: Page, title: string): Promise<void> {
+  await turn(page, () => messages(page).getByRole('button', { name: title }).last().click());
+}
+
+async function setClock(page: Page, local: string, expected: string): Promise<void> {
+  const toggle = page.locator('#clock-set-toggle');
+  if (await toggle.isVisible()) await toggle.click();
+  await page.getByTestId('clock-at').fill(local);
+  const moved = page.waitForResponse((r) => r.url().endsWith('/dev/clock') && r.request().method() === 'POST');
+  await page.getByTestId('clock-set').click();
+  expect((await moved).status()).toBe(200);
+  await expect.poll(() => page.getByTestId('clock-now').textContent()).toBe(expected);
+}
+
+async function openView(w: World, view: string): Promise<void> {
+  await record(w);
+  await w.page.locator(`.view-button[data-view="${view}"]`).click();
+  await w.page.locator(`.view-button[data-view="${view}"][aria-current="page"]`).waitFor();
+}
+
+/** The message element (root post or reply) that contains `text`. */
+function messageWith(page: Page, text: string): Locator {
+  return messages(page).locator('[data-message-id]').filter({ hasText: text }).last();
+}
+
+async function proveAgainstLog(w: World): Promise<void> {
+  await record(w);
+  expect(w.seen.size).toBeGreaterThan(0);
+  expect(unproven(w.seen.values(), await devLog(w.app.url))).toEqual([]);
+  expect(w.opened.external, 'the page fetched nothing but the app').toEqual([]);
+  expect(w.opened.errors).toEqual([]);
+}
+
+async function scrollToTop(locator: Locator): Promise<void> {
+  await locator.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+}
+
+describe('the playground in Chromium', () => {
+  it('a member of staff on a Saturday evening, on a phone: "Nexus er nede" → the KMD card', async () => {
+    const w = await world(PHONE);
+    const { page } = w;
+    await expect.poll(() => page.locator('#persona-select option:checked').textContent()).toContain('Anna Hjemmepleje');
+    await setClock(page, '2026-12-05T19:40', 'lørdag 5. december 2026 kl. 19.40');
+
+    await say(page, 'Nexus er nede');
+    await waitForText(page, 'Virker Nexus hos dine kolleger?');
+    // The person's own message is shown too: it went into /api/messages.
+    await messageWith(page, 'Nexus er nede').waitFor();
+
+    await press(page, 'Nej, også hos kolleger');
+    await waitForText(page, 'Virker internettet?');
+    await press(page, 'Ja, hjemmesiden kom frem');
+    const kmd = await waitForText(page, 'Ring til KMD-support');
+    await waitForText(page, '4460 5040');
+    // The number is a tel: link as well as text (Markdown rendered safely).
+    expect(await messages(page).locator('a[href^="tel:"]').filter({ hasText: '4460 5040' }).count()).toBeGreaterThan(0);
+    // Buttons stack on a phone and nothing scrolls sideways.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+
+    const card = messageWith(page, 'Ring til KMD-support');
+    await scrollToTop(card);
+    await page.screenshot({ path: screenshotPath('triage-kmd-phone.png'), animations: 'disabled' });
+    expect(await kmd.isVisible()).toBe(true);
+
+    await proveAgainstLog(w);
+  });
+
+  it('the Nexusteam declares, gets the 2-hour reminder, records the call, and posts the all-clear', async () => {
+    const w = await world(DESKTOP);
+    const { page } = w;
+    await setClock(page, '2026-12-07T09:00', 'mandag 7. december 2026 kl. 9.00');
+    // Heidi is the Nexusteam persona (a configured admin in development mode).
+    await page.getByTestId('persona-select').selectOption({ label: 'Heidi Nexusteam (Nexusteamet)' });
+
+    await say(page, 'meld nedbrud');
+    await waitForText(page, 'Meld nedbrud');
+    const form = messageWith(page, 'Vis udkast');
+    await form.getByLabel('Kort beskrivelse').fill('Nexus svarer ikke ved login');
+    await form.getByLabel('Forventes at virke igen').fill('i løbet af formiddagen');
+    await press(page, 'Vis udkast');
+    await waitForText(page, 'Udkast: sådan ser meldingen ud');
+    await press(page, 'Send til alle');
+    await waitForText(page, 'Meldingen er sendt til 1 kanal');
+
+    // The announcement, in the staff channel.
+    await openView(w, STAFF_CHANNEL);
+    const announcement = messageWith(page, 'Nedbrud: Nexus er nede');
+    await announcement.waitFor();
+    await announcement.getByText('Nexus svarer ikke ved login').waitFor();
+    const announcementId = await announcement.getAttribute('data-message-id');
+    expect(announcementId).toBeTruthy();
+    await page.screenshot({ path: screenshotPath('announcement-desktop.png'), animations: 'disabled' });
+
+    // Two hours on: the reminder to call the Region's driftvagt.
+    await openView(w, NEXUS_CHANNEL);
+    const moved = page.waitForResponse((r) => r.url().endsWith('/dev/clock') && r.request().method() === 'POST');
+    await page.getByTestId('clock-plus-120').click();
+    expect((await moved).status()).toBe(200);
+    await expect.poll(() => page.getByTestId('clock-now').textContent()).toBe('mandag 7. december 2026 kl. 11.00');
+    const escalation = messageWith(page, 'ring til Regionens driftvagt');
+    await escalation.waitFor();
+    const escalationId = await escalation.getAttribute('data-message-id');
+    expect(await escalation.getAttribute('data-version')).toBe('0');
+    const positionBefore = await escalationPosition(page, escalationId ?? '');
+
+    await page.setViewportSize(PHONE);
+    await scrollToTop(messageWith(page, 'ring til Regionens driftvagt'));
+    await page.screenshot({ path: screenshotPath('escalation-phone.png'), animations: 'disabled' });
+    await page.setViewportSize(DESKTOP);
+
+    // "Driftvagten er underrettet": the same card, replaced in place.
+    await press(page, 'Driftvagten er underrettet');
+    const updated = messages(page).locator(`[data-message-id="${escalationId}"][data-version="1"]`);
+    await updated.getByText('Driftvagten er underrettet af Heidi Nexusteam').waitFor();
+    expect(await updated.getByRole('button', { name: 'Driftvagten er underrettet' }).count()).toBe(0);
+    expect(await escalationPosition(page, escalationId ?? '')).toBe(positionBefore);
+    expect(await messages(page).locator(`[data-message-id="${escalationId}"]`).count()).toBe(1);
+    await page.screenshot({ path: screenshotPath('escalation-acknowledged-desktop.png'), animations: 'disabled' });
+
+    // Heidi's own chat got the reminder too (she declared it), also replaced.
+    await openView(w, 'chat');
+    await messages(page).locator('[data-message-id][data-version="1"]').filter({ hasText: 'Driftvagten er underrettet af Heidi Nexusteam' }).waitFor();
+
+    // The all-clear.
+    await say(page, 'løst');
+    await press(page, 'Meld Nexus løst');
+    await waitForText(page, 'Løst-meldingen er sendt');
+
+    await openView(w, STAFF_CHANNEL);
+    const resolved = messages(page).locator(`[data-message-id="${announcementId}"]`);
+    await resolved.getByText('Løst: Nexus virker igen').waitFor();
+    expect(Number(await resolved.getAttribute('data-version'))).toBeGreaterThanOrEqual(1);
+    // The all-clear reply sits in the announcement's thread, under its root.
+    const thread = messages(page).locator(`.thread[data-thread-id="${announcementId}"]`);
+    await thread.locator('.replies [data-message-id]').filter({ hasText: 'Nexus virker igen fra' }).waitFor();
+    await page.screenshot({ path: screenshotPath('resolved-desktop.png'), animations: 'disabled' });
+    await page.setViewportSize(PHONE);
+    await scrollToTop(thread);
+    await page.screenshot({ path: screenshotPath('resolved-phone.png'), animations: 'disabled' });
+
+    await proveAgainstLog(w);
+  });
+});
+
+/** Where an element sits among the messages box's children (a thread root: its thread's index). */
+async function escalationPosition(page: Page, id: string): Promise<number> {
+  return messages(page).evaluate((box, messageId) => {
+    const el = box.querySelector(`[data-message-id="${CSS.escape(messageId)}"]`);
+    const top = el?.closest('.thread') ?? el;
+    return top ? Array.prototype.indexOf.call(box.children, top) : -1;
+  }, id);
+}
