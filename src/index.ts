@@ -1,18 +1,11 @@
 import type { DestinationStream } from 'pino';
 import type { CloudAdapter } from 'botbuilder';
 import { NexusteamDirectory, TeamsMemberLookup, turnAccess } from './bot/access';
+import { composeDuties } from './bot/duties';
 import { NedbrudBot } from './bot/nedbrudBot';
-import { OutageService } from './bot/outageService';
 import { AdapterSender } from './notify/sender';
 import { ChannelRegistry } from './store/channels';
-import { OutageStore } from './store/outages';
-import { EscalationService } from './bot/escalationService';
-import { Reminders } from './bot/reminders';
-import { JobStore, Scheduler } from './scheduler/scheduler';
-import { Notifications } from './bot/notifications';
-import { PersonalAlerts } from './notify/alerts';
 import { OutageMailer } from './notify/mail';
-import { Subscriptions } from './store/subscriptions';
 import { turnServices } from './bot/dialogs/services';
 import { ConfigError, loadConfig, type Config } from './config';
 import { OffsetClock, systemClock, type Clock } from './domain/clock';
@@ -145,53 +138,21 @@ function createBot({ config, instruction, clock, storage, logger, adapter, playg
   });
   // Ad-hoc closures from storage come with the "lukket" command.
   const officeHours = async (lang: Language = 'da') => new OfficeHours(instruction, [], lang);
-  const outageStore = new OutageStore(storage.storage);
-  const jobs = new JobStore(storage.storage);
-  const common = { channels, sender, clock, instruction, delays: config.delays, officeHours: () => officeHours('da') };
-  const escalations = new EscalationService({ ...common, store: outageStore, jobs, logger: logger.child({ component: 'escalations' }) });
-  const reminders = new Reminders({ ...common, outages: outageStore, jobs, logger: logger.child({ component: 'reminders' }) });
-  const subscriptions = new Subscriptions(storage.storage);
-  const alerts = new PersonalAlerts({ subscriptions, sender, logger: logger.child({ component: 'alerts' }), clock });
   const mailer = config.mail.smtpUrl
     ? new OutageMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, to: [config.mail.allUsers, config.mail.providers], logger: logger.child({ component: 'mail' }), clock })
     : null;
-  let scheduler: Scheduler | undefined;
-  const notifications = new Notifications({
-    ...common,
-    store: outageStore,
-    storage: storage.storage,
-    jobs,
-    mailer,
-    alerts,
-    logger: logger.child({ component: 'notifications' }),
-    kick: () => void scheduler?.tick().catch((err: unknown) => logger.error({ err }, 'scheduler tick failed')),
-  });
-  const outages = new OutageService({
-    ...common,
-    store: outageStore,
-    logger: logger.child({ component: 'outages' }),
-    events: {
-      opened: (o) => escalations.schedule(o),
-      resolved: (o) => escalations.afterResolved(o),
-      notify: (o, message, updateId) => notifications.queue(o, message, updateId),
-    },
-  });
-  scheduler = new Scheduler({
-    store: jobs,
+  const { outages, escalations, reminders, notifications, subscriptions, scheduler, outageStore } = composeDuties({
+    channels,
+    sender,
     clock,
-    logger: logger.child({ component: 'scheduler' }),
+    instruction,
+    delays: config.delays,
+    logger,
+    officeHours: () => officeHours('da'),
+    storage: storage.storage,
+    mailer,
     intervalMs: config.delays.schedulerIntervalSeconds * 1000,
     leaseMs: config.delays.schedulerLeaseSeconds * 1000,
-    handlers: {
-      escalation: (job, now) => escalations.run(job, now),
-      driftvagtBackUp: (job, now) => escalations.runBackUp(job, now),
-      homecare: (job, now) => reminders.runHomecare(job, now),
-      handover: (job, now) => reminders.runHandover(job, now),
-      review: (job, now) => reminders.runReview(job, now),
-      notify: (job, now) => notifications.run(job, now),
-      retention: (job, now) => notifications.runRetention(job, now),
-    },
-    onFailed: (job) => escalations.onJobFailed(job),
   });
   const services = turnServices({
     instruction,

@@ -1,10 +1,6 @@
 import type { Activity } from 'botbuilder';
 import { addMinutes } from 'date-fns';
-import type { Logger } from 'pino';
-import type { Config } from '../config';
-import type { Clock } from '../domain/clock';
 import type { Job, JobOutcome } from '../domain/jobs';
-import type { OfficeHours } from '../domain/officeHours';
 import {
   acknowledgeEscalation,
   escalationDue,
@@ -16,11 +12,10 @@ import {
   type Person,
 } from '../domain/outage';
 import { formatPhone } from '../domain/time';
-import type { Instruction } from '../instruction/schema';
 import type { JobStore } from '../scheduler/scheduler';
 import type { LiveDoc, OutageStore } from '../store/outages';
 import { t } from './i18n';
-import type { ChannelDirectory, ChannelTarget, OutageSender, SubmitOutcome } from './outageService';
+import type { DutyDeps, ChannelTarget, SubmitOutcome } from './outageService';
 import { backUpCard, escalationCard } from './outageViews';
 import { cardMessage, textMessage } from './views';
 
@@ -33,16 +28,9 @@ import { cardMessage, textMessage } from './views';
  * the driftvagt is asked to tell it that Nexus works again.
  */
 
-export interface EscalationDeps {
+export interface EscalationDeps extends DutyDeps {
   readonly store: OutageStore;
   readonly jobs: JobStore;
-  readonly channels: ChannelDirectory;
-  readonly sender: OutageSender;
-  readonly clock: Clock;
-  readonly instruction: Instruction;
-  readonly delays: Config['delays'];
-  readonly logger: Logger;
-  readonly officeHours: () => Promise<OfficeHours>;
 }
 
 export const escalationJobId = (outageId: string, round: number) => `escalation:${outageId}:${round}`;

@@ -1,17 +1,13 @@
 import type { Activity, Storage } from 'botbuilder';
-import type { Logger } from 'pino';
-import type { Config } from '../config';
-import type { Clock } from '../domain/clock';
 import type { Job, JobOutcome } from '../domain/jobs';
 import { latestUpdate, type Outage } from '../domain/outage';
 import { addLocalDays, instantOf, localDate } from '../domain/time';
-import type { Instruction } from '../instruction/schema';
 import { alertMessageKey, type PersonalAlerts } from '../notify/alerts';
 import { mailFailureNotice, renderOutageMail, type MailKind, type OutageMailer } from '../notify/mail';
 import type { JobStore } from '../scheduler/scheduler';
 import type { OutageStore } from '../store/outages';
 import { purgeOlderThan } from '../store/retention';
-import type { ChannelDirectory, OutageSender } from './outageService';
+import type { DutyDeps } from './outageService';
 import { allClearReply, announcementCard, updateReply } from './outageViews';
 import { cardMessage, textMessage } from './views';
 
@@ -23,18 +19,12 @@ import { cardMessage, textMessage } from './views';
  * delivered is reported to the Nexusteam's channels. Also the daily purge of
  * outages past the retention.
  */
-export interface NotificationDeps {
+export interface NotificationDeps extends DutyDeps {
   readonly store: OutageStore;
   readonly storage: Storage;
   readonly jobs: JobStore;
   readonly mailer: OutageMailer | null;
   readonly alerts: PersonalAlerts;
-  readonly channels: ChannelDirectory;
-  readonly sender: OutageSender;
-  readonly clock: Clock;
-  readonly instruction: Instruction;
-  readonly delays: Config['delays'];
-  readonly logger: Logger;
   /** Asks the scheduler to run due jobs now, so mail and alerts don't wait for the next tick. */
   readonly kick?: () => void;
 }

@@ -51,8 +51,8 @@ export interface OutageSender {
   update(target: ChannelTarget, activityId: string, activity: Partial<Activity>): Promise<void>;
 }
 
-export interface OutageServiceDeps {
-  readonly store: OutageStore;
+/** What every outage duty needs: where to post, how, the time, the instruction and the delays. */
+export interface DutyDeps {
   readonly channels: ChannelDirectory;
   readonly sender: OutageSender;
   readonly clock: Clock;
@@ -60,6 +60,10 @@ export interface OutageServiceDeps {
   readonly delays: Config['delays'];
   readonly logger: Logger;
   readonly officeHours: () => Promise<OfficeHours>;
+}
+
+export interface OutageServiceDeps extends DutyDeps {
+  readonly store: OutageStore;
   /** Told when an outage opens or its start moves, and when it is resolved (the 2-hour rule listens). */
   readonly events?: OutageEvents;
 }

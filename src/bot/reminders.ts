@@ -1,15 +1,11 @@
-import type { Logger } from 'pino';
-import type { Config } from '../config';
-import type { Clock } from '../domain/clock';
 import { usbDays, workingDayOnOrAfter, nextWorkingDay } from '../domain/homecare';
 import type { Job, JobOutcome } from '../domain/jobs';
-import type { OfficeHours } from '../domain/officeHours';
 import { addLocalDays, formatLocalDate, instantOf, joinList, localDate } from '../domain/time';
 import type { Instruction } from '../instruction/schema';
 import type { JobStore } from '../scheduler/scheduler';
 import type { OutageStore } from '../store/outages';
 import { t } from './i18n';
-import type { ChannelDirectory, OutageSender } from './outageService';
+import type { DutyDeps } from './outageService';
 import { cardMessage, noticeCard, type ButtonVM } from './views';
 import { formatDayTime } from '../domain/time';
 
@@ -20,16 +16,9 @@ import { formatDayTime } from '../domain/time';
  * schedules its next occurrence when it has run, under an id with its date, so
  * a restart or a second instance cannot run one twice.
  */
-export interface ReminderDeps {
+export interface ReminderDeps extends DutyDeps {
   readonly jobs: JobStore;
   readonly outages: OutageStore;
-  readonly channels: ChannelDirectory;
-  readonly sender: OutageSender;
-  readonly clock: Clock;
-  readonly instruction: Instruction;
-  readonly delays: Config['delays'];
-  readonly logger: Logger;
-  readonly officeHours: () => Promise<OfficeHours>;
 }
 
 export class Reminders {

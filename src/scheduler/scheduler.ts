@@ -5,7 +5,6 @@ import type { Clock } from '../domain/clock';
 import {
   cancelJobs,
   claimDue,
-  EMPTY_JOBS,
   pruneFinished,
   recordOutcome,
   retryAt,

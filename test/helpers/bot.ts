@@ -6,16 +6,10 @@ import { ManualClock } from '../../src/domain/clock';
 import { OfficeHours } from '../../src/domain/officeHours';
 import { MainDialog } from '../../src/bot/dialogs/mainDialog';
 import { turnServices, type TurnServices } from '../../src/bot/dialogs/services';
-import { OutageService, type ChannelDirectory, type ChannelTarget, type OutageSender } from '../../src/bot/outageService';
+import type { ChannelDirectory, ChannelTarget, OutageSender } from '../../src/bot/outageService';
+import { composeDuties, type Duties } from '../../src/bot/duties';
 import { loadInstruction } from '../../src/instruction/load';
-import { OutageStore } from '../../src/store/outages';
 import { ChannelRegistry } from '../../src/store/channels';
-import { EscalationService } from '../../src/bot/escalationService';
-import { Reminders } from '../../src/bot/reminders';
-import { JobStore, Scheduler } from '../../src/scheduler/scheduler';
-import { Notifications } from '../../src/bot/notifications';
-import { PersonalAlerts } from '../../src/notify/alerts';
-import { Subscriptions } from '../../src/store/subscriptions';
 import { cardButtons, cardText } from './cards';
 
 export const instruction = loadInstruction();
@@ -67,14 +61,14 @@ export interface TestWorld {
   readonly services: TurnServices;
   readonly storage: Storage;
   readonly sender: ReturnType<typeof recordingSender>;
-  readonly outages: OutageService;
-  readonly escalations: EscalationService;
-  readonly reminders: Reminders;
-  readonly jobs: JobStore;
-  readonly scheduler: Scheduler;
+  readonly outages: Duties['outages'];
+  readonly escalations: Duties['escalations'];
+  readonly reminders: Duties['reminders'];
+  readonly jobs: Duties['jobs'];
+  readonly scheduler: Duties['scheduler'];
   readonly channels: ChannelRegistry;
-  readonly subscriptions: Subscriptions;
-  readonly notifications: Notifications;
+  readonly subscriptions: Duties['subscriptions'];
+  readonly notifications: Duties['notifications'];
 }
 
 export function testServices(at: string, opts: { env?: Record<string, string>; nexusteam?: readonly string[]; storage?: Storage } = {}): TestWorld {
@@ -90,39 +84,18 @@ export function testServices(at: string, opts: { env?: Record<string, string>; n
   ]);
   const directory: ChannelDirectory = { withRole: async (role) => (await ready, channels.withRole(role)) };
   const officeHours = async (lang: 'da' | 'en' = 'da') => new OfficeHours(instruction, [], lang);
-  const outageStore = new OutageStore(storage);
-  const jobs = new JobStore(storage);
   const logger = pino({ level: 'silent' });
-  const common = { channels: directory, sender, clock, instruction, delays: config.delays, logger, officeHours: () => officeHours('da') };
-  const escalations = new EscalationService({ ...common, store: outageStore, jobs });
-  const reminders = new Reminders({ ...common, outages: outageStore, jobs });
-  const subscriptions = new Subscriptions(storage);
-  const alerts = new PersonalAlerts({ subscriptions, sender, logger, clock });
-  const notifications = new Notifications({ ...common, store: outageStore, storage, jobs, mailer: null, alerts });
-  const outages = new OutageService({
-    ...common,
-    store: outageStore,
-    events: {
-      opened: (o) => escalations.schedule(o),
-      resolved: (o) => escalations.afterResolved(o),
-      notify: (o, message, updateId) => notifications.queue(o, message, updateId),
-    },
-  });
-  const scheduler = new Scheduler({
-    store: jobs,
+  const { outages, escalations, reminders, notifications, subscriptions, scheduler, jobs } = composeDuties({
+    channels: directory,
+    sender,
     clock,
+    instruction,
+    delays: config.delays,
     logger,
+    officeHours: () => officeHours('da'),
+    storage,
+    mailer: null,
     intervalMs: 1000,
-    handlers: {
-      escalation: (job, now) => escalations.run(job, now),
-      driftvagtBackUp: (job, now) => escalations.runBackUp(job, now),
-      homecare: (job, now) => reminders.runHomecare(job, now),
-      handover: (job, now) => reminders.runHandover(job, now),
-      review: (job, now) => reminders.runReview(job, now),
-      notify: (job, now) => notifications.run(job, now),
-      retention: (job, now) => notifications.runRetention(job, now),
-    },
-    onFailed: (job) => escalations.onJobFailed(job),
   });
   const nexusteam = new Set(opts.nexusteam ?? []);
   const services = turnServices({

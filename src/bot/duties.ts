@@ -1,0 +1,82 @@
+import type { Storage } from 'botbuilder';
+import { PersonalAlerts } from '../notify/alerts';
+import type { OutageMailer } from '../notify/mail';
+import { JobStore, Scheduler } from '../scheduler/scheduler';
+import { OutageStore } from '../store/outages';
+import { Subscriptions } from '../store/subscriptions';
+import { EscalationService } from './escalationService';
+import { Notifications } from './notifications';
+import { OutageService, type DutyDeps } from './outageService';
+
+export type { DutyDeps };
+import { Reminders } from './reminders';
+
+export interface Duties {
+  readonly outageStore: OutageStore;
+  readonly jobs: JobStore;
+  readonly outages: OutageService;
+  readonly escalations: EscalationService;
+  readonly reminders: Reminders;
+  readonly notifications: Notifications;
+  readonly subscriptions: Subscriptions;
+  readonly scheduler: Scheduler;
+}
+
+/**
+ * Wires the outage workflow to its timed duties: an outage that opens or moves
+ * schedules its 2-hour escalation, an all-clear cancels it and asks for the "it's
+ * back" call, and every announcement, update and all-clear queues its mail and
+ * personal alerts. One place, used by the app and by the tests alike.
+ */
+export function composeDuties(
+  deps: DutyDeps & { readonly storage: Storage; readonly mailer: OutageMailer | null; readonly leaseMs?: number; readonly intervalMs: number },
+): Duties {
+  const { storage, logger } = deps;
+  const common: DutyDeps = { ...deps };
+  const child = (component: string) => logger.child({ component });
+  const outageStore = new OutageStore(storage);
+  const jobs = new JobStore(storage);
+  const subscriptions = new Subscriptions(storage);
+  const escalations = new EscalationService({ ...common, store: outageStore, jobs, logger: child('escalations') });
+  const reminders = new Reminders({ ...common, outages: outageStore, jobs, logger: child('reminders') });
+  const alerts = new PersonalAlerts({ subscriptions, sender: deps.sender, logger: child('alerts'), clock: deps.clock });
+  let scheduler: Scheduler | undefined;
+  const notifications = new Notifications({
+    ...common,
+    store: outageStore,
+    storage,
+    jobs,
+    mailer: deps.mailer,
+    alerts,
+    logger: child('notifications'),
+    kick: () => void scheduler?.tick().catch((err: unknown) => logger.error({ err }, 'scheduler tick failed')),
+  });
+  const outages = new OutageService({
+    ...common,
+    store: outageStore,
+    logger: child('outages'),
+    events: {
+      opened: (o) => escalations.schedule(o),
+      resolved: (o) => escalations.afterResolved(o),
+      notify: (o, message, updateId) => notifications.queue(o, message, updateId),
+    },
+  });
+  scheduler = new Scheduler({
+    store: jobs,
+    clock: deps.clock,
+    logger: child('scheduler'),
+    intervalMs: deps.intervalMs,
+    ...(deps.leaseMs !== undefined ? { leaseMs: deps.leaseMs } : {}),
+    handlers: {
+      escalation: (job, now) => escalations.run(job, now),
+      driftvagtBackUp: (job, now) => escalations.runBackUp(job, now),
+      homecare: (job, now) => reminders.runHomecare(job, now),
+      handover: (job, now) => reminders.runHandover(job, now),
+      review: (job, now) => reminders.runReview(job, now),
+      notify: (job, now) => notifications.run(job, now),
+      retention: (job, now) => notifications.runRetention(job, now),
+    },
+    onFailed: (job) => escalations.onJobFailed(job),
+  });
+  return { outageStore, jobs, outages, escalations, reminders, notifications, subscriptions, scheduler };
+}
