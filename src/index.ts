@@ -2,6 +2,7 @@ import type { DestinationStream } from 'pino';
 import type { CloudAdapter } from 'botbuilder';
 import { NexusteamDirectory, TeamsMemberLookup, turnAccess } from './bot/access';
 import { composeDuties } from './bot/duties';
+import { Closures } from './store/closures';
 import { NedbrudBot } from './bot/nedbrudBot';
 import { AdapterSender } from './notify/sender';
 import { ChannelRegistry } from './store/channels';
@@ -136,8 +137,9 @@ function createBot({ config, instruction, clock, storage, logger, adapter, playg
     clock,
     members: new TeamsMemberLookup(adapter, config.bot.appId, logger.child({ component: 'members' })),
   });
-  // Ad-hoc closures from storage come with the "lukket" command.
-  const officeHours = async (lang: Language = 'da') => new OfficeHours(instruction, [], lang);
+  // Ad-hoc closures the Nexusteam added with "lukket" join the instruction's own.
+  const closures = new Closures(storage.storage);
+  const officeHours = async (lang: Language = 'da') => new OfficeHours(instruction, await closures.list(), lang);
   const mailer = config.mail.smtpUrl
     ? new OutageMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, to: [config.mail.allUsers, config.mail.providers], logger: logger.child({ component: 'mail' }), clock })
     : null;
@@ -164,6 +166,7 @@ function createBot({ config, instruction, clock, storage, logger, adapter, playg
     escalations,
     reviewOverdue: (now) => reminders.reviewOverdue(now),
     subscriptions,
+    closures,
     mail: { smtp: mailer !== null, lists: [config.mail.allUsers, config.mail.providers] },
     access: turnAccess(directory, config),
     channels: { registry: channels, mayChangeRoles: (current, next, user, where) => directory.mayChangeRoles(current, next, user, where) },

@@ -399,6 +399,8 @@ describe('who may do what, with crafted activities', () => {
     ackBackUp: { verb: 'acknowledge', value: ({ nexusId }) => ({ action: 'ackBackUp', outageId: nexusId }) },
     takeHandover: { verb: 'handover', value: ({ nexusId }) => ({ action: 'takeHandover', outageId: nexusId }) },
     export: { verb: 'export', value: ({ nexusId }) => ({ action: 'export', outageId: nexusId }) },
+    closedAdd: { verb: 'closed', value: () => ({ action: 'closedAdd', from: '2026-12-07', reason: 'forfalsket' }) },
+    closedRemove: { verb: 'closed', value: () => ({ action: 'closedRemove', id: 'abcd1234' }) },
     channelSave: { verb: 'channel', inChannel: true, value: () => ({ action: 'channelSave', roles: 'staff,homecare' }) },
     channelRemove: { verb: 'channel', inChannel: true, value: () => ({ action: 'channelRemove' }) },
   };

@@ -10,6 +10,7 @@ import type { ChannelDirectory, ChannelTarget, OutageSender } from '../../src/bo
 import { composeDuties, type Duties } from '../../src/bot/duties';
 import { loadInstruction } from '../../src/instruction/load';
 import { ChannelRegistry } from '../../src/store/channels';
+import { Closures } from '../../src/store/closures';
 import { cardButtons, cardText } from './cards';
 
 export const instruction = loadInstruction();
@@ -83,7 +84,8 @@ export function testServices(at: string, opts: { env?: Record<string, string>; n
     channels.setRoles(NEXUSTEAM_CHANNEL.conversationId, ['nexusteam'], { key: 'setup', name: 'Opsætning' }, clock.now(), { ...NEXUSTEAM_CHANNEL, tenantId: 'tenant-test', teamId: '19:nexusteam-team@thread.tacv2', channelName: 'Nexusteamet' }),
   ]);
   const directory: ChannelDirectory = { withRole: async (role) => (await ready, channels.withRole(role)) };
-  const officeHours = async (lang: 'da' | 'en' = 'da') => new OfficeHours(instruction, [], lang);
+  const closures = new Closures(storage);
+  const officeHours = async (lang: 'da' | 'en' = 'da') => new OfficeHours(instruction, await closures.list(), lang);
   const logger = pino({ level: 'silent' });
   const { outages, escalations, reminders, notifications, subscriptions, scheduler, jobs } = composeDuties({
     channels: directory,
@@ -108,6 +110,7 @@ export function testServices(at: string, opts: { env?: Record<string, string>; n
     escalations,
     reviewOverdue: (now) => reminders.reviewOverdue(now),
     subscriptions,
+    closures,
     mail: { smtp: false, lists: [config.mail.allUsers, config.mail.providers] },
     access: {
       isNexusteam: async (context) => nexusteam.has(context.activity.from?.aadObjectId ?? ''),

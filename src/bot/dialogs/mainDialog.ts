@@ -5,6 +5,7 @@ import { localDate } from '../../domain/time';
 import type { SystemId } from '../../domain/types';
 import { parseCardAction, triageValue, type CardAction } from '../actions';
 import * as channelHandlers from '../handlers/channelHandlers';
+import * as closureHandlers from '../handlers/closureHandlers';
 import { MembershipLookupError } from '../access';
 import { PERMISSIONS, type Verb } from '../../domain/permissions';
 import { reviewCard } from '../reminders';
@@ -206,6 +207,12 @@ export class MainDialog extends ComponentDialog {
       case 'export':
         await handlers.exportTimeline(a, action.outageId);
         break;
+      case 'closedAdd':
+        await closureHandlers.closedAdd(a, action);
+        break;
+      case 'closedRemove':
+        await closureHandlers.closedRemove(a, action.id);
+        break;
       default: {
         const unhandled: never = action;
         throw new Error(`unhandled card action ${JSON.stringify(unhandled)}`);
@@ -308,6 +315,8 @@ export class MainDialog extends ComponentDialog {
         await handlers.exportTimeline(await this.actor(dc, view), undefined);
         return Dialog.EndOfTurn;
       case 'closed':
+        await closureHandlers.closedCommand(await this.actor(dc, view));
+        return Dialog.EndOfTurn;
       case 'unknown':
         // An open question gets its retry prompt; otherwise the short help card.
         if (prompt) return this.continueInner(dc);

@@ -6,6 +6,7 @@ import type { Person } from '../../domain/outage';
 import type { Instruction } from '../../instruction/schema';
 import type { ChannelRegistry } from '../../store/channels';
 import type { Subscriptions } from '../../store/subscriptions';
+import type { Closures } from '../../store/closures';
 import type { NexusteamDirectory } from '../access';
 import { languageOf } from '../i18n';
 import type { EscalationService } from '../escalationService';
@@ -38,6 +39,7 @@ export interface TurnServices {
   /** Whether the instruction is past its review date (admins see it). */
   reviewOverdue(): boolean;
   readonly subscriptions: Subscriptions;
+  readonly closures: Closures;
   /** The mailing lists; `smtp` false means the declare preview offers a mailto: draft. */
   readonly mail: { readonly smtp: boolean; readonly lists: readonly string[] };
   /** A fresh id for a card's submit (idempotency key). */
@@ -57,6 +59,7 @@ export interface TurnServicesDeps {
   readonly channels: ChannelAdmin;
   readonly reviewOverdue: (now: Date) => boolean;
   readonly subscriptions: Subscriptions;
+  readonly closures: Closures;
   readonly mail: { readonly smtp: boolean; readonly lists: readonly string[] };
 }
 
@@ -71,6 +74,7 @@ export function turnServices(deps: TurnServicesDeps): TurnServices {
     escalations: deps.escalations,
     reviewOverdue: () => deps.reviewOverdue(deps.clock.now()),
     subscriptions: deps.subscriptions,
+    closures: deps.closures,
     mail: deps.mail,
     newId: () => randomUUID(),
     async view(context) {

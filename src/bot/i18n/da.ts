@@ -221,6 +221,17 @@ export const da = {
   'export.which': 'Hvilket nedbrud? Skriv "historik" og tryk på "Eksport" ud for det.',
   'declare.mailDraft': 'Skriv mail til listerne',
   'access.unavailable': 'Jeg kan ikke lige nu se, om du er med i Nexusteamet. Prøv igen om et øjeblik.',
+  'closed.title': 'Nexusteamet lukket (ud over helligdage)',
+  'closed.current': '{when}: {reason}',
+  'closed.from': 'Fra dato',
+  'closed.to': 'Til og med dato (tom = samme dag)',
+  'closed.closedFrom': 'Lukket fra klokkeslæt (tom = hele dagen)',
+  'closed.reason': 'Hvorfor (vises for personalet, fx "kursus")',
+  'closed.add': 'Tilføj lukning',
+  'closed.remove': 'Fjern {when}',
+  'closed.added': 'Tilføjet: {when} ({reason}). Personalet får nu besked om KMD/IT i det tidsrum.',
+  'closed.removed': 'Lukningen er fjernet.',
+  'closed.bad': 'Lukningen kan ikke bruges: {reason}. Ret den og prøv igen.',
 } as const;
 
 export type MessageKey = keyof typeof da;
