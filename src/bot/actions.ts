@@ -54,6 +54,8 @@ export const cardAction = z.discriminatedUnion('action', [
   z.object({ action: z.literal('ackEscalation'), submitId, outageId }).strip(),
   z.object({ action: z.literal('ackBackUp'), outageId }).strip(),
   z.object({ action: z.literal('takeHandover'), outageId }).strip(),
+  z.object({ action: z.literal('offerHandover'), outageId }).strip(),
+  z.object({ action: z.literal('acceptHandover'), outageId }).strip(),
   z.object({ action: z.literal('export'), outageId }).strip(),
   z.object({
     action: z.literal('closedAdd'),

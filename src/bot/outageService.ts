@@ -26,7 +26,7 @@ import type { SystemId } from '../domain/types';
 import type { Instruction } from '../instruction/schema';
 import { markHandled, newOutageId, type LiveDoc, type OutageStore } from '../store/outages';
 import { cardMessage } from './views';
-import { allClearReply, announcementCard, suspectedCard, updateReply } from './outageViews';
+import { allClearReply, announcementCard, handoverOfferCard, suspectedCard, updateReply } from './outageViews';
 
 /**
  * The outage workflow: reports, ownership, declare, update, all-clear. Each step
@@ -213,17 +213,38 @@ export class OutageService {
     return result;
   }
 
-  /** A Nexusteam member takes the outage over before closing. */
-  async takeHandover(outageId: string, person: Person): Promise<Outage | null> {
+  /**
+   * Before closing, someone takes the outage over from the Nexusteam: a named
+   * member, or a reporter who accepted (then only while the Nexusteam still owns
+   * it: the first to accept wins). Returns the outage, or who has it already.
+   */
+  async takeHandover(outageId: string, person: Person, onlyFromNexusteam = false): Promise<{ outage: Outage; taken: boolean } | null> {
     const at = this.now();
-    const taken = await this.deps.store.change<Outage | null>((doc) => {
+    const result = await this.deps.store.change<{ outage: Outage; taken: boolean } | null>((doc) => {
       const open = findOpen(doc, outageId);
       if (!open) return { result: null };
+      if (onlyFromNexusteam && open.owner?.kind === 'person' && open.owner.person.key !== person.key) return { result: { outage: open, taken: false } };
       const next = handOver(open, person, at);
-      return { doc: next === open ? undefined : withOpen(doc, next), result: next };
+      return { doc: next === open ? undefined : withOpen(doc, next), result: { outage: next, taken: true } };
     });
-    if (taken) await this.deps.events?.opened(taken);
-    return taken;
+    if (result?.taken) await this.deps.events?.opened(result.outage);
+    return result;
+  }
+
+  /** Sends each reporter (in their 1:1 chat) the offer to follow the outage after closing. Returns how many were asked. */
+  async askReporters(outage: Outage): Promise<number> {
+    let asked = 0;
+    const card = cardMessage(handoverOfferCard(outage, 'da', this.now()));
+    for (const r of outage.reports) {
+      if (!r.person.reach) continue;
+      try {
+        await this.deps.sender.send(r.person.reach, card);
+        asked++;
+      } catch (err) {
+        this.deps.logger.warn({ err, outageId: outage.id }, 'could not ask a reporter to take the outage over');
+      }
+    }
+    return asked;
   }
 
   async worksAgain(system: SystemId, person: Person): Promise<Outage | null> {

@@ -269,3 +269,12 @@ export function backUpCard(o: Outage, ctx: { instruction: Instruction; lang: Lan
     actions: told ? [] : ([{ title: t(lang, 'escalation.backButton'), data: { action: 'ackBackUp', outageId: o.id } }] satisfies ButtonVM[]),
   });
 }
+
+/** To a reporter, 1:1: will you follow the outage after the Nexusteam closes? */
+export function handoverOfferCard(o: Outage, lang: Language, now: Date): AdaptiveCardJson {
+  return noticeCard(
+    t(lang, 'handover.offerTitle', { system: systemName(lang, o.system) }),
+    [t(lang, 'handover.offerBody')],
+    [{ title: t(lang, 'handover.accept'), data: { action: 'acceptHandover', outageId: o.id } }] satisfies ButtonVM[],
+  );
+}

@@ -86,6 +86,7 @@ export class Reminders {
       const card = cardMessage(
         noticeCard(t('da', 'handover.title', { when: formatDayTime(closing, 'da', now), system: t('da', `system.${outage.system}`) }), [t('da', 'handover.body')], [
           { title: t('da', 'handover.take'), data: { action: 'takeHandover', outageId: outage.id } },
+          { title: t('da', 'handover.ask'), data: { action: 'offerHandover', outageId: outage.id } },
         ] satisfies ButtonVM[]),
       );
       await this.postToRole('nexusteam', card);

@@ -24,6 +24,7 @@ export const PERMISSIONS = {
   resolve: ['nexusteam', 'owner'],
   acknowledge: ['nexusteam', 'owner', 'reporter'],
   handover: ['nexusteam'],
+  acceptHandover: ['reporter'],
   channel: ['nexusteam'],
   history: ['nexusteam'],
   export: ['nexusteam'],

@@ -250,6 +250,29 @@ describe('hand-over before the Nexusteam closes', () => {
     expect((await w.outages.known('nexus'))?.owner).toMatchObject({ kind: 'person', person: { name: 'Heidi Nexusteam' } });
   });
 
+  it('"Spørg dem, der har meldt det" offers it to the reporters 1:1; the first to accept owns it, the next is told who', async () => {
+    const w = world('2026-12-07T14:00:00+01:00');
+    await w.reminders.ensureScheduled();
+    const anna = staff(w, 5);
+    const bo = staff(w, 6);
+    for (const c of [anna, bo]) await c.press(await c.send('Nexus er nede'), 'også hos kolleger');
+    await declare(w, '14:00');
+    await at(w, '2026-12-07T15:15:00+01:00');
+    const card = w.sender.posted.find((p) => p.conversationId === NEXUSTEAM_CHANNEL.conversationId && textOf(p).includes('hvem følger nedbruddet'));
+    expect(allText(await admin(w).send(findButton([toReply(card!.activity)], 'Spørg dem, der har meldt det')))).toContain('spurgt 2 kolleger');
+    const offer = w.sender.posted.find((p) => p.conversationId === personal(5) && textOf(p).includes('Vil du følge nedbruddet'));
+    expect(offer).toBeDefined();
+    const accept = findButton([toReply(offer!.activity)], 'Ja, jeg følger det');
+    expect(allText(await anna.send(accept))).toContain('Kollega 5 følger nedbruddet');
+    expect(allText(await bo.send(accept))).toContain('Kollega 5 har allerede meldt det til KMD');
+    expect((await w.outages.known('nexus'))?.owner).toMatchObject({ kind: 'person', person: { name: 'Kollega 5' } });
+    // someone who did not report it cannot accept
+    expect(allText(await staff(w, 99).send(accept))).toContain('Det kan kun Nexusteamet');
+    // after closing the reminder goes to Anna 1:1
+    await at(w, '2026-12-07T16:00:00+01:00');
+    expect(to(w, personal(5)).filter((p) => textOf(p).includes('ring til Regionens driftvagt nu'))).toHaveLength(1);
+  });
+
   it('if nobody takes it, escalations after closing also go 1:1 to those who reported it', async () => {
     const w = world('2026-12-07T14:00:00+01:00');
     const reporter = staff(w, 5);

@@ -204,6 +204,12 @@ export class MainDialog extends ComponentDialog {
       case 'takeHandover':
         if (await handlers.authorise(a, 'handover')) await handlers.takeHandover(a, action);
         break;
+      case 'offerHandover':
+        if (await handlers.authorise(a, 'handover')) await handlers.offerHandover(a, action.outageId);
+        break;
+      case 'acceptHandover':
+        if (await handlers.authorise(a, 'acceptHandover', await outages.get(action.outageId))) await handlers.takeHandover(a, action);
+        break;
       case 'export':
         await handlers.exportTimeline(a, action.outageId);
         break;

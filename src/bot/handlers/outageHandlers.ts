@@ -247,9 +247,25 @@ export async function ackBackUp(a: Actor, action: Extract<CardAction, { action: 
   await reply(a, textMessage(t(a.view.lang, 'escalation.backThanks')));
 }
 
-export async function takeHandover(a: Actor, action: Extract<CardAction, { action: 'takeHandover' }>): Promise<void> {
-  const taken = await a.services.outages.takeHandover(action.outageId, a.person);
-  await reply(a, textMessage(taken ? t(a.view.lang, 'handover.taken', { name: a.person.name }) : t(a.view.lang, 'outage.gone')));
+export async function takeHandover(a: Actor, action: Extract<CardAction, { action: 'takeHandover' | 'acceptHandover' }>): Promise<void> {
+  const { lang, now } = a.view;
+  const result = await a.services.outages.takeHandover(action.outageId, a.person, action.action === 'acceptHandover');
+  if (!result) return void (await reply(a, textMessage(t(lang, 'outage.gone'))));
+  const owner = result.outage.owner;
+  if (!result.taken && owner?.kind === 'person') {
+    await reply(a, textMessage(t(lang, 'calledKmd.taken', { name: owner.person.name, when: formatDayTime(new Date(owner.since), lang, now) })));
+    return;
+  }
+  await reply(a, textMessage(t(lang, 'handover.taken', { name: a.person.name })));
+}
+
+/** The Nexusteam asks those who reported the outage whether one of them follows it after closing. */
+export async function offerHandover(a: Actor, outageId: string): Promise<void> {
+  const { lang } = a.view;
+  const outage = await a.services.outages.get(outageId);
+  if (!outage || outage.status === 'resolved') return void (await reply(a, textMessage(t(lang, 'outage.gone'))));
+  const asked = await a.services.outages.askReporters(outage);
+  await reply(a, textMessage(t(lang, 'handover.asked', { count: asked })));
 }
 
 /** "bilag 1": the list of numbers KMD texts during an outage (kept in the instruction by the Nexusteam). */

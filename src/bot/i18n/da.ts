@@ -232,6 +232,11 @@ export const da = {
   'closed.added': 'Tilføjet: {when} ({reason}). Personalet får nu besked om KMD/IT i det tidsrum.',
   'closed.removed': 'Lukningen er fjernet.',
   'closed.bad': 'Lukningen kan ikke bruges: {reason}. Ret den og prøv igen.',
+  'handover.ask': 'Spørg dem, der har meldt det',
+  'handover.asked': 'Jeg har spurgt {count} kolleger, der har meldt nedbruddet. Den første, der siger ja, følger det.',
+  'handover.offerTitle': 'Vil du følge nedbruddet på {system} efter Nexusteamets lukketid?',
+  'handover.offerBody': 'Nexusteamet lukker snart. Den, der følger nedbruddet, får påmindelsen om at ringe til Regionens driftvagt.',
+  'handover.accept': 'Ja, jeg følger det',
 } as const;
 
 export type MessageKey = keyof typeof da;

@@ -234,4 +234,9 @@ export const en: Record<MessageKey, string> = {
   'closed.added': 'Added: {when} ({reason}). Staff are now sent to KMD/IT in that time.',
   'closed.removed': 'The closure is removed.',
   'closed.bad': 'The closure cannot be used: {reason}. Correct it and try again.',
+  'handover.ask': 'Ask those who reported it',
+  'handover.asked': 'I asked {count} colleagues who reported the outage. The first to say yes follows it.',
+  'handover.offerTitle': "Will you follow the {system} outage after the Nexus team's closing time?",
+  'handover.offerBody': "The Nexus team closes soon. Whoever follows the outage gets the reminder to call the Region's duty service.",
+  'handover.accept': 'Yes, I follow it',
 };
