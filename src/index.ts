@@ -3,6 +3,7 @@ import type { CloudAdapter } from 'botbuilder';
 import { NexusteamDirectory, TeamsMemberLookup, turnAccess } from './bot/access';
 import { composeDuties } from './bot/duties';
 import { Closures } from './store/closures';
+import { officeHoursProvider } from './bot/officeHoursProvider';
 import { NedbrudBot } from './bot/nedbrudBot';
 import { AdapterSender } from './notify/sender';
 import { ChannelRegistry } from './store/channels';
@@ -10,9 +11,8 @@ import { OutageMailer } from './notify/mail';
 import { turnServices } from './bot/dialogs/services';
 import { ConfigError, loadConfig, type Config } from './config';
 import { OffsetClock, systemClock, type Clock } from './domain/clock';
-import { OfficeHours } from './domain/officeHours';
 import { InstructionError, loadInstruction } from './instruction/load';
-import type { Instruction, Language } from './instruction/schema';
+import type { Instruction } from './instruction/schema';
 import { createLogger, type Logger } from './log';
 import { createAdapter } from './server/adapter';
 import { mountPlayground, PLAYGROUND_ADMIN_ID, type Playground } from './server/playground';
@@ -139,7 +139,7 @@ function createBot({ config, instruction, clock, storage, logger, adapter, playg
   });
   // Ad-hoc closures the Nexusteam added with "lukket" join the instruction's own.
   const closures = new Closures(storage.storage);
-  const officeHours = async (lang: Language = 'da') => new OfficeHours(instruction, await closures.list(), lang);
+  const officeHours = officeHoursProvider(instruction, closures);
   const mailer = config.mail.smtpUrl
     ? new OutageMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, to: [config.mail.allUsers, config.mail.providers], logger: logger.child({ component: 'mail' }), clock })
     : null;

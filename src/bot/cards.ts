@@ -13,21 +13,21 @@ export interface AdaptiveCardJson {
   readonly [key: string]: unknown;
 }
 
-const templates = new Map<string, unknown>();
+/** Each template is read and prepared once; expanding it does not change it. */
+const templates = new Map<string, Template>();
 
-function template(name: string): unknown {
-  let json = templates.get(name);
-  if (json === undefined) {
-    json = JSON.parse(readFileSync(resolve(CARDS_DIR, `${name}.json`), 'utf8')) as unknown;
-    templates.set(name, json);
+function template(name: string): Template {
+  let prepared = templates.get(name);
+  if (prepared === undefined) {
+    prepared = new Template(JSON.parse(readFileSync(resolve(CARDS_DIR, `${name}.json`), 'utf8')) as unknown);
+    templates.set(name, prepared);
   }
-  return json;
+  return prepared;
 }
 
 /** Expands cards/<name>.json with a typed view model (never a storage record). */
 export function renderCard<VM extends object>(name: string, viewModel: VM): AdaptiveCardJson {
-  const expanded = new Template(template(name)).expand({ $root: viewModel }) as AdaptiveCardJson;
-  return expanded;
+  return template(name).expand({ $root: viewModel }) as AdaptiveCardJson;
 }
 
 export function cardAttachment(card: AdaptiveCardJson): { contentType: string; content: AdaptiveCardJson } {

@@ -165,8 +165,9 @@ export class OutageService {
         const pending = { ...doc.pending, [system]: [] };
         return { doc: { ...withOpen(doc, outage), pending }, result: { outage, counted: !already, others, created: true } };
       }
+      // With detection off nothing waits for a threshold: keep no pending reports (they would only grow the document).
       return {
-        doc: already ? undefined : { ...doc, pending: { ...doc.pending, [system]: window } },
+        doc: already || !detectionEnabled ? undefined : { ...doc, pending: { ...doc.pending, [system]: window } },
         result: { outage: null, counted: !already, others, created: false },
       };
     });

@@ -20,10 +20,13 @@ export class OfficeHours {
   readonly #adhoc: readonly AdhocClosure[];
   readonly #lang: Language;
 
-  /** `adhoc`: closures from storage, merged with the instruction's own adhocClosures. */
-  constructor(instruction: Instruction, adhoc: readonly AdhocClosure[] = [], lang: Language = 'da') {
+  /**
+   * `adhoc`: closures from storage, merged with the instruction's own adhocClosures.
+   * `holidays`: share one calendar between instances (building one is costly).
+   */
+  constructor(instruction: Instruction, adhoc: readonly AdhocClosure[] = [], lang: Language = 'da', holidays?: PublicHolidays) {
     this.#instruction = instruction;
-    this.#holidays = new PublicHolidays(instruction);
+    this.#holidays = holidays ?? new PublicHolidays(instruction);
     this.#adhoc = [...instruction.officeHours.adhocClosures, ...adhoc];
     this.#lang = lang;
   }

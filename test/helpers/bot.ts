@@ -3,7 +3,6 @@ import { DialogTestClient } from 'botbuilder-testing';
 import pino from 'pino';
 import { loadConfig } from '../../src/config';
 import { ManualClock } from '../../src/domain/clock';
-import { OfficeHours } from '../../src/domain/officeHours';
 import { MainDialog } from '../../src/bot/dialogs/mainDialog';
 import { turnServices, type TurnServices } from '../../src/bot/dialogs/services';
 import type { ChannelDirectory, ChannelTarget, OutageSender } from '../../src/bot/outageService';
@@ -11,6 +10,7 @@ import { composeDuties, type Duties } from '../../src/bot/duties';
 import { loadInstruction } from '../../src/instruction/load';
 import { ChannelRegistry } from '../../src/store/channels';
 import { Closures } from '../../src/store/closures';
+import { officeHoursProvider } from '../../src/bot/officeHoursProvider';
 import { cardButtons, cardText } from './cards';
 
 export const instruction = loadInstruction();
@@ -85,7 +85,7 @@ export function testServices(at: string, opts: { env?: Record<string, string>; n
   ]);
   const directory: ChannelDirectory = { withRole: async (role) => (await ready, channels.withRole(role)) };
   const closures = new Closures(storage);
-  const officeHours = async (lang: 'da' | 'en' = 'da') => new OfficeHours(instruction, await closures.list(), lang);
+  const officeHours = officeHoursProvider(instruction, closures);
   const logger = pino({ level: 'silent' });
   const { outages, escalations, reminders, notifications, subscriptions, scheduler, jobs } = composeDuties({
     channels: directory,
