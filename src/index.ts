@@ -6,6 +6,8 @@ import { Closures } from './store/closures';
 import { officeHoursProvider } from './bot/officeHoursProvider';
 import { NedbrudBot } from './bot/nedbrudBot';
 import { AdapterSender } from './notify/sender';
+import { Outbox } from './notify/outbox';
+import { OutboxSender } from './notify/outboxSender';
 import { ChannelRegistry } from './store/channels';
 import { OutageMailer } from './notify/mail';
 import { turnServices } from './bot/dialogs/services';
@@ -66,10 +68,11 @@ export async function startApp(env: Record<string, string | undefined>, override
       throw new ConfigError(`storage (STORAGE=${config.storage.kind}) is not reachable: ${err instanceof Error ? err.message : String(err)}. Check ${hint}.`);
     });
     const adapter = createAdapter(config, logger, instruction);
-    const { bot, scheduler, reminders, notifications, outageStore, channels, mailer } = createBot({ config, instruction, clock, storage, logger, adapter, playground: playgroundOn });
+    const { bot, scheduler, reminders, notifications, outageStore, channels, mailer, outbox } = createBot({ config, instruction, clock, storage, logger, adapter, playground: playgroundOn });
     await outageStore.sweep();
     await reminders.ensureScheduled();
     await notifications.scheduleRetention(clock.now());
+    outbox.start();
     scheduler.start();
     const server = createServer({ config, adapter, bot, storage: storage.storage, logger });
     const playground: Playground | undefined = playgroundOn
@@ -82,6 +85,7 @@ export async function startApp(env: Record<string, string | undefined>, override
     } catch (err) {
       playground?.close();
       await scheduler.stop();
+      await outbox.stop();
       await server.close();
       throw err;
     }
@@ -102,6 +106,7 @@ export async function startApp(env: Record<string, string | undefined>, override
             await scheduler.stop();
             playground?.close();
             await server.close();
+            await outbox.stop();
             mailer?.close();
           } finally {
             await storage.close();
@@ -130,7 +135,21 @@ interface BotWiring {
 
 function createBot({ config, instruction, clock, storage, logger, adapter, playground }: BotWiring) {
   const channels = new ChannelRegistry(storage.storage);
+  // Channel posts, threads and reminders go straight to Teams (with retries), because the bot needs
+  // their activity ids at once; the broadcast to personal subscribers (hundreds) goes through the
+  // durable outbox: pacing within Teams' limits, one shared throttle, nothing lost on a restart.
   const sender = new AdapterSender(adapter, config.bot.appId, logger.child({ component: 'sender' }));
+  const outbox = new Outbox({
+    storage: storage.storage,
+    sender: new AdapterSender(adapter, config.bot.appId, logger.child({ component: 'sender' }), { maxAttempts: 1 }),
+    logger: logger.child({ component: 'outbox' }),
+    // Pacing and backoff follow real time, even when the bot's clock is moved (tests, playground).
+    clock: systemClock,
+    onFailed: (records) => {
+      logger.error({ failed: records.map((r) => ({ id: r.id, conversationId: r.target.conversationId, error: r.error?.message })) }, 'outbox: messages could not be delivered');
+    },
+  });
+  const alertSender = new OutboxSender(outbox);
   const directory = new NexusteamDirectory({
     config: playground && config.development ? { ...config, nexusteamIds: [...config.nexusteamIds, PLAYGROUND_ADMIN_ID] } : config,
     channels,
@@ -153,6 +172,7 @@ function createBot({ config, instruction, clock, storage, logger, adapter, playg
     officeHours: () => officeHours('da'),
     storage: storage.storage,
     mailer,
+    alertSender,
     intervalMs: config.delays.schedulerIntervalSeconds * 1000,
     leaseMs: config.delays.schedulerLeaseSeconds * 1000,
   });
@@ -172,7 +192,7 @@ function createBot({ config, instruction, clock, storage, logger, adapter, playg
     channels: { registry: channels, mayChangeRoles: (current, next, user, where) => directory.mayChangeRoles(current, next, user, where) },
   });
   const bot = new NedbrudBot({ storage: storage.storage, services, clock, logger: logger.child({ component: 'bot' }) });
-  return { bot, scheduler, reminders, notifications, outageStore, channels, mailer };
+  return { bot, scheduler, reminders, notifications, outageStore, channels, mailer, outbox };
 }
 
 /** How long a SIGTERM/SIGINT may take before the process exits anyway. */

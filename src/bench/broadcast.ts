@@ -1,0 +1,591 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { Activity } from 'botbuilder';
+import { loadConfig } from '../config';
+import { loadInstruction } from '../instruction/load';
+import { createLogger } from '../log';
+import { Outbox, type OutboxMessage, type OutboxRecord, type ThrottlePolicy } from '../notify/outbox';
+import { TEAMS_GLOBAL, TEAMS_PER_CONVERSATION, type RateWindow } from '../notify/pacing';
+import { AdapterSender } from '../notify/sender';
+import { createAdapter } from '../server/adapter';
+import { SqliteStorage } from '../store/sqliteStorage';
+
+/**
+ * The broadcast bench (`node dist/bench/broadcast.js`): one announcement to 20
+ * channels and 1,500 personal subscribers through the outbox, the real
+ * AdapterSender and CloudAdapter (development mode), SQLite storage, and a local
+ * Bot Connector that enforces Teams' limits and injects failures. Prints one JSON
+ * document and appends a section to bench/results.md.
+ *
+ * The connector lives here (not under test/) because the bench is built from src;
+ * test/helpers/limitedConnector.ts re-exports it for the tests.
+ */
+
+// --- the limited connector ------------------------------------------------------------
+
+export interface LimitedRequest {
+  /** Arrival order, from 1. */
+  readonly n: number;
+  readonly method: string;
+  /** URL-decoded conversation id (a thread keeps its `;messageid=`). */
+  readonly conversationId: string;
+  /** The base conversation: the per-conversation limits' key. */
+  readonly key: string;
+  /** PUT's activity id. */
+  readonly activityId: string | undefined;
+  /** The client's id for the message (`channelData.outboxId`), if any. */
+  readonly outboxId: string | undefined;
+  /** Arrival (ms since the epoch). */
+  readonly at: number;
+}
+
+export interface LimitedAnswer {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+export interface LimitedConnectorOptions {
+  /** Default Teams' per-conversation windows. */
+  readonly perConversation?: readonly RateWindow[];
+  /** Default 50 per second. */
+  readonly global?: readonly RateWindow[];
+  /** Share (0..1) of requests answered 429 Throttled, half of them with Retry-After: 1. */
+  readonly inject429?: number;
+  /** Share (0..1) of requests answered 502. */
+  readonly inject502?: number;
+  /** Share (0..1) of requests whose connection is reset without an answer. */
+  readonly injectReset?: number;
+  /** Makes the injections reproducible: decided per (message id, n-th time seen). Default 1. */
+  readonly seed?: number;
+  /** Delay before answering (ms): a number, or a uniform range. Default 0. */
+  readonly latencyMs?: number | { readonly min: number; readonly max: number };
+  /**
+   * Whether requests answered with an injected 429 count in the windows. Default
+   * false: a 429 refuses the request, as a violation does (violations never count).
+   */
+  readonly count429?: boolean;
+  /** Whether requests answered with an injected 502 or reset count in the windows (they reached the service). Default true. */
+  readonly count502?: boolean;
+  /** A test's own answer for a request that kept the limits (it counts in the windows). */
+  readonly respond?: (request: LimitedRequest) => LimitedAnswer | undefined;
+}
+
+export interface LimitedReport {
+  /** Requests received (sends, replies, updates). */
+  readonly requests: number;
+  /** Distinct messages delivered (by outbox id; a request without one counts as its own). */
+  readonly delivered: number;
+  /** Deliveries beyond the first of the same message. */
+  readonly duplicates: number;
+  /** Requests that broke a limit (answered 429, not counted in the windows). */
+  readonly violations: number;
+  readonly injected429: number;
+  readonly injected429WithRetryAfter: number;
+  readonly injected502: number;
+  readonly injectedResets: number;
+  /** Requests answered by the `respond` option. */
+  readonly overridden: number;
+  /** Requests counted in the windows (everything but violations and, unless count429, injected 429s). */
+  readonly admitted: number;
+}
+
+export interface LimitedConnector {
+  readonly url: string;
+  report(): LimitedReport;
+  /** Outbox id → times delivered. */
+  deliveries(): ReadonlyMap<string, number>;
+  /** Every request with its answer's status (0 for a reset), in arrival order. */
+  log(): readonly (LimitedRequest & { readonly status: number; readonly violation: boolean; readonly activityIdGiven?: string })[];
+  close(): Promise<void>;
+}
+
+export async function startLimitedConnector(options: LimitedConnectorOptions = {}): Promise<LimitedConnector> {
+  const perConversation = options.perConversation ?? TEAMS_PER_CONVERSATION;
+  const global = options.global ?? TEAMS_GLOBAL;
+  const inject429 = options.inject429 ?? 0;
+  const inject502 = options.inject502 ?? 0;
+  const injectReset = options.injectReset ?? 0;
+  const seed = options.seed ?? 1;
+  const count429 = options.count429 ?? false;
+  const count502 = options.count502 ?? true;
+  const keyWindow = Math.max(...perConversation.map((w) => w.windowMs));
+  const globalWindow = Math.max(...global.map((w) => w.windowMs));
+
+  const accepted = new Map<string, number[]>();
+  const acceptedGlobal: number[] = [];
+  const seen = new Map<string, number>();
+  const delivered = new Map<string, number>();
+  const entries: (LimitedRequest & { status: number; violation: boolean; activityIdGiven?: string })[] = [];
+  const counts = { requests: 0, admitted: 0, violations: 0, injected429: 0, injected429WithRetryAfter: 0, injected502: 0, injectedResets: 0, overridden: 0, duplicates: 0 };
+  let n = 0;
+  let ids = 0;
+
+  /** True when one more request at `at` keeps every window (independent of src/notify/pacing). */
+  const keeps = (times: readonly number[], windows: readonly RateWindow[], at: number): boolean =>
+    windows.every((w) => times.filter((t) => t > at - w.windowMs).length < w.limit);
+  const admit = (key: string, at: number) => {
+    counts.admitted++;
+    const times = accepted.get(key) ?? [];
+    times.push(at);
+    while (times.length > 0 && (times[0] ?? 0) <= at - keyWindow) times.shift();
+    accepted.set(key, times);
+    acceptedGlobal.push(at);
+    while (acceptedGlobal.length > 0 && (acceptedGlobal[0] ?? 0) <= at - globalWindow) acceptedGlobal.shift();
+  };
+  const latency = (k: string): number => {
+    const l = options.latencyMs ?? 0;
+    if (typeof l === 'number') return l;
+    return l.min + uniform(`${seed}:latency:${k}`) * (l.max - l.min);
+  };
+
+  const server = createServer((req, res) => {
+    const at = Date.now();
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const method = req.method ?? 'GET';
+      const route = parseRoute(method, req.url ?? '/');
+      if (!route) {
+        answer(res, { status: 404, body: { error: { code: 'NotFound', message: 'Not handled by the limited connector.' } } }, 0);
+        return;
+      }
+      const body = parseJson(Buffer.concat(chunks).toString('utf8'));
+      const outboxId = outboxIdOf(body);
+      const request: LimitedRequest = { n: ++n, method, conversationId: route.conversationId, key: baseOf(route.conversationId), activityId: route.activityId, outboxId, at };
+      counts.requests++;
+      const clientId = outboxId ?? `#${request.n}`;
+      const k = (seen.get(clientId) ?? 0) + 1;
+      seen.set(clientId, k);
+      const delay = latency(`${clientId}:${k}`);
+
+      if (!keeps(accepted.get(request.key) ?? [], perConversation, at) || !keeps(acceptedGlobal, global, at)) {
+        counts.violations++;
+        entries.push({ ...request, status: 429, violation: true });
+        answer(res, { status: 429, body: { error: { code: 'Throttled', message: 'Too many requests (limit broken).' } }, headers: { 'Retry-After': '1' } }, delay);
+        return;
+      }
+
+      const override = options.respond?.(request);
+      const u = uniform(`${seed}:inject:${clientId}:${k}`);
+      let failure: LimitedAnswer | 'reset' | undefined;
+      if (override) {
+        counts.overridden++;
+        failure = override.status >= 200 && override.status < 300 ? undefined : override;
+      } else if (u < inject429) {
+        counts.injected429++;
+        const withRetryAfter = uniform(`${seed}:retry-after:${clientId}:${k}`) < 0.5;
+        if (withRetryAfter) counts.injected429WithRetryAfter++;
+        failure = { status: 429, body: { error: { code: 'Throttled', message: 'Too many requests.' } }, ...(withRetryAfter ? { headers: { 'Retry-After': '1' } } : {}) };
+      } else if (u < inject429 + inject502) {
+        counts.injected502++;
+        failure = { status: 502, body: { error: { code: 'BadGateway', message: 'Bad gateway.' } } };
+      } else if (u < inject429 + inject502 + injectReset) {
+        counts.injectedResets++;
+        failure = 'reset';
+      }
+      const counts429 = failure !== undefined && failure !== 'reset' && failure.status === 429;
+      if (failure === undefined || (counts429 ? count429 : count502)) admit(request.key, at);
+      if (failure === 'reset') {
+        entries.push({ ...request, status: 0, violation: false });
+        req.socket.destroy();
+        return;
+      }
+      if (failure) {
+        entries.push({ ...request, status: failure.status, violation: false });
+        answer(res, failure, delay);
+        return;
+      }
+      const times = (delivered.get(clientId) ?? 0) + 1;
+      delivered.set(clientId, times);
+      if (times > 1) counts.duplicates++;
+      const activityId = route.activityId ?? `activity-${++ids}`;
+      const status = method === 'PUT' ? 200 : 201;
+      entries.push({ ...request, status, violation: false, activityIdGiven: activityId });
+      answer(res, override && override.body !== undefined ? override : { status, body: { id: activityId } }, delay);
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    report: () => ({
+      requests: counts.requests,
+      delivered: delivered.size,
+      duplicates: counts.duplicates,
+      violations: counts.violations,
+      injected429: counts.injected429,
+      injected429WithRetryAfter: counts.injected429WithRetryAfter,
+      injected502: counts.injected502,
+      injectedResets: counts.injectedResets,
+      overridden: counts.overridden,
+      admitted: counts.admitted,
+    }),
+    deliveries: () => new Map(delivered),
+    log: () => [...entries],
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function parseRoute(method: string, url: string): { conversationId: string; activityId: string | undefined } | undefined {
+  const p = url.split('?')[0] ?? '';
+  const m = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/.exec(p);
+  if (!m || m[1] === undefined) return undefined;
+  const conversationId = safeDecode(m[1]);
+  const activityId = m[2] !== undefined ? safeDecode(m[2]) : undefined;
+  if (method === 'POST') return { conversationId, activityId: undefined };
+  if (method === 'PUT' && activityId !== undefined) return { conversationId, activityId };
+  return undefined;
+}
+
+function answer(res: ServerResponse, a: LimitedAnswer, delayMs: number): void {
+  const send = () => {
+    const text = a.body === undefined ? '' : JSON.stringify(a.body);
+    res.writeHead(a.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...a.headers });
+    res.end(text);
+  };
+  if (delayMs > 0) setTimeout(send, delayMs);
+  else send();
+}
+
+function baseOf(conversationId: string): string {
+  const at = conversationId.toLowerCase().indexOf(';messageid=');
+  return at === -1 ? conversationId : conversationId.slice(0, at);
+}
+
+function outboxIdOf(body: unknown): string | undefined {
+  if (!isRecord(body)) return undefined;
+  const channelData = body['channelData'];
+  const id = isRecord(channelData) ? channelData['outboxId'] : undefined;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** A reproducible number in [0, 1) from a text. */
+function uniform(text: string): number {
+  const digest = createHash('sha256').update(text).digest();
+  return digest.readUInt32BE(0) / 0x1_0000_0000;
+}
+
+function parseJson(raw: string): unknown {
+  if (raw === '') return undefined;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// --- the scenario -----------------------------------------------------------------------
+
+export interface BroadcastOptions {
+  readonly channels?: number;
+  readonly subscribers?: number;
+  readonly inject429?: number;
+  readonly inject502?: number;
+  readonly seed?: number;
+  /** Injected 429s count in the connector's windows (default false: a 429 refuses the request). */
+  readonly count429?: boolean;
+  readonly throttleMode?: ThrottlePolicy['mode'];
+  readonly marginMs?: number;
+  readonly latencyMs?: { readonly min: number; readonly max: number };
+  readonly timeoutMs?: number;
+  /** The outbox's log lines go to stderr at this level (default silent). */
+  readonly logLevel?: 'silent' | 'error' | 'warn' | 'info' | 'debug';
+}
+
+export interface BroadcastResult {
+  readonly scenario: Required<Omit<BroadcastOptions, 'latencyMs' | 'timeoutMs' | 'logLevel'>> & { readonly latencyMs: { min: number; max: number } };
+  readonly messages: number;
+  readonly delivered: number;
+  readonly duplicates: number;
+  readonly violations: number;
+  readonly failed: number;
+  readonly requests: number;
+  readonly injected429: number;
+  readonly injected429WithRetryAfter: number;
+  readonly injected502: number;
+  /** From the enqueue call to the last delivery reaching the connector. */
+  readonly elapsedMs: number;
+  /** From the enqueue call until the outbox had recorded everything. */
+  readonly drainedMs: number;
+  readonly minimum: {
+    /** messages / global rate (the brief's 1,520 / 50 = 30.4 s). */
+    readonly rateMs: number;
+    /** A sliding window allows a burst at 0: the last of N starts at floor((N-1)/L)·w. */
+    readonly slidingWindowMs: number;
+    /** requests the run needed (deliveries plus injected failures, which count in the windows) / rate. */
+    readonly withInjectedFailuresMs: number;
+    readonly how: string;
+  };
+  readonly ratio: number;
+  readonly ratioToMinimumWithFailures: number;
+}
+
+/** Runs the scenario once; resolves with the figures. */
+export async function runBroadcast(options: BroadcastOptions = {}): Promise<BroadcastResult> {
+  const channels = options.channels ?? 20;
+  const subscribers = options.subscribers ?? 1_500;
+  const inject429 = options.inject429 ?? 0.05;
+  const inject502 = options.inject502 ?? 0.02;
+  const seed = options.seed ?? 1;
+  const count429 = options.count429 ?? false;
+  const throttleMode = options.throttleMode ?? 'adaptive';
+  const marginMs = options.marginMs ?? 0;
+  const latencyMs = options.latencyMs ?? { min: 5, max: 40 };
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nedbrud-broadcast-'));
+  const storage = new SqliteStorage({ path: path.join(dir, 'bench.sqlite') });
+  const connector = await startLimitedConnector({ inject429, inject502, seed, count429, latencyMs });
+  const config = loadConfig({});
+  const logger = createLogger({ logLevel: options.logLevel ?? 'silent' }, process.stderr);
+  const adapter = createAdapter(config, logger, loadInstruction());
+  const sender = new AdapterSender(adapter, config.bot.appId, logger, { maxAttempts: 1 });
+  const failed: OutboxRecord[] = [];
+  let seed32 = seed >>> 0 || 1;
+  const random = () => {
+    // xorshift32: reproducible jitter
+    seed32 ^= seed32 << 13;
+    seed32 ^= seed32 >>> 17;
+    seed32 ^= seed32 << 5;
+    return (seed32 >>> 0) / 0x1_0000_0000;
+  };
+  const outbox = new Outbox({
+    storage,
+    sender,
+    logger,
+    tagActivities: true,
+    pollMs: 250,
+    concurrency: 16,
+    pacing: { marginMs, refundThrottled: !count429 },
+    throttle: { mode: throttleMode },
+    random,
+    onFailed: (records) => {
+      failed.push(...records);
+    },
+  });
+
+  const serviceUrl = connector.url;
+  const card = announcementActivity();
+  const messages: OutboxMessage[] = [
+    ...Array.from({ length: channels }, (_, i): OutboxMessage => {
+      const conversationId = `19:bench-channel-${i}@thread.tacv2`;
+      return { id: `bench-outage:announce:${conversationId}`, op: 'send', target: { conversationId, serviceUrl, tenantId: 'tenant-bench' }, activity: card, purpose: { kind: 'announcement', outageId: 'bench-outage' } };
+    }),
+    ...Array.from({ length: subscribers }, (_, i): OutboxMessage => {
+      const conversationId = `a:bench-person-${i}`;
+      return { id: `bench-outage:alert:${conversationId}`, op: 'send', target: { conversationId, serviceUrl, tenantId: 'tenant-bench', conversationType: 'personal' }, activity: card, purpose: { kind: 'personal-alert', outageId: 'bench-outage', person: `Person ${i}` } };
+    }),
+  ];
+
+  const started = Date.now();
+  try {
+    await outbox.enqueue(messages);
+    outbox.start();
+    await outbox.drain(options.timeoutMs ?? 600_000);
+    const drainedMs = Date.now() - started;
+    await outbox.stop();
+    const report = connector.report();
+    const lastDelivery = Math.max(...connector.log().filter((e) => e.status === 201 || e.status === 200).map((e) => e.at));
+    const elapsedMs = lastDelivery - started;
+    const globalWindow = TEAMS_GLOBAL[0] ?? { limit: 50, windowMs: 1_000 };
+    const perMs = globalWindow.limit / globalWindow.windowMs;
+    const n = messages.length;
+    const rateMs = n / perMs;
+    const slidingWindowMs = Math.floor((n - 1) / globalWindow.limit) * globalWindow.windowMs;
+    const needed = report.admitted;
+    const withInjectedFailuresMs = needed / perMs;
+    return {
+      scenario: { channels, subscribers, inject429, inject502, seed, count429, throttleMode, marginMs, latencyMs },
+      messages: n,
+      delivered: report.delivered,
+      duplicates: report.duplicates,
+      violations: report.violations,
+      failed: failed.length,
+      requests: report.requests,
+      injected429: report.injected429,
+      injected429WithRetryAfter: report.injected429WithRetryAfter,
+      injected502: report.injected502,
+      elapsedMs,
+      drainedMs,
+      minimum: {
+        rateMs,
+        slidingWindowMs,
+        withInjectedFailuresMs,
+        how:
+          `Every message goes to its own conversation (${channels} channels, ${subscribers} chats: one message each), so the per-conversation windows never bind; ` +
+          `the global ${globalWindow.limit} per ${globalWindow.windowMs} ms does: ${n} / ${globalWindow.limit} per s = ${(rateMs / 1000).toFixed(1)} s ` +
+          `(a sliding window allows a first burst, so the last request could start at ${(slidingWindowMs / 1000).toFixed(1)} s). ` +
+          `Requests answered with an injected 502 reached the service and count in its windows${count429 ? ', and so do injected 429s' : ' (an injected 429 refuses the request, like a violation, and does not)'}, ` +
+          `so the run needed ${needed} counted requests: ${(withInjectedFailuresMs / 1000).toFixed(1)} s at best, before any Retry-After wait.`,
+      },
+      ratio: round(elapsedMs / rateMs, 3),
+      ratioToMinimumWithFailures: round(elapsedMs / withInjectedFailuresMs, 3),
+    };
+  } finally {
+    await outbox.stop();
+    await connector.close();
+    storage.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** About the size of the real announcement card (Adaptive Card 1.5, a few KB). */
+function announcementActivity(): Partial<Activity> {
+  const lines = [
+    'Nexus er nede. KMD er kontaktet kl. 08.05.',
+    'Brug Nexus Mobile offline, hvis du har den åben.',
+    'Medicin: brug FMK-online, og skriv på papir, hvad du giver.',
+    'Bekey-nøgler virker 8 timer uden forbindelse.',
+    'Vi skriver her, når vi ved mere, og når Nexus virker igen.',
+  ];
+  return {
+    type: 'message',
+    summary: 'Nexus er nede',
+    attachments: [
+      {
+        contentType: 'application/vnd.microsoft.card.adaptive',
+        content: {
+          type: 'AdaptiveCard',
+          $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+          version: '1.5',
+          body: [
+            { type: 'TextBlock', text: 'Nedbrud: Nexus', weight: 'Bolder', size: 'Large', wrap: true },
+            { type: 'FactSet', facts: [{ title: 'Nede siden', value: 'mandag 7. december kl. 08.05' }, { title: 'Forventet', value: 'Ukendt' }] },
+            ...lines.map((text) => ({ type: 'TextBlock', text, wrap: true, spacing: 'Small' })),
+          ],
+          actions: [{ type: 'Action.Submit', title: 'Nexus virker igen for mig', data: { action: 'worksAgain', system: 'nexus' } }],
+        },
+      },
+    ],
+  };
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+// --- command line -------------------------------------------------------------------------
+
+function machine(): string {
+  const cpus = os.cpus();
+  const model = cpus[0]?.model.trim() ?? 'unknown CPU';
+  return `${model} × ${cpus.length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.platform()} ${os.release()}, Node ${process.version}`;
+}
+
+function argValue(args: readonly string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+export const START_MARKER = '<!-- bench:broadcast:start -->';
+export const END_MARKER = '<!-- bench:broadcast:end -->';
+
+/** The "broadcast" section of bench/results.md: one row per run of this invocation. */
+export function resultsSection(results: readonly BroadcastResult[], at: Date, command: string): string {
+  const first = results[0];
+  const row = (r: BroadcastResult) => {
+    const s = r.scenario;
+    const variant = [s.throttleMode === 'adaptive' ? 'adaptive throttle' : 'every 429 pauses all', s.count429 ? '429s count in windows' : '429s refused (not counted)'].join(', ');
+    return (
+      `| ${s.seed} | ${variant} | ${r.delivered} / ${r.messages} | ${r.duplicates} | ${r.violations} | ${r.failed} | ${r.requests} | ${r.injected429} (${r.injected429WithRetryAfter}) | ${r.injected502} | ` +
+      `${(r.elapsedMs / 1000).toFixed(2)} s | ${r.ratio.toFixed(3)} | ${(r.minimum.withInjectedFailuresMs / 1000).toFixed(1)} s | ${r.ratioToMinimumWithFailures.toFixed(3)} |`
+    );
+  };
+  const s = first?.scenario;
+  return [
+    START_MARKER,
+    '## Broadcast: one announcement to 20 channels and 1,500 subscribers',
+    '',
+    `Run ${at.toISOString()} with \`${command}\`. Machine: ${machine()}.`,
+    '',
+    s
+      ? `Scenario: ${s.channels} channels + ${s.subscribers} personal chats, one message each, through Outbox → AdapterSender (one try) → CloudAdapter (development mode) → ` +
+        `a local connector enforcing 7/1 s, 8/2 s, 60/30 s, 1800/h per conversation and 50/s overall, injecting ${Math.round(s.inject429 * 100)} % 429 (half with Retry-After: 1) ` +
+        `and ${Math.round(s.inject502 * 100)} % 502, latency ${s.latencyMs.min}–${s.latencyMs.max} ms; SQLite storage; pacing margin ${s.marginMs} ms. Target: 1,520 delivered, 0 duplicates, 0 violations, elapsed ≤ 1.1 × 30.4 s = 33.44 s.`
+      : 'No runs.',
+    '',
+    '| seed | variant | delivered | duplicates | violations | failed | requests | 429 (with Retry-After) | 502 | elapsed | ratio to 30.4 s | minimum with failures | ratio |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...results.map(row),
+    '',
+    first ? first.minimum.how : '',
+    '',
+    'Elapsed: from the enqueue call to the last delivery reaching the connector.',
+    END_MARKER,
+  ].join('\n');
+}
+
+/** Replaces this bench's section between its markers, or appends it; other sections stay as they are. */
+export function writeSection(file: string, section: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n\nWritten by `npm run bench`; each benchmark replaces only its own section.\n';
+  const start = current.indexOf(START_MARKER);
+  const end = current.indexOf(END_MARKER, start < 0 ? 0 : start);
+  const next =
+    start >= 0 && end >= 0
+      ? current.slice(0, start) + section + current.slice(end + END_MARKER.length)
+      : `${current.replace(/\s*$/, '')}\n\n${section}\n`;
+  fs.writeFileSync(file, next);
+}
+
+async function main(args: readonly string[]): Promise<void> {
+  const num = (name: string): number | undefined => {
+    const v = argValue(args, name);
+    return v === undefined ? undefined : Number(v);
+  };
+  const mode = argValue(args, 'throttle');
+  const level = argValue(args, 'log');
+  const seeds = (argValue(args, 'seeds') ?? argValue(args, 'seed') ?? '1').split(',').map(Number).filter((n) => Number.isInteger(n));
+  const base: BroadcastOptions = {
+    ...(num('channels') !== undefined ? { channels: num('channels') } : {}),
+    ...(num('subscribers') !== undefined ? { subscribers: num('subscribers') } : {}),
+    ...(num('margin') !== undefined ? { marginMs: num('margin') } : {}),
+    ...(args.includes('--count-429') ? { count429: true } : {}),
+    ...(level === 'error' || level === 'warn' || level === 'info' || level === 'debug' ? { logLevel: level } : {}),
+    ...(mode === 'adaptive' || mode === 'every429' ? { throttleMode: mode } : {}),
+  };
+  const runs: BroadcastOptions[] = seeds.map((seed) => ({ ...base, seed }));
+  // --variants: the same scenario once more with 429s counted in the windows, and once with every 429 pausing everyone.
+  if (args.includes('--variants')) runs.push({ ...base, seed: seeds[0] ?? 1, count429: true }, { ...base, seed: seeds[0] ?? 1, throttleMode: 'every429' });
+  const results: BroadcastResult[] = [];
+  for (const run of runs) {
+    results.push(await runBroadcast(run));
+  }
+  // One JSON document: the run, or an array of runs.
+  const docs = results.map((result) => ({ machine: machine(), ...result }));
+  process.stdout.write(`${JSON.stringify(docs.length === 1 ? docs[0] : docs, null, 2)}\n`);
+  if (!args.includes('--no-write')) {
+    const file = path.resolve(__dirname, '..', '..', 'bench', 'results.md');
+    writeSection(file, resultsSection(results, new Date(), ['node dist/bench/broadcast.js', ...args].join(' ')));
+  }
+}
+
+if (typeof require !== 'undefined' && typeof module !== 'undefined' && require.main === module) {
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    process.stderr.write(`broadcast bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  });
+}
