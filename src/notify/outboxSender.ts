@@ -15,7 +15,7 @@ import type { ConversationTarget, Sender, SendResult } from './sender';
 export class OutboxSender implements Sender {
   constructor(
     private readonly outbox: Outbox,
-    private readonly opts: { readonly waitMs?: number; readonly pollMs?: number } = {},
+    private readonly opts: { readonly waitMs?: number } = {},
   ) {}
 
   send(target: ConversationTarget, activity: Partial<Activity>): Promise<SendResult> {
@@ -35,25 +35,14 @@ export class OutboxSender implements Sender {
       .update(JSON.stringify([m.op, m.target.conversationId, m.rootActivityId ?? '', m.activityId ?? '', m.activity]))
       .digest('hex')
       .slice(0, 40)}`;
-    await this.outbox.enqueue([{ ...m, id, purpose: { kind: m.op } }]);
-    const waitMs = this.opts.waitMs ?? 120_000;
-    const pollMs = this.opts.pollMs ?? 25;
-    const end = Date.now() + waitMs;
-    for (;;) {
-      const record = (await this.outbox.records([id])).get(id);
-      if (record?.state === 'delivered') return { activityId: record.sentActivityId ?? '' };
-      if (record?.state === 'failed') {
-        throw Object.assign(new Error(record.error?.message ?? 'the outbox gave up on this message'), {
-          statusCode: record.error?.statusCode,
-          code: record.error?.code,
-          retryable: record.error?.retryable ?? false,
-        });
-      }
-      if (Date.now() > end) {
-        // Still queued (e.g. Teams asked everyone to wait): it will be delivered; the caller is told it is late.
-        throw Object.assign(new Error(`not delivered within ${waitMs} ms; still queued`), { code: 'ETIMEDOUT', retryable: true });
-      }
-      await new Promise((resolve) => setTimeout(resolve, pollMs));
-    }
+    await this.outbox.enqueue([{ ...m, id, purpose: { kind: m.op, conversation: m.target.conversationId } }]);
+    // Still queued after the wait (e.g. Teams asked everyone to pause): it will be delivered; waitFor tells the caller it is late (ETIMEDOUT).
+    const record = await this.outbox.waitFor(id, m.target, this.opts.waitMs ?? 120_000);
+    if (record.state === 'delivered') return { activityId: record.sentActivityId ?? '' };
+    throw Object.assign(new Error(record.error?.message ?? 'the outbox gave up on this message'), {
+      statusCode: record.error?.statusCode,
+      code: record.error?.code,
+      retryable: record.error?.retryable ?? false,
+    });
   }
 }
