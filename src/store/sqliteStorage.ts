@@ -72,9 +72,13 @@ export class SqliteStorage implements Storage, CreatesIfAbsent {
     const db = new Database(file, { timeout: busyTimeoutMs });
     try {
       db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      migrate(db);
+      // Two processes opening one new file at once can find it locked while the other
+      // switches it to WAL or migrates it: wait and try again (a constructor cannot await).
+      setUpWithRetry(() => {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
+        migrate(db);
+      });
     } catch (err) {
       db.close();
       throw err;
@@ -121,7 +125,7 @@ export class SqliteStorage implements Storage, CreatesIfAbsent {
     checkKeys(keys);
     this.#assertOpen();
     if (keys.length === 0) return {};
-    return this.#readTx(keys);
+    return withBusyRetry(() => this.#readTx(keys));
   }
 
   async write(changes: StoreItems): Promise<void> {
@@ -135,7 +139,7 @@ export class SqliteStorage implements Storage, CreatesIfAbsent {
       rows.push({ key, expected: conditionOf(eTag), value });
     }
     if (rows.length === 0) return;
-    this.#writeTx.immediate(rows);
+    await withBusyRetry(() => this.#writeTx.immediate(rows));
   }
 
   async delete(keys: string[]): Promise<void> {
@@ -143,7 +147,7 @@ export class SqliteStorage implements Storage, CreatesIfAbsent {
     checkKeys(keys);
     this.#assertOpen();
     if (keys.length === 0) return;
-    this.#deleteTx.immediate(keys);
+    await withBusyRetry(() => this.#deleteTx.immediate(keys));
   }
 
   /** Atomic create-if-absent (see etag.ts); the item's `eTag` is ignored. */
@@ -151,7 +155,7 @@ export class SqliteStorage implements Storage, CreatesIfAbsent {
     checkKeys([key]);
     this.#assertOpen();
     const { value } = serialise(key, item);
-    return this.#insertIfAbsent.run(key, newETag(), value).changes === 1;
+    return withBusyRetry(() => this.#insertIfAbsent.run(key, newETag(), value).changes === 1);
   }
 
   /** Cheap readiness check: throws if the database is closed or unusable. */
@@ -217,4 +221,39 @@ function parseValue(row: Row): Record<string, unknown> {
     throw new Error(`SqliteStorage: stored value of "${row.key}" is not an object`);
   }
   return parsed as Record<string, unknown>;
+}
+
+/**
+ * SQLite's busy timeout waits synchronously (the event loop stands still), so it is
+ * kept short, and a write that still finds the file locked (another process held
+ * it longer, e.g. starved of CPU) is tried again after an asynchronous pause
+ * instead of failing the turn: up to about 10 s in all.
+ */
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED';
+}
+
+function setUpWithRetry(setUp: () => void): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      setUp();
+      return;
+    } catch (err) {
+      if (!isBusy(err) || attempt >= 20) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50 + Math.floor(Math.random() * 100));
+    }
+  }
+}
+
+async function withBusyRetry<T>(operation: () => T): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return operation();
+    } catch (err) {
+      if (!isBusy(err) || attempt >= 12) throw err;
+      const ceiling = Math.min(1_000, 20 * 2 ** attempt);
+      await new Promise((resolve) => setTimeout(resolve, ceiling / 2 + Math.random() * (ceiling / 2)));
+    }
+  }
 }
