@@ -162,7 +162,7 @@ function createBot({ config, instruction, clock, storage, logger, adapter, playg
   const mailer = config.mail.smtpUrl
     ? new OutageMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, to: [config.mail.allUsers, config.mail.providers], logger: logger.child({ component: 'mail' }), clock })
     : null;
-  const { outages, escalations, reminders, notifications, subscriptions, scheduler, outageStore } = composeDuties({
+  const duties = composeDuties({
     channels,
     sender,
     clock,
@@ -180,18 +180,15 @@ function createBot({ config, instruction, clock, storage, logger, adapter, playg
     instruction,
     clock,
     officeHours,
-    escalationAfterMinutes: config.delays.escalationAfterMinutes,
-    detectionWindowMinutes: config.delays.detectionWindowMinutes,
-    outages,
-    escalations,
-    reviewOverdue: (now) => reminders.reviewOverdue(now),
-    subscriptions,
+    delays: config.delays,
+    duties,
     closures,
     mail: { smtp: mailer !== null, lists: [config.mail.allUsers, config.mail.providers] },
     access: turnAccess(directory, config),
     channels: { registry: channels, mayChangeRoles: (current, next, user, where) => directory.mayChangeRoles(current, next, user, where) },
   });
   const bot = new NedbrudBot({ storage: storage.storage, services, clock, logger: logger.child({ component: 'bot' }) });
+  const { scheduler, reminders, notifications, outageStore } = duties;
   return { bot, scheduler, reminders, notifications, outageStore, channels, mailer, outbox };
 }
 

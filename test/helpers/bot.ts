@@ -87,7 +87,7 @@ export function testServices(at: string, opts: { env?: Record<string, string>; n
   const closures = new Closures(storage);
   const officeHours = officeHoursProvider(instruction, closures);
   const logger = pino({ level: 'silent' });
-  const { outages, escalations, reminders, notifications, subscriptions, scheduler, jobs } = composeDuties({
+  const duties = composeDuties({
     channels: directory,
     sender,
     clock,
@@ -104,12 +104,8 @@ export function testServices(at: string, opts: { env?: Record<string, string>; n
     instruction,
     clock,
     officeHours,
-    escalationAfterMinutes: config.delays.escalationAfterMinutes,
-    detectionWindowMinutes: config.delays.detectionWindowMinutes,
-    outages,
-    escalations,
-    reviewOverdue: (now) => reminders.reviewOverdue(now),
-    subscriptions,
+    delays: config.delays,
+    duties,
     closures,
     mail: { smtp: false, lists: [config.mail.allUsers, config.mail.providers] },
     access: {
@@ -125,7 +121,7 @@ export function testServices(at: string, opts: { env?: Record<string, string>; n
       },
     },
   });
-  return { clock, services, storage, sender, outages, escalations, reminders, jobs, scheduler, channels, subscriptions, notifications };
+  return { clock, services, storage, sender, channels, ...duties };
 }
 
 export interface TestPerson {

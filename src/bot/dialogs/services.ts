@@ -3,7 +3,9 @@ import type { Activity, TurnContext } from 'botbuilder';
 import type { Clock } from '../../domain/clock';
 import type { OfficeHours } from '../../domain/officeHours';
 import type { Person } from '../../domain/outage';
+import type { Config } from '../../config';
 import type { Instruction } from '../../instruction/schema';
+import type { Duties } from '../duties';
 import type { ChannelRegistry } from '../../store/channels';
 import type { Subscriptions } from '../../store/subscriptions';
 import type { Closures } from '../../store/closures';
@@ -51,14 +53,11 @@ export interface TurnServicesDeps {
   readonly clock: Clock;
   /** Office hours with the current ad-hoc closures applied. */
   readonly officeHours: (lang: ViewContext['lang']) => Promise<OfficeHours>;
-  readonly escalationAfterMinutes: number;
-  readonly detectionWindowMinutes: number;
-  readonly outages: OutageService;
-  readonly escalations: EscalationService;
+  readonly delays: Pick<Config['delays'], 'escalationAfterMinutes' | 'detectionWindowMinutes'>;
+  /** The outage workflow and its duties (composeDuties). */
+  readonly duties: Pick<Duties, 'outages' | 'escalations' | 'reminders' | 'subscriptions'>;
   readonly access: AccessCheck;
   readonly channels: ChannelAdmin;
-  readonly reviewOverdue: (now: Date) => boolean;
-  readonly subscriptions: Subscriptions;
   readonly closures: Closures;
   readonly mail: { readonly smtp: boolean; readonly lists: readonly string[] };
 }
@@ -66,14 +65,14 @@ export interface TurnServicesDeps {
 export function turnServices(deps: TurnServicesDeps): TurnServices {
   return {
     instruction: deps.instruction,
-    escalationAfterMinutes: deps.escalationAfterMinutes,
-    detectionWindowMinutes: deps.detectionWindowMinutes,
-    outages: deps.outages,
+    escalationAfterMinutes: deps.delays.escalationAfterMinutes,
+    detectionWindowMinutes: deps.delays.detectionWindowMinutes,
+    outages: deps.duties.outages,
     access: deps.access,
     channels: deps.channels,
-    escalations: deps.escalations,
-    reviewOverdue: () => deps.reviewOverdue(deps.clock.now()),
-    subscriptions: deps.subscriptions,
+    escalations: deps.duties.escalations,
+    reviewOverdue: () => deps.duties.reminders.reviewOverdue(deps.clock.now()),
+    subscriptions: deps.duties.subscriptions,
     closures: deps.closures,
     mail: deps.mail,
     newId: () => randomUUID(),
