@@ -92,6 +92,7 @@ const envSchema = z.object({
     .pipe(z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a local time HH:MM')),
   SCHEDULER_INTERVAL_SECONDS: positiveNumber(15),
   SCHEDULER_LEASE_SECONDS: positiveNumber(120),
+  OUTBOX_LEASE_SECONDS: positiveNumber(30),
   PUBLIC_BASE_URL: optionalString,
   DEV_PLAYGROUND: z
     .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
@@ -141,6 +142,8 @@ export interface Config {
     readonly schedulerIntervalSeconds: number;
     /** How long a claimed job is held before another instance may run it (the "at least once" window). */
     readonly schedulerLeaseSeconds: number;
+    /** How long an instance's hold on a part of the outbox lasts without renewal: the takeover delay after a crash. */
+    readonly outboxLeaseSeconds: number;
   };
   readonly publicBaseUrl: string | undefined;
   /** npm start serves the playground in development mode unless this is false. */
@@ -235,6 +238,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       homecareReminderTime: e.HOMECARE_REMINDER_TIME,
       schedulerIntervalSeconds: e.SCHEDULER_INTERVAL_SECONDS,
       schedulerLeaseSeconds: e.SCHEDULER_LEASE_SECONDS,
+      outboxLeaseSeconds: e.OUTBOX_LEASE_SECONDS,
     },
     publicBaseUrl: e.PUBLIC_BASE_URL,
     devPlayground: e.DEV_PLAYGROUND,

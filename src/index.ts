@@ -6,8 +6,7 @@ import { Closures } from './store/closures';
 import { officeHoursProvider } from './bot/officeHoursProvider';
 import { NedbrudBot } from './bot/nedbrudBot';
 import { AdapterSender } from './notify/sender';
-import { Outbox } from './notify/outbox';
-import { OutboxSender } from './notify/outboxSender';
+import { outboxSending } from './bot/outboxHooks';
 import { ChannelRegistry } from './store/channels';
 import { OutageMailer } from './notify/mail';
 import { turnServices } from './bot/dialogs/services';
@@ -135,21 +134,17 @@ interface BotWiring {
 
 function createBot({ config, instruction, clock, storage, logger, adapter, playground }: BotWiring) {
   const channels = new ChannelRegistry(storage.storage);
-  // Channel posts, threads and reminders go straight to Teams (with retries), because the bot needs
-  // their activity ids at once; the broadcast to personal subscribers (hundreds) goes through the
-  // durable outbox: pacing within Teams' limits, one shared throttle, nothing lost on a restart.
-  const sender = new AdapterSender(adapter, config.bot.appId, logger.child({ component: 'sender' }));
-  const outbox = new Outbox({
+  // Every proactive message (channel posts, thread replies, card updates, reminders, escalations,
+  // personal alerts) goes through the durable outbox: pacing within Teams' limits, one shared
+  // throttle across instances, retries, nothing lost on a restart. The duties keep the plain
+  // Sender interface (OutboxSender waits for Teams' id); the hooks record an announcement
+  // delivered late and tell the Nexusteam which recipients a message missed for good.
+  const { outbox, sender, connect } = outboxSending({
     storage: storage.storage,
-    sender: new AdapterSender(adapter, config.bot.appId, logger.child({ component: 'sender' }), { maxAttempts: 1 }),
+    teams: new AdapterSender(adapter, config.bot.appId, logger.child({ component: 'sender' }), { maxAttempts: 1 }),
     logger: logger.child({ component: 'outbox' }),
-    // Pacing and backoff follow real time, even when the bot's clock is moved (tests, playground).
-    clock: systemClock,
-    onFailed: (records) => {
-      logger.error({ failed: records.map((r) => ({ id: r.id, conversationId: r.target.conversationId, error: r.error?.message })) }, 'outbox: messages could not be delivered');
-    },
+    outbox: { leaseMs: config.delays.outboxLeaseSeconds * 1000 },
   });
-  const alertSender = new OutboxSender(outbox);
   const directory = new NexusteamDirectory({
     config: playground && config.development ? { ...config, nexusteamIds: [...config.nexusteamIds, PLAYGROUND_ADMIN_ID] } : config,
     channels,
@@ -172,10 +167,10 @@ function createBot({ config, instruction, clock, storage, logger, adapter, playg
     officeHours: () => officeHours('da'),
     storage: storage.storage,
     mailer,
-    alertSender,
     intervalMs: config.delays.schedulerIntervalSeconds * 1000,
     leaseMs: config.delays.schedulerLeaseSeconds * 1000,
   });
+  connect({ recordAnnouncement: (outageId, announcement) => duties.outages.recordAnnouncement(outageId, announcement), channels });
   const services = turnServices({
     instruction,
     clock,

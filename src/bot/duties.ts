@@ -6,7 +6,7 @@ import { OutageStore } from '../store/outages';
 import { Subscriptions } from '../store/subscriptions';
 import { EscalationService } from './escalationService';
 import { Notifications } from './notifications';
-import { OutageService, type DutyDeps, type OutageSender } from './outageService';
+import { OutageService, type DutyDeps } from './outageService';
 
 export type { DutyDeps };
 import { Reminders } from './reminders';
@@ -32,8 +32,6 @@ export function composeDuties(
   deps: DutyDeps & {
     readonly storage: Storage;
     readonly mailer: OutageMailer | null;
-    /** Personal alerts may go another way than channel posts (the app uses the outbox); default: the sender. */
-    readonly alertSender?: OutageSender;
     readonly leaseMs?: number;
     readonly intervalMs: number;
   },
@@ -46,7 +44,7 @@ export function composeDuties(
   const subscriptions = new Subscriptions(storage);
   const escalations = new EscalationService({ ...common, store: outageStore, jobs, logger: child('escalations') });
   const reminders = new Reminders({ ...common, outages: outageStore, jobs, logger: child('reminders') });
-  const alerts = new PersonalAlerts({ subscriptions, sender: deps.alertSender ?? deps.sender, logger: child('alerts'), clock: deps.clock });
+  const alerts = new PersonalAlerts({ subscriptions, sender: deps.sender, logger: child('alerts'), clock: deps.clock });
   let scheduler: Scheduler | undefined;
   const notifications = new Notifications({
     ...common,

@@ -74,17 +74,24 @@ export class EscalationService {
     const card = cardMessage(
       escalationCard(outage, round, { instruction: this.deps.instruction, lang: 'da', now, afterMinutes: this.deps.delays.escalationAfterMinutes }),
     );
+    // Side by side, keyed by outage, round and recipient: a retried job (or a process that took over) gets
+    // the outbox's record of a card already delivered, with its id, instead of sending it again.
     const posts: Announcement[] = [];
     const failed: ChannelTarget[] = [];
-    for (const target of targets) {
-      try {
-        const { activityId } = await this.deps.sender.send(target, card);
-        posts.push({ conversationId: target.conversationId, serviceUrl: target.serviceUrl, activityId, kind: 'escalation' });
-      } catch (err) {
-        failed.push(target);
-        this.deps.logger.error({ err, outageId, conversationId: target.conversationId, round }, 'escalation could not be delivered');
-      }
-    }
+    await Promise.all(
+      targets.map(async (target) => {
+        try {
+          const { activityId } = await this.deps.sender.send(target, card, {
+            key: `${outageId}:escalation:${round}:${target.conversationId}`,
+            purpose: { kind: 'escalation', outageId, system: outage.system, round: String(round) },
+          });
+          posts.push({ conversationId: target.conversationId, serviceUrl: target.serviceUrl, activityId, kind: 'escalation' });
+        } catch (err) {
+          failed.push(target);
+          this.deps.logger.error({ err, outageId, conversationId: target.conversationId, round }, 'escalation could not be delivered');
+        }
+      }),
+    );
     if (targets.length > 0 && posts.length === 0) throw new Error(`escalation round ${round}: no recipient could be reached`);
     await this.deps.store.change((doc) => {
       const open = findOpen(doc, outageId);
@@ -129,7 +136,9 @@ export class EscalationService {
     const driftvagt = this.deps.instruction.contacts.find((c) => c.id === 'driftvagt');
     const text = t('da', 'escalation.failed', { count, phone: driftvagt?.phone ? formatPhone(driftvagt.phone) : '' });
     for (const target of await this.deps.channels.withRole('nexusteam')) {
-      await this.deps.sender.send(target, textMessage(text)).catch((err: unknown) => this.deps.logger.error({ err }, 'could not report an undelivered escalation'));
+      await this.deps.sender
+        .send(target, textMessage(text), { purpose: { kind: 'report' } })
+        .catch((err: unknown) => this.deps.logger.error({ err }, 'could not report an undelivered escalation'));
     }
   }
 
@@ -174,18 +183,21 @@ export class EscalationService {
     if (outage.owner?.kind === 'person' && outage.owner.person.reach) targets.set(outage.owner.person.reach.conversationId, outage.owner.person.reach);
     if (targets.size === 0 || outage.owner?.kind !== 'person') for (const c of await this.deps.channels.withRole('nexusteam')) targets.set(c.conversationId, c);
     const card = cardMessage(backUpCard(outage, { instruction: this.deps.instruction, lang: 'da', now }));
-    let sent = 0;
     const posts: Announcement[] = [];
-    for (const target of targets.values()) {
-      try {
-        const { activityId } = await this.deps.sender.send(target, card);
-        posts.push({ conversationId: target.conversationId, serviceUrl: target.serviceUrl, activityId, kind: 'backUp' });
-        sent++;
-      } catch (err) {
-        this.deps.logger.error({ err, outageId: outage.id }, 'the "tell the driftvagt it is back" card could not be delivered');
-      }
-    }
-    if (sent === 0 && targets.size > 0) throw new Error('no recipient for the back-up card could be reached');
+    await Promise.all(
+      [...targets.values()].map(async (target) => {
+        try {
+          const { activityId } = await this.deps.sender.send(target, card, {
+            key: `${outage.id}:backUp:${target.conversationId}`,
+            purpose: { kind: 'backUp', outageId: outage.id, system: outage.system },
+          });
+          posts.push({ conversationId: target.conversationId, serviceUrl: target.serviceUrl, activityId, kind: 'backUp' });
+        } catch (err) {
+          this.deps.logger.error({ err, outageId: outage.id }, 'the "tell the driftvagt it is back" card could not be delivered');
+        }
+      }),
+    );
+    if (posts.length === 0 && targets.size > 0) throw new Error('no recipient for the back-up card could be reached');
     await this.deps.store.updateArchived(outage.id, (o) => ({ ...o, escalation: { ...(o.escalation ?? NO_ESCALATION), posts: [...(o.escalation?.posts ?? []), ...posts] } }));
     return { kind: 'done' };
   }
@@ -205,11 +217,15 @@ export class EscalationService {
   }
 
   private async replaceCards(outage: Outage, activity: Partial<Activity>, kind: Announcement['kind'] = 'escalation'): Promise<void> {
-    for (const post of (outage.escalation?.posts ?? []).filter((p) => p.kind === kind)) {
-      await this.deps.sender
-        .update({ conversationId: post.conversationId, serviceUrl: post.serviceUrl }, post.activityId, activity)
-        .catch((err: unknown) => this.deps.logger.warn({ err, conversationId: post.conversationId }, 'could not replace an escalation card'));
-    }
+    await Promise.all(
+      (outage.escalation?.posts ?? [])
+        .filter((p) => p.kind === kind)
+        .map((post) =>
+          this.deps.sender
+            .update({ conversationId: post.conversationId, serviceUrl: post.serviceUrl }, post.activityId, activity, { purpose: { kind: 'card-update', outageId: outage.id, system: outage.system } })
+            .catch((err: unknown) => this.deps.logger.warn({ err, conversationId: post.conversationId }, 'could not replace an escalation card')),
+        ),
+    );
   }
 }
 

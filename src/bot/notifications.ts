@@ -84,7 +84,9 @@ export class Notifications {
 
   private async tellNexusteam(text: string): Promise<void> {
     for (const target of await this.deps.channels.withRole('nexusteam')) {
-      await this.deps.sender.send(target, textMessage(text)).catch((err: unknown) => this.deps.logger.error({ err }, 'could not tell the Nexusteam'));
+      await this.deps.sender
+        .send(target, textMessage(text), { purpose: { kind: 'report' } })
+        .catch((err: unknown) => this.deps.logger.error({ err }, 'could not tell the Nexusteam'));
     }
   }
 

@@ -25,6 +25,7 @@ import {
 import type { SystemId } from '../domain/types';
 import type { Instruction } from '../instruction/schema';
 import { markHandled, newOutageId, type LiveDoc, type OutageStore } from '../store/outages';
+import type { SendOptions } from '../notify/sender';
 import { cardMessage } from './views';
 import { allClearReply, announcementCard, handoverOfferCard, suspectedCard, updateReply } from './outageViews';
 
@@ -45,10 +46,11 @@ export interface ChannelDirectory {
   withRole(role: 'staff' | 'nexusteam' | 'providers' | 'homecare'): Promise<readonly ChannelTarget[]>;
 }
 
+/** The sending the duties need (the app gives them the outbox); options: see SendOptions in src/notify/sender.ts. */
 export interface OutageSender {
-  send(target: ChannelTarget, activity: Partial<Activity>): Promise<{ activityId: string }>;
-  reply(target: ChannelTarget, rootActivityId: string, activity: Partial<Activity>): Promise<{ activityId: string }>;
-  update(target: ChannelTarget, activityId: string, activity: Partial<Activity>): Promise<void>;
+  send(target: ChannelTarget, activity: Partial<Activity>, options?: SendOptions): Promise<{ activityId: string }>;
+  reply(target: ChannelTarget, rootActivityId: string, activity: Partial<Activity>, options?: SendOptions): Promise<{ activityId: string }>;
+  update(target: ChannelTarget, activityId: string, activity: Partial<Activity>, options?: SendOptions): Promise<void>;
 }
 
 /** What every outage duty needs: where to post, how, the time, the instruction and the delays. */
@@ -234,18 +236,20 @@ export class OutageService {
 
   /** Sends each reporter (in their 1:1 chat) the offer to follow the outage after closing. Returns how many were asked. */
   async askReporters(outage: Outage): Promise<number> {
-    let asked = 0;
     const card = cardMessage(handoverOfferCard(outage, 'da', this.now()));
-    for (const r of outage.reports) {
-      if (!r.person.reach) continue;
-      try {
-        await this.deps.sender.send(r.person.reach, card);
-        asked++;
-      } catch (err) {
-        this.deps.logger.warn({ err, outageId: outage.id }, 'could not ask a reporter to take the outage over');
-      }
-    }
-    return asked;
+    const asked = await Promise.all(
+      outage.reports.map(async (r) => {
+        if (!r.person.reach) return false;
+        try {
+          await this.deps.sender.send(r.person.reach, card, { purpose: purposeOf('handover-offer', outage) });
+          return true;
+        } catch (err) {
+          this.deps.logger.warn({ err, outageId: outage.id }, 'could not ask a reporter to take the outage over');
+          return false;
+        }
+      }),
+    );
+    return asked.filter(Boolean).length;
   }
 
   async worksAgain(system: SystemId, person: Person): Promise<Outage | null> {
@@ -316,10 +320,10 @@ export class OutageService {
       return { doc: withOpen(handled.doc, next), result: next };
     });
     if (changed === 'gone' || changed === 'duplicate') return { kind: changed };
-    let posted = 0;
-    for (const a of changed.announcements.filter((x) => x.kind !== 'suspected')) {
-      if (await this.trySend(() => this.deps.sender.reply(targetOf(a, this.serviceUrlOf(a)), a.activityId, updateReply(changed, clean, at, 'da')), a)) posted++;
-    }
+    const reply = updateReply(changed, clean, at, 'da');
+    const posted = await this.eachAnnouncement(changed, (a) => a.kind !== 'suspected', (a, target) =>
+      this.deps.sender.reply(target, a.activityId, reply, { key: `${changed.id}:update:${submitId}:${a.conversationId}`, purpose: purposeOf('update', changed) }),
+    );
     await this.deps.events?.notify(changed, 'update', submitId);
     return { kind: 'done', value: { outage: changed, posted } };
   }
@@ -337,13 +341,16 @@ export class OutageService {
       return { doc: { ...handled.doc, open: rest, resolved: [...(handled.doc.resolved ?? []), done] }, result: done };
     });
     if (changed === 'gone' || changed === 'duplicate') return { kind: changed };
-    let posted = 0;
     const resolvedCard = cardMessage(announcementCard(changed, this.deps.instruction, 'da', at));
-    for (const a of changed.announcements.filter((x) => x.kind !== 'suspected')) {
-      const target = targetOf(a, this.serviceUrlOf(a));
-      if (await this.trySend(() => this.deps.sender.reply(target, a.activityId, allClearReply(changed, 'da')), a)) posted++;
-      await this.trySend(() => this.deps.sender.update(target, a.activityId, resolvedCard), a);
-    }
+    const reply = allClearReply(changed, 'da');
+    const posted = await this.eachAnnouncement(changed, (a) => a.kind !== 'suspected', async (a, target) => {
+      const purpose = purposeOf('allclear', changed);
+      const [sent] = await Promise.allSettled([
+        this.deps.sender.reply(target, a.activityId, reply, { key: `${changed.id}:allclear:${a.conversationId}`, purpose }),
+        this.deps.sender.update(target, a.activityId, resolvedCard, { key: `${changed.id}:resolved-card:${a.conversationId}:${a.activityId}`, purpose }),
+      ]);
+      if (sent.status === 'rejected') throw sent.reason;
+    });
     await this.deps.store.archive(changed);
     await this.deps.events?.resolved(changed);
     await this.deps.events?.notify(changed, 'allclear');
@@ -357,49 +364,72 @@ export class OutageService {
     return a.serviceUrl ?? '';
   }
 
+  /**
+   * A new post in every channel of the role. All posts are queued at once (the
+   * outbox has them before the first is sent, so a restart loses none), then
+   * each is recorded as soon as Teams gave its id; one that is delivered after
+   * this call gave up waiting is recorded by the outbox's hook instead
+   * (src/notify/outboxHooks.ts), from the purpose given here.
+   */
   private async postToRole(role: 'staff' | 'nexusteam', outage: Outage, activity: Partial<Activity>, kind: Announcement['kind']): Promise<number> {
     const targets = await this.deps.channels.withRole(role);
-    let posted = 0;
-    for (const target of targets) {
-      try {
-        const { activityId } = await this.deps.sender.send(target, activity);
-        posted++;
-        const announcement: Announcement = { conversationId: target.conversationId, serviceUrl: target.serviceUrl, activityId, kind };
-        await this.recordAnnouncement(outage.id, announcement);
-      } catch (err) {
-        this.deps.logger.error({ err, outageId: outage.id, conversationId: target.conversationId, role }, 'posting to a channel failed');
-      }
-    }
-    return posted;
+    const results = await Promise.all(
+      targets.map(async (target) => {
+        try {
+          const { activityId } = await this.deps.sender.send(target, activity, {
+            key: `${outage.id}:${kind}:${target.conversationId}`,
+            purpose: { ...purposeOf('announcement', outage), announcement: kind, serviceUrl: target.serviceUrl },
+          });
+          await this.recordAnnouncement(outage.id, { conversationId: target.conversationId, serviceUrl: target.serviceUrl, activityId, kind });
+          return true;
+        } catch (err) {
+          this.deps.logger.error({ err, outageId: outage.id, conversationId: target.conversationId, role }, 'posting to a channel failed');
+          return false;
+        }
+      }),
+    );
+    return results.filter(Boolean).length;
   }
 
-  private async recordAnnouncement(outageId: string, announcement: Announcement): Promise<void> {
+  /** Notes where an announcement was posted (idempotent: the same post twice is one). */
+  async recordAnnouncement(outageId: string, announcement: Announcement): Promise<void> {
     const at = this.now();
     await this.deps.store.change((doc) => {
       const open = findOpen(doc, outageId);
-      if (open) return { doc: withOpen(doc, addAnnouncement(open, announcement, at)), result: undefined };
+      if (open) {
+        const next = addAnnouncement(open, announcement, at);
+        return next === open ? { result: undefined } : { doc: withOpen(doc, next), result: undefined };
+      }
+      if (!(doc.resolved ?? []).some((o) => o.id === outageId)) return { result: undefined };
       const resolved = (doc.resolved ?? []).map((o) => (o.id === outageId ? addAnnouncement(o, announcement, at) : o));
       return { doc: { ...doc, resolved }, result: undefined };
     });
   }
 
   private async updateAnnouncements(outage: Outage, activity: Partial<Activity>, which: (a: Announcement) => boolean): Promise<number> {
-    let updated = 0;
-    for (const a of outage.announcements.filter(which)) {
-      if (await this.trySend(() => this.deps.sender.update(targetOf(a, this.serviceUrlOf(a)), a.activityId, activity), a)) updated++;
-    }
-    return updated;
+    return this.eachAnnouncement(outage, which, (a, target) => this.deps.sender.update(target, a.activityId, activity, { purpose: purposeOf('card-update', outage) }));
   }
 
-  private async trySend(send: () => Promise<unknown>, a: Announcement): Promise<boolean> {
-    try {
-      await send();
-      return true;
-    } catch (err) {
-      this.deps.logger.error({ err, conversationId: a.conversationId, activityId: a.activityId }, 'sending to an announcement thread failed');
-      return false;
-    }
+  /** Runs `send` for every chosen announcement side by side; returns how many succeeded (failures are logged). */
+  private async eachAnnouncement(outage: Outage, which: (a: Announcement) => boolean, send: (a: Announcement, target: ChannelTarget) => Promise<unknown>): Promise<number> {
+    const results = await Promise.all(
+      outage.announcements.filter(which).map(async (a) => {
+        try {
+          await send(a, targetOf(a, this.serviceUrlOf(a)));
+          return true;
+        } catch (err) {
+          this.deps.logger.error({ err, conversationId: a.conversationId, activityId: a.activityId }, 'sending to an announcement thread failed');
+          return false;
+        }
+      }),
+    );
+    return results.filter(Boolean).length;
   }
+}
+
+/** The facts every outage message carries for the outbox's hooks and reports. */
+function purposeOf(kind: string, outage: Outage): { kind: string; outageId: string; system: string } {
+  return { kind, outageId: outage.id, system: outage.system };
 }
 
 function withOpen(doc: LiveDoc, outage: Outage): LiveDoc {

@@ -52,7 +52,7 @@ export class Reminders {
     const day = job.id.startsWith('homecare:') ? job.id.slice('homecare:'.length) : localDate(now);
     const days = usbDays(day, holidays).map((d) => formatLocalDate(d, 'da'));
     const card = cardMessage(noticeCard(t('da', 'homecare.title'), [t('da', 'homecare.body', { days: joinList(days, 'da') })]));
-    await this.postToRole('homecare', card);
+    await this.postToRole('homecare', card, job);
     const next = nextWorkingDay(day, holidays);
     return { kind: 'done', followUps: [{ id: `homecare:${next}`, payload: { kind: 'homecare' }, dueAt: await this.homecareAt(next) }] };
   }
@@ -77,7 +77,7 @@ export class Reminders {
     if (at) await this.deps.jobs.schedule(`handover:${at.toISOString()}`, { kind: 'handover' }, at);
   }
 
-  async runHandover(_job: Job, now: Date): Promise<JobOutcome> {
+  async runHandover(job: Job, now: Date): Promise<JobOutcome> {
     const live = await this.deps.outages.live();
     const owned = Object.values(live.open).filter((o) => o && o.status === 'active' && o.owner?.kind === 'nexusteam');
     const closing = new Date(now.getTime() + this.deps.delays.handoverBeforeCloseMinutes * 60_000);
@@ -89,7 +89,7 @@ export class Reminders {
           { title: t('da', 'handover.ask'), data: { action: 'offerHandover', outageId: outage.id } },
         ] satisfies ButtonVM[]),
       );
-      await this.postToRole('nexusteam', card);
+      await this.postToRole('nexusteam', card, job);
     }
     const next = await this.nextHandover(new Date(now.getTime() + 60_000));
     return { kind: 'done', followUps: next ? [{ id: `handover:${next.toISOString()}`, payload: { kind: 'handover' }, dueAt: next }] : [] };
@@ -111,25 +111,30 @@ export class Reminders {
     await this.deps.jobs.schedule(`review:${nextMonth}`, { kind: 'review' }, at);
   }
 
-  async runReview(_job: Job, now: Date): Promise<JobOutcome> {
-    if (this.reviewOverdue(now)) await this.postToRole('nexusteam', cardMessage(reviewCard(this.deps.instruction)));
+  async runReview(job: Job, now: Date): Promise<JobOutcome> {
+    if (this.reviewOverdue(now)) await this.postToRole('nexusteam', cardMessage(reviewCard(this.deps.instruction)), job);
     const [y = '2000', m = '01'] = localDate(now).split('-');
     const nextMonth = Number(m) === 12 ? `${Number(y) + 1}-01-01` : `${y}-${String(Number(m) + 1).padStart(2, '0')}-01`;
     return { kind: 'done', followUps: [{ id: `review:${nextMonth}`, payload: { kind: 'review' }, dueAt: instantOf(nextMonth, '09:00') }] };
   }
 
-  private async postToRole(role: 'homecare' | 'nexusteam', activity: ReturnType<typeof cardMessage>): Promise<void> {
+  /** Posts in every channel of the role side by side; keyed by the job, so a retried job posts nowhere twice. */
+  private async postToRole(role: 'homecare' | 'nexusteam', activity: ReturnType<typeof cardMessage>, job: Job): Promise<void> {
     const targets = await this.deps.channels.withRole(role);
-    let failed = 0;
-    for (const target of targets) {
-      try {
-        await this.deps.sender.send(target, activity);
-      } catch (err) {
-        failed++;
-        this.deps.logger.error({ err, conversationId: target.conversationId, role }, 'reminder could not be posted');
-      }
-    }
-    if (targets.length > 0 && failed === targets.length) throw new Error(`no ${role} channel could be reached`);
+    const results = await Promise.all(
+      targets.map((target) =>
+        this.deps.sender
+          .send(target, activity, { key: `${job.id}:${target.conversationId}`, purpose: { kind: 'reminder', reminder: job.payload.kind } })
+          .then(
+            () => true,
+            (err: unknown) => {
+              this.deps.logger.error({ err, conversationId: target.conversationId, role }, 'reminder could not be posted');
+              return false;
+            },
+          ),
+      ),
+    );
+    if (targets.length > 0 && !results.some(Boolean)) throw new Error(`no ${role} channel could be reached`);
   }
 }
 

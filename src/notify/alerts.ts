@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../domain/clock';
 import { maskCpr } from '../domain/cpr';
 import type { Outage } from '../domain/outage';
+import type { SendOptions } from './sender';
 import { DEFAULT_CLAIM_LEASE_MS, type Reach, type Subscription, type Subscriptions } from '../store/subscriptions';
 
 /**
@@ -19,7 +20,7 @@ import { DEFAULT_CLAIM_LEASE_MS, type Reach, type Subscription, type Subscriptio
 
 /** The 1:1 sending the fan-out needs: same shape as OutageSender.send (src/bot/outageService.ts). */
 export interface AlertSender {
-  send(target: Reach, activity: Partial<Activity>): Promise<{ activityId: string }>;
+  send(target: Reach, activity: Partial<Activity>, options?: SendOptions): Promise<{ activityId: string }>;
 }
 
 /** Message keys of the personal alerts of one outage. */
@@ -143,7 +144,7 @@ export class PersonalAlerts {
     const claim = await this.#subscriptions.claim(outage.id, messageKey, sub.key, this.#clock.now(), this.#leaseMs);
     if (claim !== 'claimed') return { kind: 'skipped' };
     try {
-      await this.#sender.send(sub.reach, activity);
+      await this.#sender.send(sub.reach, activity, { key: `${outage.id}:alert:${messageKey}:${sub.key}`, purpose: { kind: 'alert', outageId: outage.id, system: outage.system } });
     } catch (err) {
       const statusCode = statusOf(err);
       await this.#subscriptions.release(outage.id, messageKey, sub.key);

@@ -11,6 +11,9 @@ import { loadInstruction } from '../../src/instruction/load';
 import { ChannelRegistry } from '../../src/store/channels';
 import { Closures } from '../../src/store/closures';
 import { officeHoursProvider } from '../../src/bot/officeHoursProvider';
+import { outboxSending, type OutboxSendingOptions } from '../../src/bot/outboxHooks';
+import type { Outbox } from '../../src/notify/outbox';
+import { SendError } from '../../src/notify/sender';
 import { cardButtons, cardText } from './cards';
 
 export const instruction = loadInstruction();
@@ -32,16 +35,23 @@ export interface Posted {
 }
 
 /** The Teams edge we cannot reach in a dialog test: records posts instead of sending them. */
-export function recordingSender(): OutageSender & { posted: Posted[]; failFor: Set<string> } {
+export function recordingSender(): OutageSender & { posted: Posted[]; failFor: Set<string>; slow: Map<string, number> } {
   const posted: Posted[] = [];
   /** Conversations that answer 502, as an unreachable recipient would. */
   const failFor = new Set<string>();
+  /** Conversations whose new posts take this many ms to be accepted (a slow or throttled Teams). */
+  const slow = new Map<string, number>();
   let n = 0;
   return {
     posted,
     failFor,
+    slow,
     async send(target, activity) {
-      if (failFor.has(target.conversationId)) throw Object.assign(new Error('Bad Gateway'), { statusCode: 502 });
+      if (failFor.has(target.conversationId)) {
+        throw new SendError('send', { statusCode: 502, code: undefined, retryable: true, retryAfterMs: undefined }, 1, { cause: new Error('Bad Gateway') });
+      }
+      const delay = slow.get(target.conversationId);
+      if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
       const activityId = `post-${++n}`;
       posted.push({ kind: 'send', conversationId: target.conversationId, activityId, activity });
       return { activityId };
@@ -70,9 +80,19 @@ export interface TestWorld {
   readonly channels: ChannelRegistry;
   readonly subscriptions: Duties['subscriptions'];
   readonly notifications: Duties['notifications'];
+  /** With `outbox` in the options: the app's outbox in front of the recording sender (started; stop it after the test). */
+  readonly outbox?: Outbox;
 }
 
-export function testServices(at: string, opts: { env?: Record<string, string>; nexusteam?: readonly string[]; storage?: Storage } = {}): TestWorld {
+export interface TestOptions {
+  readonly env?: Record<string, string>;
+  readonly nexusteam?: readonly string[];
+  readonly storage?: Storage;
+  /** Send through the app's outbox (and its hooks) as production does, the recording sender being Teams. */
+  readonly outbox?: Omit<OutboxSendingOptions, 'storage' | 'teams' | 'logger'>;
+}
+
+export function testServices(at: string, opts: TestOptions = {}): TestWorld {
   const clock = new ManualClock(at);
   const config = loadConfig(opts.env ?? {});
   const storage = opts.storage ?? new MemoryStorage();
@@ -87,9 +107,10 @@ export function testServices(at: string, opts: { env?: Record<string, string>; n
   const closures = new Closures(storage);
   const officeHours = officeHoursProvider(instruction, closures);
   const logger = pino({ level: 'silent' });
+  const sending = opts.outbox ? outboxSending({ ...opts.outbox, storage, teams: sender, logger }) : undefined;
   const duties = composeDuties({
     channels: directory,
-    sender,
+    sender: sending?.sender ?? sender,
     clock,
     instruction,
     delays: config.delays,
@@ -99,6 +120,10 @@ export function testServices(at: string, opts: { env?: Record<string, string>; n
     mailer: null,
     intervalMs: 1000,
   });
+  if (sending) {
+    sending.connect({ recordAnnouncement: (id, a) => duties.outages.recordAnnouncement(id, a), channels });
+    sending.outbox.start();
+  }
   const nexusteam = new Set(opts.nexusteam ?? []);
   const services = turnServices({
     instruction,
@@ -121,7 +146,7 @@ export function testServices(at: string, opts: { env?: Record<string, string>; n
       },
     },
   });
-  return { clock, services, storage, sender, channels, ...duties };
+  return { clock, services, storage, sender, channels, ...duties, ...(sending ? { outbox: sending.outbox } : {}) };
 }
 
 export interface TestPerson {
