@@ -1,4 +1,4 @@
-import { formatInTimeZone, fromZonedTime, getTimezoneOffset } from 'date-fns-tz';
+import { formatInTimeZone } from 'date-fns-tz';
 import type { Language } from '../instruction/schema';
 
 /**
@@ -25,14 +25,53 @@ function assertLocalDate(s: string): void {
   if (!isLocalDate(s)) throw new RangeError(`expected a local date YYYY-MM-DD, got "${s}"`);
 }
 
+/**
+ * The zone's offset from UTC (ms) at an instant. Asking Intl (through date-fns-tz)
+ * costs microseconds, and every turn asks dozens of times (office hours, "opens
+ * mandag kl. 8.00"), so offsets are remembered per quarter hour of UTC: a quarter
+ * hour with the same offset at its first and last millisecond has it throughout
+ * (a zone changes offset at most once in a few hours); one that contains a change
+ * is never cached.
+ */
+export function offsetMs(at: number, timeZone = COPENHAGEN): number {
+  if (!Number.isFinite(at)) throw new RangeError('Invalid time value');
+  const bucket = Math.floor(at / QUARTER_HOUR_MS);
+  let zone = offsetCache.get(timeZone);
+  if (!zone) offsetCache.set(timeZone, (zone = new Map()));
+  const cached = zone.get(bucket);
+  if (cached !== undefined) return cached;
+  const first = offsetFromIntl(bucket * QUARTER_HOUR_MS, timeZone);
+  const last = offsetFromIntl((bucket + 1) * QUARTER_HOUR_MS - 1, timeZone);
+  if (first !== last) return offsetFromIntl(at, timeZone);
+  if (zone.size >= MAX_CACHED_QUARTERS) zone.clear();
+  zone.set(bucket, first);
+  return first;
+}
+
+/** date-fns-tz's wall-clock reading of the instant, minus the instant. */
+function offsetFromIntl(at: number, timeZone: string): number {
+  return Date.parse(`${formatInTimeZone(new Date(at), timeZone, "yyyy-MM-dd'T'HH:mm:ss.SSS")}Z`) - at;
+}
+
+const QUARTER_HOUR_MS = 15 * 60_000;
+/** About three years of quarter hours per zone, a few MB at most. */
+const MAX_CACHED_QUARTERS = 100_000;
+const offsetCache = new Map<string, Map<number, number>>();
+
+/** The wall-clock reading of an instant, as milliseconds of the same reading in UTC. */
+function wallClockMs(at: Date, timeZone: string): number {
+  const ms = at.getTime();
+  return ms + offsetMs(ms, timeZone);
+}
+
 /** The Copenhagen calendar date (YYYY-MM-DD) of an instant. */
 export function localDate(at: Date, timeZone = COPENHAGEN): string {
-  return formatInTimeZone(at, timeZone, 'yyyy-MM-dd');
+  return new Date(wallClockMs(at, timeZone)).toISOString().slice(0, 10);
 }
 
 /** The Copenhagen wall-clock time (HH:MM) of an instant. */
 export function localTimeOf(at: Date, timeZone = COPENHAGEN): string {
-  return formatInTimeZone(at, timeZone, 'HH:mm');
+  return new Date(wallClockMs(at, timeZone)).toISOString().slice(11, 16);
 }
 
 /**
@@ -43,7 +82,12 @@ export function localTimeOf(at: Date, timeZone = COPENHAGEN): string {
 export function instantOf(localDate: string, localTime: string, timeZone = COPENHAGEN): Date {
   assertLocalDate(localDate);
   const time = LOCAL_TIME.test(localTime) ? `${localTime}:00` : localTime;
-  return fromZonedTime(`${localDate}T${time}`, timeZone);
+  const wallAsUtc = Date.parse(`${localDate}T${time}Z`);
+  if (Number.isNaN(wallAsUtc)) throw new RangeError(`expected a local time HH:MM[:SS], got "${localTime}"`);
+  // The offset in force at the wall reading taken as UTC is right unless a change lies between the two.
+  const guess = offsetMs(wallAsUtc, timeZone);
+  const corrected = offsetMs(wallAsUtc - guess, timeZone);
+  return new Date(wallAsUtc - corrected);
 }
 
 export type LocalResolution =
@@ -65,8 +109,8 @@ export function resolveLocalDateTime(local: string, timeZone = COPENHAGEN): Loca
   if (Number.isNaN(wallAsUtc)) throw new RangeError(`not a valid local date-time: "${local}"`);
   // The offsets in force a few hours either side cover every transition of the zone.
   const offsets = new Set([
-    getTimezoneOffset(timeZone, new Date(wallAsUtc - 6 * 3_600_000)),
-    getTimezoneOffset(timeZone, new Date(wallAsUtc + 6 * 3_600_000)),
+    offsetMs(wallAsUtc - 6 * 3_600_000, timeZone),
+    offsetMs(wallAsUtc + 6 * 3_600_000, timeZone),
   ]);
   const candidates = [...offsets]
     .map((offset) => new Date(wallAsUtc - offset))
@@ -78,10 +122,6 @@ export function resolveLocalDateTime(local: string, timeZone = COPENHAGEN): Loca
   return { kind: 'ambiguous', earlier: first, later: second };
 }
 
-/** The wall-clock reading of an instant, as milliseconds of the same reading in UTC. */
-function wallClockMs(at: Date, timeZone: string): number {
-  return Date.parse(`${formatInTimeZone(at, timeZone, "yyyy-MM-dd'T'HH:mm:ss.SSS")}Z`);
-}
 
 /** 0 = Sunday … 6 = Saturday, for a local date (no time zone involved). */
 export function weekdayIndex(localDate: string): number {

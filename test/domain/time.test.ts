@@ -1,6 +1,8 @@
+import { formatInTimeZone, fromZonedTime } from 'date-fns-tz';
 import { describe, expect, it } from 'vitest';
 import {
   addLocalDays,
+  COPENHAGEN,
   formatClock,
   formatDate,
   formatDayTime,
@@ -102,5 +104,36 @@ describe('Danish and English formatting', () => {
     expect(joinList(['a'], 'da')).toBe('a');
     expect(joinList(['a', 'b', 'c'], 'da')).toBe('a, b og c');
     expect(joinList(['a', 'b'], 'en')).toBe('a and b');
+  });
+});
+
+describe('the cached zone offsets agree with date-fns-tz', () => {
+  const zones = ['Europe/Copenhagen', 'America/New_York', 'Australia/Lord_Howe'];
+
+  it('gives the same local date and time for instants all through 2026 (every 37 min 13 s)', () => {
+    let checked = 0;
+    for (const tz of zones) {
+      for (let ms = Date.parse('2026-01-01T00:00:00Z'); ms < Date.parse('2027-01-01T00:00:00Z'); ms += 37 * 60_000 + 13_000) {
+        const at = new Date(ms);
+        expect(localDate(at, tz)).toBe(formatInTimeZone(at, tz, 'yyyy-MM-dd'));
+        expect(localTimeOf(at, tz)).toBe(formatInTimeZone(at, tz, 'HH:mm'));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(40_000);
+  });
+
+  it('finds the instant of every local minute of both DST days as date-fns-tz does; a time the clocks skip is moved forward', () => {
+    for (const day of ['2026-03-29', '2026-10-25', '2026-07-01']) {
+      for (let m = 0; m < 24 * 60; m++) {
+        const time = `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+        const kind = resolveLocalDateTime(`${day}T${time}`).kind;
+        if (kind === 'gap') continue;
+        expect(instantOf(day, time).toISOString(), `${day} ${time}`).toBe(fromZonedTime(`${day}T${time}:00`, COPENHAGEN).toISOString());
+      }
+    }
+    // 02:30 does not exist on 29 March 2026: read as 03:30 summer time, as a clock that jumped would show.
+    expect(instantOf('2026-03-29', '02:30').toISOString()).toBe('2026-03-29T01:30:00.000Z');
+    expect(localTimeOf(instantOf('2026-03-29', '02:30'))).toBe('03:30');
   });
 });
