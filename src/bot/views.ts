@@ -32,6 +32,20 @@ export function cardMessage(card: AdaptiveCardJson): Partial<Activity> {
   return { type: ActivityTypes.Message, attachments: [CardFactory.adaptiveCard(card)] };
 }
 
+/**
+ * Several cards (and an optional line of text above them) as one message, shown
+ * one under the other: one notification, and one request to Teams instead of
+ * one per card.
+ */
+export function cardsMessage(cards: readonly AdaptiveCardJson[], text?: string): Partial<Activity> {
+  return {
+    type: ActivityTypes.Message,
+    ...(text ? { text, textFormat: 'plain' } : {}),
+    attachmentLayout: 'list',
+    attachments: cards.map((card) => CardFactory.adaptiveCard(card)),
+  };
+}
+
 export function textMessage(text: string): Partial<Activity> {
   return { type: ActivityTypes.Message, text, textFormat: 'plain' };
 }
@@ -125,11 +139,10 @@ export function worthKnowingCard(ids: readonly string[], ctx: ViewContext): Adap
 }
 
 /** The answer to a finished triage: the advice card, then what to do meanwhile. */
-export function adviceMessages(advice: Advice, ctx: ViewContext): Partial<Activity>[] {
-  const messages = [cardMessage(adviceCard(advice, ctx))];
+/** The advice and, where there is any, what is worth knowing meanwhile: one message, with `intro` above the cards. */
+export function adviceMessage(advice: Advice, ctx: ViewContext, intro?: string): Partial<Activity> {
   const worth = worthKnowingCard(advice.worthKnowing, ctx);
-  if (worth) messages.push(cardMessage(worth));
-  return messages;
+  return cardsMessage(worth ? [adviceCard(advice, ctx), worth] : [adviceCard(advice, ctx)], intro);
 }
 
 export type QuestionKind = 'system' | 'scope' | 'internet';

@@ -203,16 +203,20 @@ export function findButton(replies: Reply[], title: string): Record<string, unkn
 
 export interface Reply {
   readonly text: string;
+  /** The first card (most messages carry one). */
   readonly card: unknown;
+  /** Every card of the message, in order (the advice and what is worth knowing come as one message). */
+  readonly cards: unknown[];
   readonly buttons: { title: string; data: Record<string, unknown> }[];
 }
 
 export function toReply(activity: Partial<Activity>): Reply {
-  const card = activity.attachments?.[0]?.content;
+  const cards = (activity.attachments ?? []).map((a) => a.content as unknown).filter((c) => c !== undefined);
   return {
-    text: [activity.text ?? '', card ? cardText(card) : ''].filter(Boolean).join('\n'),
-    card,
-    buttons: card ? cardButtons(card) : [],
+    text: [activity.text ?? '', ...cards.map((c) => cardText(c))].filter(Boolean).join('\n'),
+    card: cards[0],
+    cards,
+    buttons: cards.flatMap((c) => cardButtons(c)),
   };
 }
 

@@ -11,7 +11,7 @@ import type { Advice, InternetState, Scope, SystemId } from '../../domain/types'
 import { triageValue, type TriageValue } from '../actions';
 import { t } from '../i18n';
 import { knownOutageCard } from '../outageViews';
-import { adviceMessages, cardMessage, questionCard, textMessage, worthKnowingCard, type ViewContext } from '../views';
+import { adviceMessage, cardMessage, cardsMessage, questionCard, textMessage, worthKnowingCard, type ViewContext } from '../views';
 import { CardPrompt } from './cardPrompt';
 import { personOf, type TurnServices } from './services';
 
@@ -125,12 +125,9 @@ export class TriageDialog extends ComponentDialog {
     const answers = this.remember(step, internet ? { internet } : {});
     const advice = await this.advise(step, answers);
     const view = await this.view(step);
-    const messages = adviceMessages(advice, view);
     const others = (step.values as { others?: number }).others ?? 0;
-    if (others > 0) {
-      messages.unshift(textMessage(t(view.lang, 'report.others', { count: others, minutes: this.services.detectionWindowMinutes })));
-    }
-    await step.context.sendActivities(messages);
+    const intro = others > 0 ? t(view.lang, 'report.others', { count: others, minutes: this.services.detectionWindowMinutes }) : undefined;
+    await step.context.sendActivity(adviceMessage(advice, view, intro));
     return step.endDialog(advice);
   }
 
@@ -148,10 +145,8 @@ export class TriageDialog extends ComponentDialog {
       counted: report.counted,
     });
     const advice = await this.advise(step, { action: 'triage', system, scope: 'general' });
-    const messages: Partial<Activity>[] = [cardMessage(card)];
     const worth = worthKnowingCard(advice.worthKnowing, view);
-    if (worth) messages.push(cardMessage(worth));
-    await step.context.sendActivities(messages);
+    await step.context.sendActivity(cardsMessage(worth ? [card, worth] : [card]));
     return true;
   }
 
