@@ -234,6 +234,8 @@ export interface BenchResult {
     readonly quietCores: number;
     readonly quietWaitSeconds: number;
     readonly env: Record<string, string>;
+    /** Node flags of both processes (those of `npm start`). */
+    readonly nodeFlags: readonly string[];
     readonly cpuProfile: string | null;
   };
   readonly triageBurst?: { readonly bot: RunFigures; readonly floor: RunFigures };
@@ -246,6 +248,18 @@ export interface BenchResult {
 // --- running a bot process -----------------------------------------------------
 
 const BOT_ENV = { LOG_LEVEL: 'warn', DETECTION_ENABLED: 'false' } as const;
+
+/**
+ * The node flags production starts the bot with (`npm start` in package.json, and
+ * README's deployment steps): the bot and the floor run with them, so the figures
+ * are those of the process as deployed.
+ */
+export function startNodeFlags(): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  const m = /\bnode((?:\s+--\S+)*)\s+dist\/index\.js\b/.exec(pkg.scripts?.['start'] ?? '');
+  return (m?.[1] ?? '').split(/\s+/).filter(Boolean);
+}
+const START_FLAGS = startNodeFlags();
 const LOOP_RESOLUTION_MS = 10;
 
 interface Instance {
@@ -281,7 +295,7 @@ async function withInstance<T>(
   const bot = await spawnBot({
     script: SCRIPTS[kind],
     env: { ...BOT_ENV, SQLITE_PATH: sqlitePath },
-    nodeArgs,
+    nodeArgs: [...START_FLAGS, ...nodeArgs],
     ...(stdoutFile ? { stdoutFile } : {}),
   });
   const client = new Client(bot.port);
@@ -677,6 +691,7 @@ export async function runBench(opts: Options): Promise<BenchResult> {
       quietCores: opts.quietCores,
       quietWaitSeconds: opts.quietWaitSeconds,
       env: { ...BOT_ENV, STORAGE: 'sqlite (default)', PORT: 'chosen free port' },
+      nodeFlags: START_FLAGS,
       cpuProfile,
     },
     ...(triageBurst ? { triageBurst } : {}),

@@ -63,11 +63,11 @@ export function renderMarkdown(result: BenchResult): string {
     '',
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB memory, Node ${m.node}, ${m.os}; load average at the end ${m.loadAverage.join(' / ')}. Code: ${m.commit}.`,
     '',
-    'Each run is its own process with a fresh SQLite file: the bot is `node dist/index.js` with ' +
+    `Each run is its own process with a fresh SQLite file: the bot is \`node ${[...s.nodeFlags, 'dist/index.js'].join(' ')}\` (as \`npm start\` runs it) with ` +
       Object.entries(s.env)
         .map(([k, v]) => `\`${k}=${v}\``)
         .join(' ') +
-      '; the floor is `node dist/bench/echoBot.js` (the same `createAdapter`, `createServer`, `createStorage`; one ConversationState read and write and one reply per turn). ' +
+      `; the floor is \`node ${[...s.nodeFlags, 'dist/bench/echoBot.js'].join(' ')}\` (the same \`createAdapter\`, \`createServer\`, \`createStorage\`; one ConversationState read and write and one reply per turn). ` +
       'Replies go to a local connector (node:http) that answers at once; a POST round trip ends after the turn\'s replies were delivered. ' +
       `Before each measured run ${s.warmupWalks} walks warm the process up (not measured). ` +
       'RSS is the bot process\'s own: peak = VmHWM from /proc; CPU ms/turn = the process\'s user+system time over the run / turns.',
