@@ -75,19 +75,22 @@ export function localTimeOf(at: Date, timeZone = COPENHAGEN): string {
 }
 
 /**
- * The instant of a local date and time (HH:MM or HH:MM:SS) in Copenhagen. Office
- * hours never fall in a daylight-saving gap or overlap; for input that might, use
- * resolveLocalDateTime.
+ * The instant of a local date and time (HH:MM or HH:MM:SS) in Copenhagen, the same
+ * on every host. Office hours never fall in a daylight-saving gap or overlap; for
+ * input that might, use resolveLocalDateTime. Here a time that occurs twice is the
+ * first, a time the clocks skip is moved forward by the jump (as Temporal's
+ * "compatible").
  */
 export function instantOf(localDate: string, localTime: string, timeZone = COPENHAGEN): Date {
   assertLocalDate(localDate);
   const time = LOCAL_TIME.test(localTime) ? `${localTime}:00` : localTime;
-  const wallAsUtc = Date.parse(`${localDate}T${time}Z`);
-  if (Number.isNaN(wallAsUtc)) throw new RangeError(`expected a local time HH:MM[:SS], got "${localTime}"`);
-  // The offset in force at the wall reading taken as UTC is right unless a change lies between the two.
-  const guess = offsetMs(wallAsUtc, timeZone);
-  const corrected = offsetMs(wallAsUtc - guess, timeZone);
-  return new Date(wallAsUtc - corrected);
+  const local = `${localDate}T${time}`;
+  const resolved = resolveLocalDateTime(local, timeZone);
+  if (resolved.kind === 'ok') return resolved.instant;
+  // Twice (clocks go back): the first. Skipped (clocks jump): as late as the jump, 02:30 → 03:30.
+  if (resolved.kind === 'ambiguous') return resolved.earlier;
+  const wallAsUtc = Date.parse(`${local}Z`);
+  return new Date(wallAsUtc - offsetMs(wallAsUtc - 6 * 3_600_000, timeZone));
 }
 
 export type LocalResolution =
