@@ -144,6 +144,8 @@ function createBot({ config, instruction, clock, storage, logger, adapter, playg
     teams: new AdapterSender(adapter, config.bot.appId, logger.child({ component: 'sender' }), { maxAttempts: 1 }),
     logger: logger.child({ component: 'outbox' }),
     outbox: { leaseMs: config.delays.outboxLeaseSeconds * 1000 },
+    // A job waiting for its message must record the outcome before its lease runs out (else it is retried).
+    waitMs: Math.min(120_000, config.delays.schedulerLeaseSeconds * 750),
   });
   const directory = new NexusteamDirectory({
     config: playground && config.development ? { ...config, nexusteamIds: [...config.nexusteamIds, PLAYGROUND_ADMIN_ID] } : config,
@@ -170,7 +172,7 @@ function createBot({ config, instruction, clock, storage, logger, adapter, playg
     intervalMs: config.delays.schedulerIntervalSeconds * 1000,
     leaseMs: config.delays.schedulerLeaseSeconds * 1000,
   });
-  connect({ recordAnnouncement: (outageId, announcement) => duties.outages.recordAnnouncement(outageId, announcement), channels });
+  connect({ lateAnnouncement: (outageId, announcement) => duties.outages.lateAnnouncement(outageId, announcement), channels });
   const services = turnServices({
     instruction,
     clock,

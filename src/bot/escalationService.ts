@@ -17,6 +17,7 @@ import type { LiveDoc, OutageStore } from '../store/outages';
 import { t } from './i18n';
 import type { DutyDeps, ChannelTarget, SubmitOutcome } from './outageService';
 import { backUpCard, escalationCard } from './outageViews';
+import { isStillQueued } from '../notify/outboxSender';
 import { cardMessage, textMessage } from './views';
 
 /**
@@ -66,7 +67,9 @@ export class EscalationService {
     const outage = await this.deps.store.get(outageId);
     if (!outage || outage.status === 'resolved' || outage.system !== 'nexus') return { kind: 'done' };
     if (outage.escalation?.acknowledged) return { kind: 'done' };
-    if ((outage.escalation?.rounds ?? 0) > round) return { kind: 'done' }; // this round went out already (a repeat of the job)
+    // This round went out already (a repeat of the job, e.g. after an earlier run outlived its lease and
+    // recorded the round itself): make sure the next round is still scheduled (a no-op when it is).
+    if ((outage.escalation?.rounds ?? 0) > round) return { kind: 'done', followUps: this.nextRound(outage, round, now) };
     const due = this.dueAt(outage, round);
     if (due && due.getTime() > now.getTime()) return { kind: 'retry', error: 'the start was corrected; not due yet', at: due };
 
@@ -78,6 +81,7 @@ export class EscalationService {
     // the outbox's record of a card already delivered, with its id, instead of sending it again.
     const posts: Announcement[] = [];
     const failed: ChannelTarget[] = [];
+    let queued = 0;
     await Promise.all(
       targets.map(async (target) => {
         try {
@@ -87,22 +91,30 @@ export class EscalationService {
           });
           posts.push({ conversationId: target.conversationId, serviceUrl: target.serviceUrl, activityId, kind: 'escalation' });
         } catch (err) {
+          if (isStillQueued(err)) {
+            queued++;
+            return;
+          }
           failed.push(target);
           this.deps.logger.error({ err, outageId, conversationId: target.conversationId, round }, 'escalation could not be delivered');
         }
       }),
     );
+    // A card still queued is not a failure: the job runs again shortly and, by the keys, finds every card
+    // delivered meanwhile with its id (to replace it on "Driftvagten er underrettet") instead of resending.
+    if (queued > 0) throw new Error(`escalation round ${round}: ${queued} card(s) still queued; recording when delivered`);
     if (targets.length > 0 && posts.length === 0) throw new Error(`escalation round ${round}: no recipient could be reached`);
     await this.deps.store.change((doc) => {
       const open = findOpen(doc, outageId);
       return open ? { doc: withOpen(doc, recordEscalation(open, round, posts, now)), result: undefined } : { result: undefined };
     });
-    if (failed.length > 0) await this.reportUndelivered(failed.length);
-    const followUps =
-      round < this.deps.delays.escalationRepeatMax
-        ? [{ id: escalationJobId(outageId, round + 1), payload: { kind: 'escalation' as const, outageId, round: round + 1 }, dueAt: this.dueAt(outage, round + 1) ?? now }]
-        : [];
-    return { kind: 'done', followUps };
+    if (failed.length > 0) await this.reportUndelivered(failed.length, `${outageId}:escalation:${round}`);
+    return { kind: 'done', followUps: this.nextRound(outage, round, now) };
+  }
+
+  private nextRound(outage: Outage, round: number, now: Date) {
+    if (round >= this.deps.delays.escalationRepeatMax) return [];
+    return [{ id: escalationJobId(outage.id, round + 1), payload: { kind: 'escalation' as const, outageId: outage.id, round: round + 1 }, dueAt: this.dueAt(outage, round + 1) ?? now }];
   }
 
   /**
@@ -132,19 +144,20 @@ export class EscalationService {
     return [...out.values()];
   }
 
-  private async reportUndelivered(count: number): Promise<void> {
+  /** `about` names what failed (outage and round, or the job), so the report is sent once per failure, not deduplicated by its text. */
+  private async reportUndelivered(count: number, about: string): Promise<void> {
     const driftvagt = this.deps.instruction.contacts.find((c) => c.id === 'driftvagt');
     const text = t('da', 'escalation.failed', { count, phone: driftvagt?.phone ? formatPhone(driftvagt.phone) : '' });
     for (const target of await this.deps.channels.withRole('nexusteam')) {
       await this.deps.sender
-        .send(target, textMessage(text), { purpose: { kind: 'report' } })
+        .send(target, textMessage(text), { key: `report:${about}:${target.conversationId}`, purpose: { kind: 'report' } })
         .catch((err: unknown) => this.deps.logger.error({ err }, 'could not report an undelivered escalation'));
     }
   }
 
   /** Told when a whole escalation job gave up after its retries. */
   async onJobFailed(job: Job): Promise<void> {
-    if (job.payload.kind === 'escalation' || job.payload.kind === 'driftvagtBackUp') await this.reportUndelivered(1);
+    if (job.payload.kind === 'escalation' || job.payload.kind === 'driftvagtBackUp') await this.reportUndelivered(1, `job:${job.id}:${job.attempts}`);
   }
 
   /** "Driftvagten er underrettet": recorded once, every escalation card replaced, no more reminders. */
@@ -184,6 +197,7 @@ export class EscalationService {
     if (targets.size === 0 || outage.owner?.kind !== 'person') for (const c of await this.deps.channels.withRole('nexusteam')) targets.set(c.conversationId, c);
     const card = cardMessage(backUpCard(outage, { instruction: this.deps.instruction, lang: 'da', now }));
     const posts: Announcement[] = [];
+    let queued = 0;
     await Promise.all(
       [...targets.values()].map(async (target) => {
         try {
@@ -193,10 +207,12 @@ export class EscalationService {
           });
           posts.push({ conversationId: target.conversationId, serviceUrl: target.serviceUrl, activityId, kind: 'backUp' });
         } catch (err) {
-          this.deps.logger.error({ err, outageId: outage.id }, 'the "tell the driftvagt it is back" card could not be delivered');
+          if (isStillQueued(err)) queued++;
+          else this.deps.logger.error({ err, outageId: outage.id }, 'the "tell the driftvagt it is back" card could not be delivered');
         }
       }),
     );
+    if (queued > 0) throw new Error(`${queued} back-up card(s) still queued; recording when delivered`);
     if (posts.length === 0 && targets.size > 0) throw new Error('no recipient for the back-up card could be reached');
     await this.deps.store.updateArchived(outage.id, (o) => ({ ...o, escalation: { ...(o.escalation ?? NO_ESCALATION), posts: [...(o.escalation?.posts ?? []), ...posts] } }));
     return { kind: 'done' };

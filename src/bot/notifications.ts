@@ -56,14 +56,14 @@ export class Notifications {
     if (this.deps.mailer && job.attempts === 1) {
       const mail = renderOutageMail(message, outage, update ? { updateText: update.text, updateAt: new Date(update.at) } : {}, this.deps.instruction, now);
       const result = await this.deps.mailer.send(mail);
-      if (!result.delivered) await this.tellNexusteam(mailFailureNotice(message, outage, result));
+      if (!result.delivered) await this.tellNexusteam(mailFailureNotice(message, outage, result), `${job.id}:mail`);
     }
 
     const { key, activity } = this.alertFor(message, outage, update?.text ?? '', update ? new Date(update.at) : now, updateId);
     const fan = await this.deps.alerts.fanOut(outage, key, activity);
     if (fan.failed.length > 0) {
       if (job.attempts >= 4) {
-        await this.tellNexusteam(`Personlige beskeder om nedbruddet på ${outage.system} nåede ikke frem til ${fan.failed.length} abonnent(er).`);
+        await this.tellNexusteam(`Personlige beskeder om nedbruddet på ${outage.system} nåede ikke frem til ${fan.failed.length} abonnent(er).`, `${job.id}:alerts`);
         return { kind: 'done' };
       }
       throw new Error(`${fan.failed.length} personal alert(s) not delivered; retrying`);
@@ -82,10 +82,11 @@ export class Notifications {
     }
   }
 
-  private async tellNexusteam(text: string): Promise<void> {
+  /** `about` names the failure (job and what failed), so each is reported once and none is taken for another with the same text. */
+  private async tellNexusteam(text: string, about: string): Promise<void> {
     for (const target of await this.deps.channels.withRole('nexusteam')) {
       await this.deps.sender
-        .send(target, textMessage(text), { purpose: { kind: 'report' } })
+        .send(target, textMessage(text), { key: `report:${about}:${target.conversationId}`, purpose: { kind: 'report' } })
         .catch((err: unknown) => this.deps.logger.error({ err }, 'could not tell the Nexusteam'));
     }
   }

@@ -25,6 +25,7 @@ import {
 import type { SystemId } from '../domain/types';
 import type { Instruction } from '../instruction/schema';
 import { markHandled, newOutageId, type LiveDoc, type OutageStore } from '../store/outages';
+import { isStillQueued } from '../notify/outboxSender';
 import type { SendOptions } from '../notify/sender';
 import { cardMessage } from './views';
 import { allClearReply, announcementCard, handoverOfferCard, suspectedCard, updateReply } from './outageViews';
@@ -322,7 +323,7 @@ export class OutageService {
     if (changed === 'gone' || changed === 'duplicate') return { kind: changed };
     const reply = updateReply(changed, clean, at, 'da');
     const posted = await this.eachAnnouncement(changed, (a) => a.kind !== 'suspected', (a, target) =>
-      this.deps.sender.reply(target, a.activityId, reply, { key: `${changed.id}:update:${submitId}:${a.conversationId}`, purpose: purposeOf('update', changed) }),
+      this.deps.sender.reply(target, a.activityId, reply, { key: updateKey(changed, submitId, a), purpose: purposeOf('update', changed) }),
     );
     await this.deps.events?.notify(changed, 'update', submitId);
     return { kind: 'done', value: { outage: changed, posted } };
@@ -346,12 +347,13 @@ export class OutageService {
     const posted = await this.eachAnnouncement(changed, (a) => a.kind !== 'suspected', async (a, target) => {
       const purpose = purposeOf('allclear', changed);
       const [sent] = await Promise.allSettled([
-        this.deps.sender.reply(target, a.activityId, reply, { key: `${changed.id}:allclear:${a.conversationId}`, purpose }),
-        this.deps.sender.update(target, a.activityId, resolvedCard, { key: `${changed.id}:resolved-card:${a.conversationId}:${a.activityId}`, purpose }),
+        this.deps.sender.reply(target, a.activityId, reply, { key: allClearKey(changed, a), purpose }),
+        this.deps.sender.update(target, a.activityId, resolvedCard, { key: cardKey(changed, a), purpose }),
       ]);
       if (sent.status === 'rejected') throw sent.reason;
     });
-    await this.deps.store.archive(changed);
+    // Archive the latest state: an announcement Teams accepted late may have been recorded meanwhile.
+    await this.deps.store.archive((await this.deps.store.get(changed.id)) ?? changed);
     await this.deps.events?.resolved(changed);
     await this.deps.events?.notify(changed, 'allclear');
     return { kind: 'done', value: { outage: changed, posted } };
@@ -383,6 +385,8 @@ export class OutageService {
           await this.recordAnnouncement(outage.id, { conversationId: target.conversationId, serviceUrl: target.serviceUrl, activityId, kind });
           return true;
         } catch (err) {
+          // Still queued (Teams is slow or asked us to pause): it goes out, and the outbox's hook records it.
+          if (isStillQueued(err)) return true;
           this.deps.logger.error({ err, outageId: outage.id, conversationId: target.conversationId, role }, 'posting to a channel failed');
           return false;
         }
@@ -391,19 +395,44 @@ export class OutageService {
     return results.filter(Boolean).length;
   }
 
-  /** Notes where an announcement was posted (idempotent: the same post twice is one). */
-  async recordAnnouncement(outageId: string, announcement: Announcement): Promise<void> {
+  /** Notes where an announcement was posted (idempotent: the same post twice is one), open, resolved or archived. */
+  async recordAnnouncement(outageId: string, announcement: Announcement): Promise<Outage | null> {
     const at = this.now();
-    await this.deps.store.change((doc) => {
-      const open = findOpen(doc, outageId);
-      if (open) {
-        const next = addAnnouncement(open, announcement, at);
-        return next === open ? { result: undefined } : { doc: withOpen(doc, next), result: undefined };
-      }
-      if (!(doc.resolved ?? []).some((o) => o.id === outageId)) return { result: undefined };
-      const resolved = (doc.resolved ?? []).map((o) => (o.id === outageId ? addAnnouncement(o, announcement, at) : o));
-      return { doc: { ...doc, resolved }, result: undefined };
-    });
+    return this.deps.store.updateArchived(outageId, (o) => addAnnouncement(o, announcement, at));
+  }
+
+  /**
+   * A staff post delivered (the outbox's hook runs for every one; for most the
+   * caller has recorded it already): record it, and return what its thread would
+   * have missed had it been delivered after its caller stopped waiting: every
+   * update, and after the all-clear the all-clear and the card shown resolved.
+   * The keys are those of the normal path, so whichever queues a message first
+   * sends it and the other's is ignored: nothing goes out twice.
+   */
+  async lateAnnouncement(outageId: string, announcement: Announcement): Promise<LateMessage[]> {
+    const outage = await this.recordAnnouncement(outageId, announcement);
+    if (!outage || (announcement.kind !== 'announcement' && announcement.kind !== 'owner-notice')) return [];
+    const a = announcement;
+    const messages: LateMessage[] = outage.updates.map((u) => ({
+      op: 'reply',
+      rootActivityId: a.activityId,
+      activity: updateReply(outage, u.text, new Date(u.at), 'da'),
+      key: updateKey(outage, u.id, a),
+      purpose: purposeOf('update', outage),
+    }));
+    if (outage.status === 'resolved') {
+      messages.push(
+        { op: 'reply', rootActivityId: a.activityId, activity: allClearReply(outage, 'da'), key: allClearKey(outage, a), purpose: purposeOf('allclear', outage) },
+        {
+          op: 'update',
+          activityId: a.activityId,
+          activity: cardMessage(announcementCard(outage, this.deps.instruction, 'da', new Date(outage.resolved?.at ?? this.now()))),
+          key: cardKey(outage, a),
+          purpose: purposeOf('allclear', outage),
+        },
+      );
+    }
+    return messages;
   }
 
   private async updateAnnouncements(outage: Outage, activity: Partial<Activity>, which: (a: Announcement) => boolean): Promise<number> {
@@ -418,6 +447,7 @@ export class OutageService {
           await send(a, targetOf(a, this.serviceUrlOf(a)));
           return true;
         } catch (err) {
+          if (isStillQueued(err)) return true;
           this.deps.logger.error({ err, conversationId: a.conversationId, activityId: a.activityId }, 'sending to an announcement thread failed');
           return false;
         }
@@ -426,6 +456,21 @@ export class OutageService {
     return results.filter(Boolean).length;
   }
 }
+
+/** A message to bring a late announcement's thread up to date (see lateAnnouncement). */
+export interface LateMessage {
+  readonly op: 'reply' | 'update';
+  readonly rootActivityId?: string;
+  readonly activityId?: string;
+  readonly activity: Partial<Activity>;
+  readonly key: string;
+  readonly purpose: { readonly kind: string; readonly [fact: string]: string };
+}
+
+// Keys of the messages in an announcement's thread: per outage, message and post (a channel may hold two posts).
+const updateKey = (o: Outage, updateId: string, a: Announcement) => `${o.id}:update:${updateId}:${a.conversationId}:${a.activityId}`;
+const allClearKey = (o: Outage, a: Announcement) => `${o.id}:allclear:${a.conversationId}:${a.activityId}`;
+const cardKey = (o: Outage, a: Announcement) => `${o.id}:resolved-card:${a.conversationId}:${a.activityId}`;
 
 /** The facts every outage message carries for the outbox's hooks and reports. */
 function purposeOf(kind: string, outage: Outage): { kind: string; outageId: string; system: string } {

@@ -4,27 +4,29 @@ import type { Logger } from 'pino';
 import { systemClock } from '../domain/clock';
 import type { Announcement } from '../domain/outage';
 import { Outbox, type OutboxOptions, type OutboxRecord } from '../notify/outbox';
-import { OutboxSender } from '../notify/outboxSender';
+import { OutboxSender, outboxIdOfKey } from '../notify/outboxSender';
 import type { Sender } from '../notify/sender';
 import type { ChannelRecord } from '../store/channels';
 import { t, type MessageKey } from './i18n';
-import type { ChannelTarget } from './outageService';
+import type { ChannelTarget, LateMessage } from './outageService';
 import { textMessage } from './views';
 
 /**
  * What the app does when the outbox finishes a message, whoever sent it and
  * however late (after a restart, or after the caller stopped waiting):
  *
- * - delivered: an announcement is recorded on its outage (idempotent), so
- *   updates and the all-clear reach its thread even if the post that queued it
- *   gave up waiting;
+ * - delivered: an announcement is recorded on its outage (idempotent), and its
+ *   thread gets what it missed while queued (the card as it is now, the updates,
+ *   the all-clear), so a post that its caller stopped waiting for is not left
+ *   behind;
  * - failed for good: the Nexusteam's channels are told which message missed which
  *   recipient, so someone passes it on by phone or mail. Escalations and personal
  *   alerts are left out here (their duties report them, with what to do), and so
  *   are the reports themselves.
  */
 export interface OutboxHookDeps {
-  readonly recordAnnouncement: (outageId: string, announcement: Announcement) => Promise<void>;
+  /** Records a staff post delivered late and returns what its thread missed meanwhile (OutageService.lateAnnouncement). */
+  readonly lateAnnouncement: (outageId: string, announcement: Announcement) => Promise<readonly LateMessage[]>;
   readonly channels: {
     get(conversationId: string): Promise<ChannelRecord | undefined>;
     withRole(role: 'nexusteam'): Promise<readonly ChannelTarget[]>;
@@ -48,7 +50,9 @@ export function outboxHooks(deps: OutboxHookDeps) {
       if (p.kind !== 'announcement' || record.op !== 'send' || !p['outageId'] || !activityId) return;
       const kind = p['announcement'] as Announcement['kind'] | undefined;
       if (kind !== 'announcement' && kind !== 'owner-notice' && kind !== 'suspected') return;
-      await deps.recordAnnouncement(p['outageId'], { conversationId: record.target.conversationId, serviceUrl: record.target.serviceUrl, activityId, kind });
+      const late = await deps.lateAnnouncement(p['outageId'], { conversationId: record.target.conversationId, serviceUrl: record.target.serviceUrl, activityId, kind });
+      // Queued, not awaited: a hook must not wait for other deliveries. Same ids as the normal path's keys.
+      if (late.length > 0) await deps.outbox.enqueue(late.map((m) => ({ ...m, id: outboxIdOfKey(m.key), target: record.target })));
     },
 
     onFailed: async (records: readonly OutboxRecord[]): Promise<void> => {
@@ -102,7 +106,7 @@ export interface OutboxSendingOptions {
  * front of Teams, the Sender the duties use, and the hooks above, connected once
  * the outage service and the channel registry exist (they need the sender first).
  */
-export function outboxSending(o: OutboxSendingOptions): { outbox: Outbox; sender: OutboxSender; connect(deps: Pick<OutboxHookDeps, 'recordAnnouncement' | 'channels'>): void } {
+export function outboxSending(o: OutboxSendingOptions): { outbox: Outbox; sender: OutboxSender; connect(deps: Pick<OutboxHookDeps, 'lateAnnouncement' | 'channels'>): void } {
   let hooks: ReturnType<typeof outboxHooks> | undefined;
   const outbox = new Outbox({
     // Pacing and backoff follow real time, even when the bot's clock is moved (tests, playground).

@@ -6,6 +6,7 @@ import type { JobStore } from '../scheduler/scheduler';
 import type { OutageStore } from '../store/outages';
 import { t } from './i18n';
 import type { DutyDeps } from './outageService';
+import { isStillQueued } from '../notify/outboxSender';
 import { cardMessage, noticeCard, type ButtonVM } from './views';
 import { formatDayTime } from '../domain/time';
 
@@ -52,7 +53,7 @@ export class Reminders {
     const day = job.id.startsWith('homecare:') ? job.id.slice('homecare:'.length) : localDate(now);
     const days = usbDays(day, holidays).map((d) => formatLocalDate(d, 'da'));
     const card = cardMessage(noticeCard(t('da', 'homecare.title'), [t('da', 'homecare.body', { days: joinList(days, 'da') })]));
-    await this.postToRole('homecare', card, job);
+    await this.postToRole('homecare', card, job.id);
     const next = nextWorkingDay(day, holidays);
     return { kind: 'done', followUps: [{ id: `homecare:${next}`, payload: { kind: 'homecare' }, dueAt: await this.homecareAt(next) }] };
   }
@@ -89,7 +90,7 @@ export class Reminders {
           { title: t('da', 'handover.ask'), data: { action: 'offerHandover', outageId: outage.id } },
         ] satisfies ButtonVM[]),
       );
-      await this.postToRole('nexusteam', card, job);
+      await this.postToRole('nexusteam', card, `${job.id}:${outage.id}`);
     }
     const next = await this.nextHandover(new Date(now.getTime() + 60_000));
     return { kind: 'done', followUps: next ? [{ id: `handover:${next.toISOString()}`, payload: { kind: 'handover' }, dueAt: next }] : [] };
@@ -112,22 +113,23 @@ export class Reminders {
   }
 
   async runReview(job: Job, now: Date): Promise<JobOutcome> {
-    if (this.reviewOverdue(now)) await this.postToRole('nexusteam', cardMessage(reviewCard(this.deps.instruction)), job);
+    if (this.reviewOverdue(now)) await this.postToRole('nexusteam', cardMessage(reviewCard(this.deps.instruction)), job.id);
     const [y = '2000', m = '01'] = localDate(now).split('-');
     const nextMonth = Number(m) === 12 ? `${Number(y) + 1}-01-01` : `${y}-${String(Number(m) + 1).padStart(2, '0')}-01`;
     return { kind: 'done', followUps: [{ id: `review:${nextMonth}`, payload: { kind: 'review' }, dueAt: instantOf(nextMonth, '09:00') }] };
   }
 
-  /** Posts in every channel of the role side by side; keyed by the job, so a retried job posts nowhere twice. */
-  private async postToRole(role: 'homecare' | 'nexusteam', activity: ReturnType<typeof cardMessage>, job: Job): Promise<void> {
+  /** Posts in every channel of the role side by side; keyed by `key` (the job, and the outage for per-outage cards), so a retried job posts nowhere twice. */
+  private async postToRole(role: 'homecare' | 'nexusteam', activity: ReturnType<typeof cardMessage>, key: string): Promise<void> {
     const targets = await this.deps.channels.withRole(role);
     const results = await Promise.all(
       targets.map((target) =>
         this.deps.sender
-          .send(target, activity, { key: `${job.id}:${target.conversationId}`, purpose: { kind: 'reminder', reminder: job.payload.kind } })
+          .send(target, activity, { key: `${key}:${target.conversationId}`, purpose: { kind: 'reminder' } })
           .then(
             () => true,
             (err: unknown) => {
+              if (isStillQueued(err)) return true; // goes out; the outbox reports it if it never does
               this.deps.logger.error({ err, conversationId: target.conversationId, role }, 'reminder could not be posted');
               return false;
             },

@@ -138,7 +138,6 @@ export function worthKnowingCard(ids: readonly string[], ctx: ViewContext): Adap
   });
 }
 
-/** The answer to a finished triage: the advice card, then what to do meanwhile. */
 /** The advice and, where there is any, what is worth knowing meanwhile: one message, with `intro` above the cards. */
 export function adviceMessage(advice: Advice, ctx: ViewContext, intro?: string): Partial<Activity> {
   const worth = worthKnowingCard(advice.worthKnowing, ctx);

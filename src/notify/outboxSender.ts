@@ -37,7 +37,7 @@ export class OutboxSender implements Sender {
   async #deliver(m: Omit<OutboxMessage, 'id' | 'purpose'>, options: SendOptions | undefined): Promise<SendResult> {
     const base =
       options?.key !== undefined
-        ? `k:${options.key}`
+        ? outboxIdOfKey(options.key)
         : `m:${createHash('sha256')
             .update(JSON.stringify([m.op, m.target.conversationId, m.rootActivityId ?? '', m.activityId ?? '', m.activity]))
             .digest('hex')
@@ -55,6 +55,16 @@ export class OutboxSender implements Sender {
     // outbox's onDelivered hook records what the caller would have); waitFor tells the caller it is late.
     return resultOf(await this.outbox.waitFor(id, m.target, this.opts.waitMs ?? 120_000));
   }
+}
+
+/** The outbox id of a message sent with `options.key` (to enqueue the same message elsewhere, e.g. from a hook). */
+export function outboxIdOfKey(key: string): string {
+  return `k:${key}`;
+}
+
+/** The send did not fail: the caller stopped waiting, and the outbox will still deliver it. */
+export function isStillQueued(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'ETIMEDOUT';
 }
 
 function resultOf(record: OutboxRecord): SendResult {

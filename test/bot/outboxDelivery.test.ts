@@ -55,9 +55,9 @@ function world(outbox: TestOptions['outbox']): TestWorld & { outbox: NonNullable
 const textOf = (p: Posted) => [p.activity.text ?? '', ...(p.activity.attachments ?? []).map((a) => cardText(a.content))].join('\n');
 const admin = (w: TestWorld) => new Conversation(w, 'da-DK', ADMIN);
 
-async function declare(w: TestWorld) {
+async function declare(w: TestWorld, system = 'nexus') {
   const a = admin(w);
-  const preview = await a.press(await a.send('meld nedbrud'), 'Vis udkast', { system: 'nexus', sinceDate: '2026-12-07', sinceTime: '08:40' });
+  const preview = await a.press(await a.send('meld nedbrud'), 'Vis udkast', { system, sinceDate: '2026-12-07', sinceTime: '08:40' });
   return { a, answer: await a.press(preview, 'Send til alle') };
 }
 
@@ -99,7 +99,7 @@ describe('proactive messages through the outbox', () => {
     const w = world({ waitMs: 5_000, outbox: { maxAttempts: 2, backoff: { baseMs: 20, maxMs: 40 }, failureBatchMs: 50 } });
     w.sender.failFor.add(STAFF_CHANNEL.conversationId);
     const { answer } = await declare(w);
-    expect(allText(answer)).not.toContain('Meldingen er sendt til');
+    expect(allText(answer)).toContain('ingen kanal er registreret som personalekanal');
     await w.outbox.drain(10_000);
     const reports = w.sender.posted.filter((p) => p.kind === 'send' && p.conversationId === NEXUSTEAM_CHANNEL.conversationId && textOf(p).includes('nåede ikke frem'));
     expect(reports).toHaveLength(1);
@@ -133,5 +133,54 @@ describe('proactive messages through the outbox', () => {
     const updates = w.sender.posted.filter((p) => p.kind === 'update' && cards.some((c) => c.activityId === p.activityId));
     expect(updates).toHaveLength(2);
     expect(updates.every((u) => textOf(u).includes('Driftvagten er underrettet af Heidi Nexusteam'))).toBe(true);
+  });
+
+  it('an update and the all-clear given while the staff post was still queued reach its thread once Teams accepts it', async () => {
+    const w = world({ waitMs: 150 });
+    w.sender.slow.set(STAFF_CHANNEL.conversationId, 900);
+    const { answer } = await declare(w);
+    // Still queued is not "no channel": the Nexusteam is told it went out.
+    expect(allText(answer)).toContain('Meldingen er sendt til 1 kanal(er)');
+    const outage = await w.outages.known('nexus');
+    const by = { key: 'aad:x', name: 'Heidi Nexusteam' };
+    expect((await w.outages.update('upd-early', outage!.id, 'KMD genstarter serverne', by)).kind).toBe('done');
+    expect((await w.outages.resolve('res-early', outage!.id, by)).kind).toBe('done');
+    await w.outbox.drain(10_000);
+    await w.outbox.drain(10_000); // the catch-up messages the hook queued
+
+    const post = w.sender.posted.find((p) => p.kind === 'send' && p.conversationId === STAFF_CHANNEL.conversationId);
+    expect(post).toBeDefined();
+    const thread = `${STAFF_CHANNEL.conversationId};messageid=${post!.activityId}`;
+    const replies = w.sender.posted.filter((p) => p.kind === 'reply' && p.conversationId === thread).map(textOf);
+    expect(replies.filter((r) => r.includes('KMD genstarter serverne'))).toHaveLength(1);
+    expect(replies.filter((r) => r.includes('virker igen'))).toHaveLength(1);
+    const cardUpdates = w.sender.posted.filter((p) => p.kind === 'update' && p.activityId === post!.activityId);
+    expect(textOf(cardUpdates.at(-1)!)).toContain('Løst');
+    // And the archive knows the post (history, export).
+    expect((await w.outages.get(outage!.id))?.announcements.map((a) => a.activityId)).toEqual([post!.activityId]);
+  });
+
+  it('two outages the Nexusteam owns at closing time: a hand-over card for each', async () => {
+    const w = world({ waitMs: 5_000 });
+    await w.reminders.ensureScheduled();
+    await declare(w, 'nexus');
+    await declare(w, 'bekey');
+    await at(w, '2026-12-07T15:15:00+01:00');
+    await w.outbox.drain(10_000);
+    const cards = w.sender.posted.filter((p) => p.conversationId === NEXUSTEAM_CHANNEL.conversationId && textOf(p).includes('hvem følger nedbruddet'));
+    expect(cards.map(textOf).map((t) => (t.includes('Bekey') ? 'bekey' : 'nexus')).sort()).toEqual(['bekey', 'nexus']);
+  });
+
+  it('an escalation job repeated after its round was recorded (the first run outlived its lease) still schedules the next round', async () => {
+    const w = world({ waitMs: 5_000 });
+    await declare(w);
+    await at(w, '2026-12-07T10:40:00+01:00');
+    const outage = await w.outages.known('nexus');
+    expect(outage?.escalation.rounds).toBe(1);
+    const job = (await w.jobs.list()).jobs.find((j) => j.payload.kind === 'escalation' && j.payload.round === 0)!;
+    const again = await w.escalations.run(job, w.clock.now());
+    expect(again).toMatchObject({ kind: 'done', followUps: [{ payload: { kind: 'escalation', round: 1 } }] });
+    // The repeat sent nothing.
+    expect(w.sender.posted.filter((p) => p.kind === 'send' && textOf(p).includes('ring til Regionens driftvagt nu'))).toHaveLength(2);
   });
 });

@@ -121,7 +121,7 @@ export function testServices(at: string, opts: TestOptions = {}): TestWorld {
     intervalMs: 1000,
   });
   if (sending) {
-    sending.connect({ recordAnnouncement: (id, a) => duties.outages.recordAnnouncement(id, a), channels });
+    sending.connect({ lateAnnouncement: (id, a) => duties.outages.lateAnnouncement(id, a), channels });
     sending.outbox.start();
   }
   const nexusteam = new Set(opts.nexusteam ?? []);
