@@ -99,6 +99,14 @@ async function waitUntil(check: () => boolean, timeoutMs: number, what: string):
   }
 }
 
+async function waitUntilAsync(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
 function env(sqlitePath: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     PORT: '0',
@@ -248,14 +256,14 @@ describe('scheduler in real processes on one SQLite file', () => {
    * Kill inside the send window, Teams HAS accepted the card (the connector
    * answered 201 to the proxy; only the answer back to the bot is withheld).
    *
-   * What happens (measured): A had claimed the job (state 'claimed', lease
-   * 120 s from the claim) and died before recording it; the outage still says
-   * rounds 0. Process B starts and leaves the job alone while the lease holds
-   * (nothing re-sent in its first seconds: the escalation is not re-run until
-   * 120 s after A's claim). When the lease runs out B claims it as attempt 2,
-   * `EscalationService.run` sees rounds 0 (A never recorded it) and sends the
-   * card again: the owner gets it TWICE. At least once, never zero, at most
-   * twice (one duplicate per dead worker), as DESIGN.md rules.
+   * What happens (measured): A had claimed the job (lease 120 s from the claim)
+   * and its outbox had the card in flight; A died before either was recorded.
+   * Process B takes A's part of the outbox over when the outbox lease runs out
+   * (OUTBOX_LEASE_SECONDS, 2 s here, 30 s by default) and sends the card again:
+   * the owner gets it TWICE. When the job's own lease runs out, B re-runs the
+   * job, which finds the card delivered under its key and records the round
+   * without a third copy. At least once, never zero, at most twice (one
+   * duplicate per message in flight in a dead process), as DESIGN.md rules.
    */
   it('a process killed after Teams accepted the escalation but before recording it: delivered at least once, at most twice', async () => {
     const teams = await connector();
@@ -280,14 +288,14 @@ describe('scheduler in real processes on one SQLite file', () => {
     expect(await escalationRounds(file)).toBe(0); // not recorded
 
     const b = await start(env(file));
-    await sleep(2_000);
-    // B honours A's lease: no re-run yet, the job still belongs to A's worker.
-    expect(escalations(teams)).toHaveLength(1);
+    // B's outbox takes A's in-flight card over after the outbox lease and sends it again.
+    await waitUntil(() => escalations(teams).length >= 2, 10_000, "the in-flight card re-sent by B's outbox");
+    const resentAt = Date.now();
+    // The job itself still belongs to A until its lease runs out.
     expect((await escalationJobs(file))[0]).toMatchObject({ state: 'claimed', claimedBy: claimed?.claimedBy });
 
     await leaseRunsOut(file, claimed as Job);
-    await waitUntil(() => escalations(teams).length >= 2, 5_000, 'the re-run after the lease');
-    const resentAt = Date.now();
+    await waitUntilAsync(async () => (await escalationJobs(file))[0]?.state === 'done', 5_000, 'the job re-run after its lease');
     await sleep(2_000);
     const delivered = escalations(teams).length;
     expect(delivered).toBeGreaterThanOrEqual(1);
@@ -306,10 +314,11 @@ describe('scheduler in real processes on one SQLite file', () => {
 
   /*
    * Kill inside the send window BEFORE Teams accepted (the POST never reached
-   * the connector). Nothing was delivered; B waits out A's lease (120 s from the
-   * claim), then sends it once. Never zero, but up to the lease late.
+   * the connector). Nothing was delivered; the card was in A's outbox, so B
+   * sends it once when the outbox lease runs out (seconds, not the job's 120 s);
+   * the job, re-run after its lease, finds it delivered and sends nothing more.
    */
-  it('a process killed before Teams accepted the escalation: the next process sends it once, after the lease', async () => {
+  it('a process killed before Teams accepted the escalation: the next process sends it once, after the outbox lease', async () => {
     const teams = await connector();
     const front = await proxy(teams.url, false);
     const file = tempSqlite();
@@ -323,14 +332,15 @@ describe('scheduler in real processes on one SQLite file', () => {
     expect(claimed).toMatchObject({ state: 'claimed', attempts: 1 });
 
     await start(env(file));
-    await sleep(2_000);
-    expect(escalations(teams), 'held back by the lease').toHaveLength(0);
+    await waitUntil(() => escalations(teams).length >= 1, 10_000, "the card sent by B's outbox");
+    expect((await escalationJobs(file))[0]).toMatchObject({ state: 'claimed', claimedBy: claimed?.claimedBy });
 
     await leaseRunsOut(file, claimed as Job);
-    await waitUntil(() => escalations(teams).length >= 1, 5_000, 'the re-run after the lease');
+    await waitUntilAsync(async () => (await escalationJobs(file))[0]?.state === 'done', 5_000, 'the job re-run after its lease');
     await sleep(2_000);
     expect(escalations(teams)).toHaveLength(1);
     expect((await escalationJobs(file))[0]).toMatchObject({ state: 'done', attempts: 2 });
+    expect(await escalationRounds(file)).toBe(1);
   }, REAL_LEASE ? 200_000 : 30_000);
 
   it('two processes share 100 due jobs: each is delivered exactly once', async () => {
