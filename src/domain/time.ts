@@ -85,12 +85,16 @@ export function instantOf(localDate: string, localTime: string, timeZone = COPEN
   assertLocalDate(localDate);
   const time = LOCAL_TIME.test(localTime) ? `${localTime}:00` : localTime;
   const local = `${localDate}T${time}`;
+  const wall = Date.parse(`${local}Z`);
+  if (Number.isNaN(wall)) throw new RangeError(`expected a local time HH:MM[:SS], got "${localTime}"`);
+  // No change of offset within six hours either side (all but two nights a year): one answer.
+  const before = offsetMs(wall - 6 * 3_600_000, timeZone);
+  if (before === offsetMs(wall + 6 * 3_600_000, timeZone)) return new Date(wall - before);
   const resolved = resolveLocalDateTime(local, timeZone);
   if (resolved.kind === 'ok') return resolved.instant;
   // Twice (clocks go back): the first. Skipped (clocks jump): as late as the jump, 02:30 → 03:30.
   if (resolved.kind === 'ambiguous') return resolved.earlier;
-  const wallAsUtc = Date.parse(`${local}Z`);
-  return new Date(wallAsUtc - offsetMs(wallAsUtc - 6 * 3_600_000, timeZone));
+  return new Date(wall - before);
 }
 
 export type LocalResolution =
