@@ -109,15 +109,16 @@ export class OutageStore {
   async updateArchived(id: string, update: (o: Outage) => Outage): Promise<Outage | null> {
     const inLive = await this.change<Outage | null>((doc) => {
       const open = Object.values(doc.open).find((o) => o?.id === id);
+      // An update that changes nothing (e.g. an announcement recorded twice) writes nothing.
       if (open) {
         const next = update(open);
-        return { doc: { ...doc, open: { ...doc.open, [open.system]: next } }, result: next };
+        return next === open ? { result: next } : { doc: { ...doc, open: { ...doc.open, [open.system]: next } }, result: next };
       }
       const resolved = doc.resolved ?? [];
       const pending = resolved.find((o) => o.id === id);
       if (!pending) return { result: null };
       const next = update(pending);
-      return { doc: { ...doc, resolved: resolved.map((o) => (o.id === id ? next : o)) }, result: next };
+      return next === pending ? { result: next } : { doc: { ...doc, resolved: resolved.map((o) => (o.id === id ? next : o)) }, result: next };
     });
     if (inLive) {
       // Keep an archived copy in step too, if the archive was already written.
