@@ -16,9 +16,9 @@ import { textMessage } from './views';
  * however late (after a restart, or after the caller stopped waiting):
  *
  * - delivered: an announcement is recorded on its outage (idempotent), and its
- *   thread gets what it missed while queued (the card as it is now, the updates,
- *   the all-clear), so a post that its caller stopped waiting for is not left
- *   behind;
+ *   thread gets what it missed while queued (the updates; after the all-clear,
+ *   the all-clear and the card shown resolved), so a post that its caller
+ *   stopped waiting for is not left behind;
  * - failed for good: the Nexusteam's channels are told which message missed which
  *   recipient, so someone passes it on by phone or mail. Escalations and personal
  *   alerts are left out here (their duties report them, with what to do), and so
