@@ -4,7 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../src/domain/jobs';
 import { TENANT_ID } from '../helpers/activities';
 import { startAzurite, type Azurite } from '../helpers/azurite';
-import { ensureBuilt, ROOT, startBotProcess, type BotProcess } from '../helpers/botProcess';
+import { ensureBuilt, isAlive, killHard, ROOT, startBotProcess, type BotProcess } from '../helpers/botProcess';
+import { sleep, waitUntil } from '../helpers/wait';
 import { cardText } from '../helpers/cards';
 import { startConnector, type Connector, type RecordedRequest } from '../helpers/connector';
 
@@ -48,7 +49,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterEach(async () => {
-  for (const p of processes.splice(0)) await kill(p);
+  for (const p of processes.splice(0)) await killHard(p);
   for (const close of closers.splice(0)) await close().catch(() => undefined);
 });
 
@@ -79,27 +80,8 @@ async function start(env: Record<string, string>): Promise<BotProcess> {
   return p;
 }
 
-function alive(p: BotProcess): boolean {
-  return p.child.exitCode === null && p.child.signalCode === null;
-}
 
-/** SIGKILL: no shutdown hook runs, exactly like a crash or an OOM kill. */
-async function kill(p: BotProcess): Promise<void> {
-  if (!alive(p)) return;
-  const exited = new Promise<void>((resolve) => p.child.once('exit', () => resolve()));
-  p.child.kill('SIGKILL');
-  await exited;
-}
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function waitUntil(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 function env(container: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -233,7 +215,7 @@ describe('scheduler in real processes on one Blob container (Azurite)', () => {
     expect(followUps).toHaveLength(1);
     expect(followUps.every((j) => j.state === 'pending' && Date.parse(j.dueAt) > Date.now())).toBe(true);
 
-    expect([a, b].map(alive)).toEqual([true, true]);
+    expect([a, b].map(isAlive)).toEqual([true, true]);
     const shares = [a, b].map(share);
     expect(shares.reduce((x, y) => x + y, 0)).toBe(N);
     expect([a, b].map(takenOver)).toEqual([0, 0]);
@@ -258,7 +240,7 @@ describe('scheduler in real processes on one Blob container (Azurite)', () => {
     const started = Date.now();
     const [a, b] = await Promise.all([start(env(container, extra)), start(env(container, extra))]);
     await waitUntil(() => reviews(teams).length >= 30, 40_000, '30 review posts before the kill');
-    await kill(a);
+    await killHard(a);
     const killedAt = Date.now();
     const postsAtKill = reviews(teams).length;
     const sharedBeforeKill = share(a);
@@ -295,7 +277,7 @@ describe('scheduler in real processes on one Blob container (Azurite)', () => {
     expect(delivered).toBeGreaterThanOrEqual(N);
     expect(delivered - N).toBeLessThanOrEqual(retried.length);
 
-    expect(alive(b)).toBe(true);
+    expect(isAlive(b)).toBe(true);
     expect(takenOver(b)).toBe(0);
     expect(errors(b)).toEqual([]);
     const shares = [sharedBeforeKill, share(b)];

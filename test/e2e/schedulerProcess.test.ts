@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../src/domain/jobs';
 import { messageActivity, postActivity, TENANT_ID } from '../helpers/activities';
-import { ensureBuilt, ROOT, startBotProcess, type BotProcess } from '../helpers/botProcess';
+import { ensureBuilt, isAlive, killHard, ROOT, startBotProcess, type BotProcess } from '../helpers/botProcess';
+import { sleep, waitUntil } from '../helpers/wait';
 import { cardText } from '../helpers/cards';
 import { startConnector, type Connector, type RecordedRequest } from '../helpers/connector';
 import { startHoldingProxy, type HoldingProxy, type ProxiedRequest } from '../helpers/holdingProxy';
@@ -67,20 +68,9 @@ async function start(env: Record<string, string>): Promise<BotProcess> {
   return p;
 }
 
-function alive(p: BotProcess): boolean {
-  return p.child.exitCode === null && p.child.signalCode === null;
-}
-
-/** SIGKILL: no shutdown hook runs, exactly like a crash or an OOM kill. */
-async function kill(p: BotProcess): Promise<void> {
-  if (!alive(p)) return;
-  const exited = new Promise<void>((resolve) => p.child.once('exit', () => resolve()));
-  p.child.kill('SIGKILL');
-  await exited;
-}
 
 afterEach(async () => {
-  for (const p of processes.splice(0)) await kill(p);
+  for (const p of processes.splice(0)) await killHard(p);
   for (const close of closers.splice(0)) await close().catch(() => undefined);
   for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -89,23 +79,8 @@ beforeAll(() => ensureBuilt(), 120_000);
 
 // --- small helpers ---
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-async function waitUntil(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
-async function waitUntilAsync(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 function env(sqlitePath: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -223,7 +198,7 @@ describe('scheduler in real processes on one SQLite file', () => {
 
     const a = await start(env(file));
     const pressedAt = await pressCalledKmd(a, teams.url);
-    await kill(a);
+    await killHard(a);
     const killedAt = Date.now();
     // The test is only meaningful if A died before the escalation was due.
     expect(killedAt - pressedAt).toBeLessThan(ESCALATION_AFTER_MS);
@@ -249,7 +224,7 @@ describe('scheduler in real processes on one SQLite file', () => {
     const jobs = await escalationJobs(file);
     expect(jobs.find((j) => j.id === pending?.id)).toMatchObject({ state: 'done', attempts: 1 });
     expect(await escalationRounds(file)).toBe(1);
-    expect(alive(b)).toBe(true);
+    expect(isAlive(b)).toBe(true);
   }, 30_000);
 
   /*
@@ -273,7 +248,7 @@ describe('scheduler in real processes on one SQLite file', () => {
     const a = await start(env(file));
     await pressCalledKmd(a, front.url);
     const held = await front.held(ESCALATION_AFTER_MS + 5_000);
-    await kill(a);
+    await killHard(a);
     const killedAt = Date.now();
     expect(held.upstreamStatus).toBe(201);
     expect(escalations(teams)).toHaveLength(1); // Teams has it: the owner's phone rang once
@@ -295,7 +270,7 @@ describe('scheduler in real processes on one SQLite file', () => {
     expect((await escalationJobs(file))[0]).toMatchObject({ state: 'claimed', claimedBy: claimed?.claimedBy });
 
     await leaseRunsOut(file, claimed as Job);
-    await waitUntilAsync(async () => (await escalationJobs(file))[0]?.state === 'done', 5_000, 'the job re-run after its lease');
+    await waitUntil(async () => (await escalationJobs(file))[0]?.state === 'done', 5_000, 'the job re-run after its lease');
     await sleep(2_000);
     const delivered = escalations(teams).length;
     expect(delivered).toBeGreaterThanOrEqual(1);
@@ -304,7 +279,7 @@ describe('scheduler in real processes on one SQLite file', () => {
     expect(recorded).toMatchObject({ state: 'done', attempts: 2 });
     expect(recorded?.claimedBy).toBeUndefined();
     expect(await escalationRounds(file)).toBe(1);
-    expect(alive(b)).toBe(true);
+    expect(isAlive(b)).toBe(true);
     console.info(
       `kill after Teams accepted: delivered ${delivered}x; lease left at the send ${Math.round(leaseLeftMs / 1000)} s; ` +
         `second copy ${((resentAt - held.heldAt) / 1000).toFixed(1)} s after the first, ${((resentAt - killedAt) / 1000).toFixed(1)} s after the kill` +
@@ -326,7 +301,7 @@ describe('scheduler in real processes on one SQLite file', () => {
     const a = await start(env(file));
     await pressCalledKmd(a, front.url);
     await front.held(ESCALATION_AFTER_MS + 5_000);
-    await kill(a);
+    await killHard(a);
     expect(escalations(teams)).toHaveLength(0);
     const [claimed] = await escalationJobs(file);
     expect(claimed).toMatchObject({ state: 'claimed', attempts: 1 });
@@ -336,7 +311,7 @@ describe('scheduler in real processes on one SQLite file', () => {
     expect((await escalationJobs(file))[0]).toMatchObject({ state: 'claimed', claimedBy: claimed?.claimedBy });
 
     await leaseRunsOut(file, claimed as Job);
-    await waitUntilAsync(async () => (await escalationJobs(file))[0]?.state === 'done', 5_000, 'the job re-run after its lease');
+    await waitUntil(async () => (await escalationJobs(file))[0]?.state === 'done', 5_000, 'the job re-run after its lease');
     await sleep(2_000);
     expect(escalations(teams)).toHaveLength(1);
     expect((await escalationJobs(file))[0]).toMatchObject({ state: 'done', attempts: 2 });
@@ -427,7 +402,7 @@ describe('a send Teams never answers', () => {
     });
     const reviewPosted = () => teams.requests.some((r) => r.conversationId === NEXUSTEAM_CHANNEL && readable(r.body).includes('Instruksen skal revideres'));
     await waitUntil(reviewPosted, 15_000, 'the review post while the escalation send hangs');
-    expect(alive(a)).toBe(true);
+    expect(isAlive(a)).toBe(true);
   }, 40_000);
 });
 

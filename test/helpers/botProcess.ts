@@ -83,6 +83,18 @@ export interface BotProcess {
   stop(graceMs?: number): Promise<number | null>;
 }
 
+export function isAlive(p: BotProcess): boolean {
+  return p.child.exitCode === null && p.child.signalCode === null;
+}
+
+/** SIGKILL: no shutdown hook runs, exactly like a crash or an OOM kill. Resolves when the process is gone. */
+export async function killHard(p: BotProcess): Promise<void> {
+  if (!isAlive(p)) return;
+  const exited = new Promise<void>((resolve) => p.child.once('exit', () => resolve()));
+  p.child.kill('SIGKILL');
+  await exited;
+}
+
 /**
  * Starts `node dist/index.js` with exactly `env` (plus PATH and TZ) and resolves
  * once its JSON start log line (which carries `port`) is on stdout.
