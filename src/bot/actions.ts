@@ -39,7 +39,12 @@ export const declareDraft = z
 
 export const cardAction = z.discriminatedUnion('action', [
   triageValue,
+  /** "Jeg har ringet til KMD / Bekey / IT" out of hours: whoever calls owns the case of that system. */
+  z.object({ action: z.literal('called'), system, contact: z.enum(['kmd', 'bekey', 'it']) }).strip(),
+  /** The KMD button of cards sent before `called` existed (still in people's chats). */
   z.object({ action: z.literal('calledKmd'), system: z.literal('nexus').optional() }).strip(),
+  /** "Jeg ringer" on the claim card: this reporter tells the Region's driftvagt. */
+  z.object({ action: z.literal('claimDriftvagt'), outageId }).strip(),
   z.object({ action: z.literal('worksAgain'), system }).strip(),
   z.object({ action: z.literal('status') }).strip(),
   z.object({ action: z.literal('declare'), system: system.optional(), draft: declareDraft.optional() }).strip(),

@@ -3,6 +3,7 @@ import { addMinutes } from 'date-fns';
 import type { Job, JobOutcome } from '../domain/jobs';
 import {
   acknowledgeEscalation,
+  claimDuty,
   escalationDue,
   markToldUp,
   NO_ESCALATION,
@@ -174,6 +175,19 @@ export class EscalationService {
       await this.cancel(outageId);
       await this.replaceCards(result.outage, cardMessage(escalationCard(result.outage, 0, { instruction: this.deps.instruction, lang: 'da', now: at, afterMinutes: this.deps.delays.escalationAfterMinutes })));
     }
+    return { kind: 'done', value: result };
+  }
+
+  /** "Jeg ringer" on the claim card: the first presser carries the driftvagt duty; returns who has it. */
+  async claimDuty(outageId: string, by: Person): Promise<SubmitOutcome<{ outage: Outage; taker: { by: Person; at: string }; first: boolean }>> {
+    const at = this.deps.clock.now();
+    const result = await this.deps.store.change<{ outage: Outage; taker: { by: Person; at: string }; first: boolean } | null>((doc) => {
+      const open = findOpen(doc, outageId);
+      if (!open) return { result: null };
+      const claimed = claimDuty(open, by, at);
+      return { doc: claimed.first ? withOpen(doc, claimed.outage) : undefined, result: claimed };
+    });
+    if (!result) return { kind: 'gone' };
     return { kind: 'done', value: result };
   }
 

@@ -18,6 +18,7 @@ import {
   reportsInWindow,
   resolve,
   type Announcement,
+  type CalledContact,
   type Outage,
   type Owner,
   type Person,
@@ -189,18 +190,21 @@ export class OutageService {
     await this.postToRole('nexusteam', outage, cardMessage(card), 'suspected');
   }
 
-  /** "Jeg har ringet til KMD": the first presser owns the Nexus outage (created or taken over). */
-  async claim(person: Person): Promise<ClaimResult> {
+  /**
+   * "Jeg har ringet til KMD / Bekey / IT": the first presser owns the outage of
+   * that system (created or taken over) and, for Nexus, its 2-hour rule.
+   */
+  async claim(person: Person, system: SystemId, contact: CalledContact): Promise<ClaimResult> {
     const at = this.now();
     const result = await this.deps.store.change((doc): { doc?: LiveDoc; result: ClaimResult } => {
-      let outage = doc.open.nexus;
+      let outage = doc.open[system];
       let pending = doc.pending;
       if (!outage) {
-        const window = reportsInWindow(doc.pending.nexus ?? [], at, this.deps.delays.detectionWindowMinutes);
-        outage = newOutage({ id: newOutageId('nexus', at), system: 'nexus', status: 'active', start: earliest(window) ?? at, at, reports: window });
-        pending = { ...doc.pending, nexus: [] };
+        const window = reportsInWindow(doc.pending[system] ?? [], at, this.deps.delays.detectionWindowMinutes);
+        outage = newOutage({ id: newOutageId(system, at), system, status: 'active', start: earliest(window) ?? at, at, reports: window });
+        pending = { ...doc.pending, [system]: [] };
       }
-      const claimed = claimOwnership(outage, person, at);
+      const claimed = claimOwnership(outage, person, at, contact);
       if (!claimed.ok) return { result: { kind: 'taken', owner: claimed.owner, outage } };
       const first = claimed.outage !== outage;
       const withReport = addReport(claimed.outage, person, at).outage;

@@ -88,7 +88,7 @@ const restartButton = (lang: Language): ButtonVM => ({ title: t(lang, 'button.re
 function adviceButtons(advice: Advice, lang: Language): ButtonVM[] {
   const buttons: ButtonVM[] = [];
   if (advice.branch === 'kmd') {
-    buttons.push({ title: t(lang, 'button.calledKmd'), data: { action: 'calledKmd', system: 'nexus' } });
+    buttons.push({ title: t(lang, 'button.calledKmd'), data: { action: 'called', system: 'nexus', contact: 'kmd' } });
   }
   if (advice.branch === 'kmd' || advice.branch === 'bekey') {
     buttons.push({

@@ -34,6 +34,7 @@ const EVENT_NAMES: Record<Language, Record<EventKind, string>> = {
     escalated: 'Påmindelse om driftvagten',
     escalationAcknowledged: 'Driftvagten underrettet',
     driftvagtToldUp: 'Driftvagten fik besked om, at Nexus virker',
+    dutyClaimed: 'Påtog sig at ringe til driftvagten',
   },
   en: {
     reported: 'Reported',
@@ -49,6 +50,7 @@ const EVENT_NAMES: Record<Language, Record<EventKind, string>> = {
     escalated: 'Reminder about the driftvagt',
     escalationAcknowledged: 'Driftvagt informed',
     driftvagtToldUp: 'Driftvagt told that Nexus works',
+    dutyClaimed: 'Took the call to the driftvagt',
   },
 };
 

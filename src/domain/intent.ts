@@ -1,4 +1,5 @@
 import type { SystemId } from '../instruction/schema';
+import type { CalledContact } from './outage';
 
 /**
  * What a member of staff (or the Nexusteam) means by a typed message.
@@ -27,7 +28,7 @@ export type Intent =
   | { readonly kind: 'worksAgain'; readonly system: SystemId | null }
   | { readonly kind: 'statusQuestion'; readonly system: SystemId | null }
   | { readonly kind: 'notOutage'; readonly system: SystemId | null }
-  | { readonly kind: 'calledKmd' }
+  | { readonly kind: 'called'; readonly contact: CalledContact }
   | { readonly kind: 'help' }
   | { readonly kind: 'restart' }
   | { readonly kind: 'contacts' }
@@ -45,6 +46,7 @@ export type Intent =
   | { readonly kind: 'bilag1' }
   | { readonly kind: 'greeting' }
   | { readonly kind: 'unknown' };
+
 
 type Tokens = readonly string[];
 
@@ -712,19 +714,26 @@ const CALLED = set('ringet ringede ringt kontaktet talt snakket called phoned co
 /** Everything else "jeg har ringet" may say without naming whom. */
 const CALLED_ALONE = set('jeg har nu lige allerede dem til i have ive just already them');
 
-/** "Jeg har ringet til KMD", "har ringet til kmd", "KMD er kontaktet", "I've called KMD". */
-function calledKmd(tokens: Tokens): boolean {
+/**
+ * "Jeg har ringet til KMD", "har ringet til Bekey", "jeg har ringet til IT",
+ * "KMD er kontaktet", "I've called IT": whom they called, or null. A bare
+ * "jeg har ringet" is the KMD card's button typed short.
+ */
+function called(tokens: Tokens): CalledContact | null {
   const at = tokens.findIndex((w) => CALLED.has(w));
-  if (at < 0) return false;
-  if (NEGATION.has(tokens[at - 1] ?? '') || NEGATION.has(tokens[at - 2] ?? '')) return false;
-  if (QUESTION_VERBS.has(tokens[0] ?? '') && ['du', 'i', 'you', 'nogen', 'man', 'anyone'].includes(tokens[1] ?? '')) return false;
-  if (tokens.some((w) => w.startsWith('kmd'))) return true;
+  if (at < 0) return null;
+  if (NEGATION.has(tokens[at - 1] ?? '') || NEGATION.has(tokens[at - 2] ?? '')) return null;
+  if (QUESTION_VERBS.has(tokens[0] ?? '') && ['du', 'i', 'you', 'nogen', 'man', 'anyone'].includes(tokens[1] ?? '')) return null;
+  if (tokens.some((w) => w.startsWith('kmd'))) return 'kmd';
+  if (tokens.some((w) => w.startsWith('bekey') || nearWord(w, ['bekey'], NOT_COMMAND_TYPOS) !== undefined)) return 'bekey';
+  // "til IT", "to IT", "IT-afdelingen" (joined to "itafdelingen"); not the English pronoun ("I called it in").
+  if (tokens.some((w, i) => (w === 'it' && (['til', 'to', 'the'].includes(tokens[i - 1] ?? '') || (CALLED.has(tokens[i - 1] ?? '') && i === tokens.length - 1))) || /^it(afdeling|support|helpdesk)/.test(w) || w === 'helpdesk')) return 'it';
   // The card's button, typed short: "jeg har ringet" (but not "… til Nexusteamet", nor "talt").
-  return (
+  const bare =
     tokens.every((w) => CALLED_ALONE.has(w) || CALLED.has(w)) &&
     tokens.some((w) => ['ringet', 'ringede', 'called', 'phoned'].includes(w)) &&
-    tokens.some((w) => ['jeg', 'har', 'i', 'ive', 'have'].includes(w))
-  );
+    tokens.some((w) => ['jeg', 'har', 'i', 'ive', 'have'].includes(w));
+  return bare ? 'kmd' : null;
 }
 
 const GREETING_WORDS = set(
@@ -746,7 +755,7 @@ const CONTACT_WORDS = /^(telefonnum\p{L}*|nummer(et)?|numre(ne)?|tlf|kontakt(er|
  *     "opdater", "løst", "kanal", "historik", "eksport", "lukket", "status på bekey");
  *     and the short all-clear "nexus er løst";
  *  4. the Nexusteam's hours ("hvornår har Nexusteamet åbent");
- *  5. "jeg har ringet til KMD";
+ *  5. "jeg har ringet til KMD / Bekey / IT";
  *  6. the reading of the clauses: outage > worksAgain > statusQuestion > notOutage;
  *  7. greetings and thanks only → greeting; else a word for help or contacts; else unknown.
  */
@@ -771,7 +780,8 @@ export function recognize(text: string): Intent {
     if (led) return led;
   }
   if (asksHours(tokens)) return HOURS;
-  if (calledKmd(tokens)) return { kind: 'calledKmd' };
+  const contact = called(tokens);
+  if (contact) return { kind: 'called', contact };
 
   if (tokens.some((w) => GREETING_WORDS.has(w)) && tokens.every((w) => GREETING_WORDS.has(w) || GREETING_FILLER.has(w))) return GREETING;
 

@@ -1,5 +1,5 @@
 import { addMinutes } from 'date-fns';
-import type { SystemId } from './types';
+import type { Language, SystemId } from './types';
 
 /**
  * An outage of one system, from the first report to the all-clear. Pure: every
@@ -13,13 +13,24 @@ export interface Person {
   readonly name: string;
   /** Their 1:1 chat with the bot, when known: reminders go there. */
   readonly reach?: { readonly conversationId: string; readonly serviceUrl: string; readonly tenantId?: string | undefined };
+  /** The language they use with the bot (their choice, else their last clear text); 1:1 cards to them use it. Default Danish. */
+  readonly lang?: Language | undefined;
 }
 
 export type OutageStatus = 'suspected' | 'active' | 'resolved';
 
+/** Whom an owner called out of hours (KMD for Nexus, Bekey, or IT when the fault is the network or internal). */
+export type CalledContact = 'kmd' | 'bekey' | 'it';
+
 export type Owner =
   | { readonly kind: 'nexusteam'; readonly since: string }
-  | { readonly kind: 'person'; readonly person: Person; readonly since: string };
+  | {
+      readonly kind: 'person';
+      readonly person: Person;
+      readonly since: string;
+      /** Whom they called; absent when they took the outage over from the Nexusteam (hand-over). */
+      readonly contact?: CalledContact | undefined;
+    };
 
 export type EventKind =
   | 'reported'
@@ -34,6 +45,7 @@ export type EventKind =
   | 'resolved'
   | 'escalated'
   | 'escalationAcknowledged'
+  | 'dutyClaimed'
   | 'driftvagtToldUp';
 
 export interface TimelineEvent {
@@ -56,7 +68,7 @@ export interface Announcement {
   /** Where the channel's Bot Connector lives (needed to reply or update later). */
   readonly serviceUrl: string;
   readonly activityId: string;
-  readonly kind: 'announcement' | 'owner-notice' | 'suspected' | 'escalation' | 'backUp';
+  readonly kind: 'announcement' | 'owner-notice' | 'suspected' | 'escalation' | 'claim' | 'backUp';
 }
 
 /** The 2-hour rule's state: rounds sent, where the cards went, who told the driftvagt. */
@@ -66,9 +78,11 @@ export interface Escalation {
   readonly acknowledged: { readonly by: Person; readonly at: string } | null;
   /** The driftvagt was told that Nexus works again. */
   readonly toldUp: { readonly by: Person; readonly at: string } | null;
+  /** Out of hours, nobody owning the outage: the reporter who pressed "Jeg ringer" on the claim card (gets the repeats). */
+  readonly duty?: { readonly by: Person; readonly at: string } | null | undefined;
 }
 
-export const NO_ESCALATION: Escalation = { rounds: 0, posts: [], acknowledged: null, toldUp: null };
+export const NO_ESCALATION: Escalation = { rounds: 0, posts: [], acknowledged: null, toldUp: null, duty: null };
 
 export interface Outage {
   readonly id: string;
@@ -140,16 +154,16 @@ export function addReport(o: Outage, person: Person, at: Date): { outage: Outage
 export type OwnResult = { ok: true; outage: Outage } | { ok: false; owner: Owner };
 
 /**
- * "Jeg har ringet til KMD": the first presser owns the outage and it becomes
- * active; anyone later is told who owns it. Pressing again is harmless.
+ * "Jeg har ringet til KMD / Bekey / IT": the first presser owns the outage and it
+ * becomes active; anyone later is told who owns it. Pressing again is harmless.
  */
-export function claimOwnership(o: Outage, person: Person, at: Date): OwnResult {
+export function claimOwnership(o: Outage, person: Person, at: Date, contact: CalledContact): OwnResult {
   if (o.owner) {
     if (o.owner.kind === 'person' && o.owner.person.key === person.key) return { ok: true, outage: o };
     return { ok: false, owner: o.owner };
   }
-  const owner: Owner = { kind: 'person', person, since: iso(at) };
-  return { ok: true, outage: withEvent(o, { at: iso(at), kind: 'owned', by: person }, { owner, status: 'active' }) };
+  const owner: Owner = { kind: 'person', person, since: iso(at), contact };
+  return { ok: true, outage: withEvent(o, { at: iso(at), kind: 'owned', by: person, text: contact }, { owner, status: 'active' }) };
 }
 
 export interface Declaration {
@@ -266,6 +280,17 @@ export function acknowledgeEscalation(o: Outage, by: Person, at: Date): { outage
     outage: withEvent(o, { at: iso(at), kind: 'escalationAcknowledged', by }, { escalation: { ...escalation, acknowledged: { by, at: iso(at) } } }),
     first: true,
   };
+}
+
+/**
+ * "Jeg ringer" on the claim card: the first to press carries the driftvagt duty
+ * (and gets the repeats); anyone later is told who took it. Pressing again is harmless.
+ */
+export function claimDuty(o: Outage, by: Person, at: Date): { outage: Outage; taker: { by: Person; at: string }; first: boolean } {
+  const escalation = o.escalation ?? NO_ESCALATION;
+  if (escalation.duty) return { outage: o, taker: escalation.duty, first: false };
+  const duty = { by, at: iso(at) };
+  return { outage: withEvent(o, { at: duty.at, kind: 'dutyClaimed', by }, { escalation: { ...escalation, duty } }), taker: duty, first: true };
 }
 
 /** The driftvagt was told that Nexus works again. */

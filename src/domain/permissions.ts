@@ -8,7 +8,9 @@ export type Role = 'anyone' | 'nexusteam' | 'owner' | 'reporter';
 
 export const PERMISSIONS = {
   triage: ['anyone'],
+  called: ['anyone'],
   calledKmd: ['anyone'],
+  claimDriftvagt: ['nexusteam', 'reporter'],
   worksAgain: ['anyone'],
   status: ['anyone'],
   contacts: ['anyone'],

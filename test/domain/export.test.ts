@@ -161,7 +161,7 @@ describe('timelineMarkdown', () => {
 
   it('a claim of ownership ("Jeg har ringet til KMD") is "Har sagen" without a note', () => {
     const o = newOutage({ id: 'n', system: 'nexus', status: 'suspected', start: u('2026-12-07T07:40:00Z'), at: u('2026-12-07T07:40:00Z') });
-    const claimed = claimOwnership(o, anna, u('2026-12-07T07:45:00Z'));
+    const claimed = claimOwnership(o, anna, u('2026-12-07T07:45:00Z'), 'kmd');
     if (!claimed.ok) throw new Error('claim failed');
     expect(timelineCsv(claimed.outage).split('\r\n')[2]).toBe('2026-12-07 08:45;Har sagen;Anna Jensen;');
   });

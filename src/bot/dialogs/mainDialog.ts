@@ -3,6 +3,7 @@ import { ComponentDialog, Dialog, type DialogContext, type DialogTurnResult } fr
 import { recognize, type Intent } from '../../domain/intent';
 import { localDate } from '../../domain/time';
 import type { SystemId } from '../../domain/types';
+import type { CalledContact } from '../../domain/outage';
 import { parseCardAction, triageValue, type CardAction } from '../actions';
 import * as channelHandlers from '../handlers/channelHandlers';
 import * as closureHandlers from '../handlers/closureHandlers';
@@ -138,9 +139,16 @@ export class MainDialog extends ComponentDialog {
         await dc.cancelAllDialogs();
         await dc.beginDialog(TRIAGE_DIALOG, action);
         break;
+      case 'called':
+        await dc.cancelAllDialogs();
+        await handlers.called(a, action.system, action.contact);
+        break;
       case 'calledKmd':
         await dc.cancelAllDialogs();
-        await handlers.calledKmd(a);
+        await handlers.called(a, 'nexus', 'kmd');
+        break;
+      case 'claimDriftvagt':
+        if (await handlers.authorise(a, 'claimDriftvagt', await outages.get(action.outageId))) await handlers.claimDriftvagt(a, action.outageId);
         break;
       case 'worksAgain':
         await dc.cancelAllDialogs();
@@ -240,10 +248,13 @@ export class MainDialog extends ComponentDialog {
         await dc.cancelAllDialogs();
         await dc.beginDialog(TRIAGE_DIALOG, intent.system ? { system: intent.system } : {});
         return Dialog.EndOfTurn;
-      case 'calledKmd':
+      case 'called': {
+        // Typed: the system of the triage in progress, else the one the contact serves (IT: the open outage, else Nexus).
+        const system = triageSystem(dc) ?? (await this.calledSystem(intent.contact));
         await dc.cancelAllDialogs();
-        await handlers.calledKmd(await this.actor(dc, view, false));
+        await handlers.called(await this.actor(dc, view, false), system, intent.contact);
         return Dialog.EndOfTurn;
+      }
       case 'contacts':
         await send(cardMessage(contactsCard(view)));
         return this.repromptIfOpen(dc, prompt);
@@ -329,6 +340,13 @@ export class MainDialog extends ComponentDialog {
         await send(textMessage(t(lang, 'input.unknown')), cardMessage(welcomeCard(lang)));
         return Dialog.EndOfTurn;
     }
+  }
+
+  private async calledSystem(contact: CalledContact): Promise<SystemId> {
+    if (contact === 'kmd') return 'nexus';
+    if (contact === 'bekey') return 'bekey';
+    const open = await this.services.outages.open();
+    return open.find((o) => o.system === 'nexus')?.system ?? open[0]?.system ?? 'nexus';
   }
 
   private async repromptIfOpen(dc: DialogContext, prompt: TriagePromptId | null): Promise<DialogTurnResult> {

@@ -1,6 +1,6 @@
 import type { Activity, TurnContext } from 'botbuilder';
 import { addMinutes } from 'date-fns';
-import { newOutage, type Outage, type Person } from '../../domain/outage';
+import { newOutage, type CalledContact, type Outage, type Person } from '../../domain/outage';
 import { may, type Verb } from '../../domain/permissions';
 import { formatDayTime, formatPhone, resolveLocalDateTime } from '../../domain/time';
 import type { SystemId } from '../../domain/types';
@@ -45,9 +45,10 @@ export async function authorise(a: Actor, verb: Verb, outage?: Outage | null): P
   return false;
 }
 
-export async function calledKmd(a: Actor): Promise<void> {
+/** "Jeg har ringet til KMD / Bekey / IT": the first to press owns the case of that system out of hours. */
+export async function called(a: Actor, system: SystemId, contact: CalledContact): Promise<void> {
   const { lang, now, instruction } = a.view;
-  const result = await a.services.outages.claim(a.person);
+  const result = await a.services.outages.claim(a.person, system, contact);
   if (result.kind === 'taken') {
     const owner = result.owner;
     await reply(
@@ -328,4 +329,17 @@ export async function exportTimeline(a: Actor, outageId: string | undefined): Pr
     { type: 'message', textFormat: 'markdown', text: timelineMarkdown(outage, lang) },
     { type: 'message', textFormat: 'markdown', text: `${t(lang, 'export.csvIntro')}\n\n\`\`\`\n${timelineCsv(outage).replace(/^\uFEFF/, '')}\n\`\`\`` },
   );
+}
+
+/** "Jeg ringer" on the claim card: this person tells the Region's driftvagt and gets the repeats. */
+export async function claimDriftvagt(a: Actor, outageId: string): Promise<void> {
+  const { lang, now } = a.view;
+  const outcome = await a.services.escalations.claimDuty(outageId, a.person);
+  if (outcome.kind !== 'done') return void (await reply(a, textMessage(t(lang, 'outage.gone'))));
+  const { taker } = outcome.value;
+  if (taker.by.key !== a.person.key) {
+    await reply(a, textMessage(t(lang, 'claim.taken', { name: taker.by.name, when: formatDayTime(new Date(taker.at), lang, now) })));
+    return;
+  }
+  await reply(a, textMessage(t(lang, 'claim.yours')));
 }

@@ -180,6 +180,8 @@ export const da = {
   'channel.onlyInChannel': 'Skriv "kanal" i den kanal, du vil registrere (nævn mig med @Nedbrud).',
   'channel.adminOnlyNexusteamRole': 'Kun en administrator (NEXUSTEAM_IDS) kan gøre en kanal til Nexusteamets kanal.',
   'channel.badRole': 'Ukendt rolle: {role}.',
+  'claim.taken': '{name} tog opgaven {when} og ringer til Regionens driftvagt. Du behøver ikke gøre mere.',
+  'claim.yours': 'Tak. Du ringer til Regionens driftvagt. Tryk "Driftvagten er underrettet", når du har ringet.',
   'escalation.title': 'Nexus har været nede i over {hours} timer: ring til Regionens driftvagt nu',
   'escalation.titleRepeat': 'Påmindelse {round}: er Regionens driftvagt underrettet om nedbruddet på Nexus?',
   'escalation.why': 'Sygehusene skal gå over til nødproceduren, fordi MedCom-beskeder ikke kommer igennem.',

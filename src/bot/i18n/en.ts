@@ -182,6 +182,8 @@ export const en: Record<MessageKey, string> = {
   'channel.onlyInChannel': 'Write "kanal" in the channel you want to register (mention me with @Nedbrud).',
   'channel.adminOnlyNexusteamRole': "Only an administrator (NEXUSTEAM_IDS) can make a channel the Nexus team's channel.",
   'channel.badRole': 'Unknown role: {role}.',
+  'claim.taken': '{name} took this {when} and is calling the Region\'s duty service (driftvagt). You need not do more.',
+  'claim.yours': 'Thank you. You call the Region\'s duty service (driftvagt). Press "The duty service has been told" once you have called.',
   'escalation.title': "Nexus has been down for more than {hours} hours: call the Region's duty service now",
   'escalation.titleRepeat': "Reminder {round}: has the Region's duty service been told about the Nexus outage?",
   'escalation.why': 'The hospitals must switch to the emergency procedure, because MedCom messages do not get through.',
