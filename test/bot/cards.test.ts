@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { advise } from '../../src/domain/advise';
 import { OfficeHours } from '../../src/domain/officeHours';
 import type { AdviceRequest } from '../../src/domain/types';
-import { catalogue } from '../../src/bot/i18n';
+import { catalogue, t } from '../../src/bot/i18n';
 import {
   adviceCard,
   contactsCard,
@@ -114,13 +114,20 @@ describe('the card checker itself', () => {
 });
 
 describe('language catalogues', () => {
+  it('write "1 kollega" and "3 kolleger" from one text', () => {
+    expect(t('da', 'known.reporters', { count: 1 })).toMatch(/^1 kollega /);
+    expect(t('da', 'known.reporters', { count: 3 })).toMatch(/^3 kolleger /);
+    expect(t('en', 'known.reporters', { count: 1 })).toMatch(/^1 colleague /);
+    expect(t('en', 'known.reporters', { count: 3 })).toMatch(/^3 colleagues /);
+  });
   const da = catalogue('da');
   const en = catalogue('en');
   it('have the same keys', () => {
     expect(Object.keys(en).sort()).toEqual(Object.keys(da).sort());
   });
   it.each(Object.keys(da))('%s: same placeholders in both, no empty text', (key) => {
-    const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    // Plain {name} and plural {name|one|many} placeholders alike.
+    const placeholders = (s: string) => [...s.matchAll(/\{(\w+)(?:\|[^|{}]*\|[^|{}]*)?\}/g)].map((m) => m[1]).sort();
     const k = key as keyof typeof da;
     expect(da[k].trim()).not.toBe('');
     expect(en[k].trim()).not.toBe('');
