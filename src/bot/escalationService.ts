@@ -17,7 +17,8 @@ import type { JobStore } from '../scheduler/scheduler';
 import type { LiveDoc, OutageStore } from '../store/outages';
 import { t } from './i18n';
 import type { DutyDeps, ChannelTarget, SubmitOutcome } from './outageService';
-import { backUpCard, escalationCard } from './outageViews';
+import type { Language } from '../instruction/schema';
+import { backUpCard, claimMessage, escalationMessage } from './outageViews';
 import { isStillQueued } from '../notify/outboxSender';
 import { cardMessage, textMessage } from './views';
 
@@ -33,6 +34,13 @@ import { cardMessage, textMessage } from './views';
 export interface EscalationDeps extends DutyDeps {
   readonly store: OutageStore;
   readonly jobs: JobStore;
+}
+
+interface PlannedCard {
+  readonly target: ChannelTarget;
+  readonly activity: Partial<Activity>;
+  readonly kind: 'escalation' | 'claim';
+  readonly lang: Language;
 }
 
 export const escalationJobId = (outageId: string, round: number) => `escalation:${outageId}:${round}`;
@@ -74,23 +82,20 @@ export class EscalationService {
     const due = this.dueAt(outage, round);
     if (due && due.getTime() > now.getTime()) return { kind: 'retry', error: 'the start was corrected; not due yet', at: due };
 
-    const targets = await this.targets(outage, round, now);
-    const card = cardMessage(
-      escalationCard(outage, round, { instruction: this.deps.instruction, lang: 'da', now, afterMinutes: this.deps.delays.escalationAfterMinutes }),
-    );
+    const plan = await this.plan(outage, round, now);
     // Side by side, keyed by outage, round and recipient: a retried job (or a process that took over) gets
     // the outbox's record of a card already delivered, with its id, instead of sending it again.
     const posts: Announcement[] = [];
     const failed: ChannelTarget[] = [];
     let queued = 0;
     await Promise.all(
-      targets.map(async (target) => {
+      plan.map(async ({ target, activity, kind, lang }) => {
         try {
-          const { activityId } = await this.deps.sender.send(target, card, {
-            key: `${outageId}:escalation:${round}:${target.conversationId}`,
-            purpose: { kind: 'escalation', outageId, system: outage.system, round: String(round) },
+          const { activityId } = await this.deps.sender.send(target, activity, {
+            key: `${outageId}:${kind}:${round}:${target.conversationId}`,
+            purpose: { kind, outageId, system: outage.system, round: String(round) },
           });
-          posts.push({ conversationId: target.conversationId, serviceUrl: target.serviceUrl, activityId, kind: 'escalation' });
+          posts.push({ conversationId: target.conversationId, serviceUrl: target.serviceUrl, activityId, kind, lang });
         } catch (err) {
           if (isStillQueued(err)) {
             queued++;
@@ -104,7 +109,7 @@ export class EscalationService {
     // A card still queued is not a failure: the job runs again shortly and, by the keys, finds every card
     // delivered meanwhile with its id (to replace it on "Driftvagten er underrettet") instead of resending.
     if (queued > 0) throw new Error(`escalation round ${round}: ${queued} card(s) still queued; recording when delivered`);
-    if (targets.length > 0 && posts.length === 0) throw new Error(`escalation round ${round}: no recipient could be reached`);
+    if (plan.length > 0 && posts.length === 0) throw new Error(`escalation round ${round}: no recipient could be reached`);
     await this.deps.store.change((doc) => {
       const open = findOpen(doc, outageId);
       return open ? { doc: withOpen(doc, recordEscalation(open, round, posts, now)), result: undefined } : { result: undefined };
@@ -119,29 +124,52 @@ export class EscalationService {
   }
 
   /**
-   * Who carries the 2-hour rule: the owner 1:1 (and from the second repeat the
-   * Nexusteam's channels too); for the Nexusteam its channels and the member who
-   * declared; for a suspected outage nobody owns, every reporter and the
-   * Nexusteam's channels. After the Nexusteam closes, its outages also go to the
-   * reporters.
+   * Who carries the 2-hour rule at this moment, and what each gets. The duty never
+   * goes to a crowd (DESIGN.md, "The 2-hour duty never goes to a crowd"):
+   * - whoever owns the case (they called KMD or IT, or took it over) gets the
+   *   driftvagt card 1:1; so does a reporter who pressed "Jeg ringer" on the claim card;
+   * - in the Nexusteam's hours its channels get the card, for every Nexus outage,
+   *   confirmed or not (with "Bekræft nedbrud" while unconfirmed), and the member
+   *   who declared it a copy 1:1;
+   * - out of hours an outage nobody carries gets a claim card ("Kan du ringe?") to
+   *   its reporters, and the Nexusteam's channels are told;
+   * - an owner's repeats from the second on also go to the Nexusteam's channels.
+   * Cards to a person are in their language; channel posts are Danish.
    */
-  private async targets(outage: Outage, round: number, now: Date): Promise<ChannelTarget[]> {
-    const out = new Map<string, ChannelTarget>();
-    const add = (t: ChannelTarget) => out.set(t.conversationId, t);
-    const addPerson = (p: Person | null | undefined) => p?.reach && add(p.reach);
-    const nexusteam = async () => (await this.deps.channels.withRole('nexusteam')).forEach(add);
-    const reporters = () => outage.reports.forEach((r) => addPerson(r.person));
-    if (outage.owner?.kind === 'person') {
-      addPerson(outage.owner.person);
-      if (round >= 2) await nexusteam();
-    } else if (outage.owner?.kind === 'nexusteam') {
-      await nexusteam();
-      addPerson(outage.declaredBy);
-      if (!(await this.deps.officeHours()).status(now).open) reporters();
-    } else {
-      await nexusteam();
-      reporters();
+  private async plan(outage: Outage, round: number, now: Date): Promise<PlannedCard[]> {
+    const out = new Map<string, PlannedCard>();
+    const { instruction } = this.deps;
+    const afterMinutes = this.deps.delays.escalationAfterMinutes;
+    const open = (await this.deps.officeHours()).status(now).open;
+    const escalation = outage.escalation ?? NO_ESCALATION;
+    const carrier = escalation.duty?.by ?? (outage.owner?.kind === 'person' ? outage.owner.person : null);
+    const escalationFor = (lang: Language, forChannel: boolean) =>
+      escalationMessage(outage, round, { instruction, lang, now, afterMinutes, forChannel, claimsSent: 0 });
+    const toPerson = (p: Person | null | undefined, activity: (lang: Language) => Partial<Activity>, kind: PlannedCard['kind']) => {
+      const lang = p?.lang ?? 'da';
+      if (p?.reach && !out.has(p.reach.conversationId)) out.set(p.reach.conversationId, { target: p.reach, activity: activity(lang), kind, lang });
+    };
+    const toNexusteam = async (activity: Partial<Activity>) => {
+      for (const target of await this.deps.channels.withRole('nexusteam')) out.set(target.conversationId, { target, activity, kind: 'escalation', lang: 'da' });
+    };
+
+    if (carrier) {
+      toPerson(carrier, (lang) => escalationFor(lang, false), 'escalation');
+      if (open || round >= 2) await toNexusteam(escalationFor('da', true));
+      return [...out.values()];
     }
+    if (open) {
+      // The member who declared it gets their own copy: a channel's notifications are easily muted.
+      toPerson(outage.declaredBy, (lang) => escalationFor(lang, false), 'escalation');
+      await toNexusteam(escalationFor('da', true));
+      return [...out.values()];
+    }
+    // Out of hours, nobody carries it: ask those who reported it (and whoever declared it) who calls.
+    const claim = (lang: Language) => claimMessage(outage, round, { lang, now, afterMinutes });
+    for (const r of outage.reports) toPerson(r.person, claim, 'claim');
+    toPerson(outage.declaredBy, claim, 'claim');
+    const claimsSent = out.size;
+    await toNexusteam(escalationMessage(outage, round, { instruction, lang: 'da', now, afterMinutes, forChannel: true, claimsSent }));
     return [...out.values()];
   }
 
@@ -173,7 +201,8 @@ export class EscalationService {
     if (!result) return { kind: 'gone' };
     if (result.first) {
       await this.cancel(outageId);
-      await this.replaceCards(result.outage, cardMessage(escalationCard(result.outage, 0, { instruction: this.deps.instruction, lang: 'da', now: at, afterMinutes: this.deps.delays.escalationAfterMinutes })));
+      // Every driftvagt card and every claim card still asking now shows who told the driftvagt, and when.
+      await this.replaceCards(result.outage, ['escalation', 'claim'], at);
     }
     return { kind: 'done', value: result };
   }
@@ -188,7 +217,25 @@ export class EscalationService {
       return { doc: claimed.first ? withOpen(doc, claimed.outage) : undefined, result: claimed };
     });
     if (!result) return { kind: 'gone' };
+    // Every other copy of the claim card now says who took it and when.
+    if (result.first) await this.replaceCards(result.outage, ['claim'], at);
     return { kind: 'done', value: result };
+  }
+
+  /** The driftvagt card as the person who took the duty gets it (in their turn), to be recorded with recordPost. */
+  dutyCard(outage: Outage, lang: Language): Partial<Activity> {
+    const round = Math.max(0, (outage.escalation?.rounds ?? 1) - 1);
+    return escalationMessage(outage, round, { instruction: this.deps.instruction, lang, now: this.deps.clock.now(), afterMinutes: this.deps.delays.escalationAfterMinutes });
+  }
+
+  /** Notes a driftvagt card sent in a turn, so "Driftvagten er underrettet" replaces it too. */
+  async recordPost(outageId: string, post: Announcement): Promise<void> {
+    await this.deps.store.change((doc) => {
+      const open = findOpen(doc, outageId);
+      if (!open) return { result: undefined };
+      const escalation = open.escalation ?? NO_ESCALATION;
+      return { doc: withOpen(doc, { ...open, escalation: { ...escalation, posts: [...escalation.posts, post] } }), result: undefined };
+    });
   }
 
   /** After the all-clear: if the driftvagt was told, schedule the "tell it Nexus is back" card at once. */
@@ -209,17 +256,20 @@ export class EscalationService {
     if (acker.reach) targets.set(acker.reach.conversationId, acker.reach);
     if (outage.owner?.kind === 'person' && outage.owner.person.reach) targets.set(outage.owner.person.reach.conversationId, outage.owner.person.reach);
     if (targets.size === 0 || outage.owner?.kind !== 'person') for (const c of await this.deps.channels.withRole('nexusteam')) targets.set(c.conversationId, c);
-    const card = cardMessage(backUpCard(outage, { instruction: this.deps.instruction, lang: 'da', now }));
+    // Each in the language of the person it goes to (the acknowledger's, or the owner's); channels in Danish.
+    const langOf = (conversationId: string): Language =>
+      [acker, outage.owner?.kind === 'person' ? outage.owner.person : null].find((p) => p?.reach?.conversationId === conversationId)?.lang ?? 'da';
     const posts: Announcement[] = [];
     let queued = 0;
     await Promise.all(
       [...targets.values()].map(async (target) => {
+        const lang = langOf(target.conversationId);
         try {
-          const { activityId } = await this.deps.sender.send(target, card, {
+          const { activityId } = await this.deps.sender.send(target, cardMessage(backUpCard(outage, { instruction: this.deps.instruction, lang, now }), t(lang, 'escalation.backTitle')), {
             key: `${outage.id}:backUp:${target.conversationId}`,
             purpose: { kind: 'backUp', outageId: outage.id, system: outage.system },
           });
-          posts.push({ conversationId: target.conversationId, serviceUrl: target.serviceUrl, activityId, kind: 'backUp' });
+          posts.push({ conversationId: target.conversationId, serviceUrl: target.serviceUrl, activityId, kind: 'backUp', lang });
         } catch (err) {
           if (isStillQueued(err)) queued++;
           else this.deps.logger.error({ err, outageId: outage.id }, 'the "tell the driftvagt it is back" card could not be delivered');
@@ -242,17 +292,25 @@ export class EscalationService {
     });
     if (!updated) return { kind: 'gone' };
     if (!first) return { kind: 'duplicate' };
-    await this.replaceCards(updated, cardMessage(backUpCard(updated, { instruction: this.deps.instruction, lang: 'da', now: at })), 'backUp');
+    await this.replaceCards(updated, ['backUp'], at);
     return { kind: 'done', value: updated };
   }
 
-  private async replaceCards(outage: Outage, activity: Partial<Activity>, kind: Announcement['kind'] = 'escalation'): Promise<void> {
+  /** Replaces every recorded post of these kinds in place with the outage's current state, each in its own language. */
+  private async replaceCards(outage: Outage, kinds: readonly Announcement['kind'][], now: Date): Promise<void> {
+    const ctx = (lang: Language) => ({ instruction: this.deps.instruction, lang, now, afterMinutes: this.deps.delays.escalationAfterMinutes });
+    const render = (post: Announcement): Partial<Activity> => {
+      const lang = post.lang ?? 'da';
+      if (post.kind === 'claim') return claimMessage(outage, 0, ctx(lang));
+      if (post.kind === 'backUp') return cardMessage(backUpCard(outage, ctx(lang)));
+      return escalationMessage(outage, 0, ctx(lang));
+    };
     await Promise.all(
       (outage.escalation?.posts ?? [])
-        .filter((p) => p.kind === kind)
+        .filter((p) => kinds.includes(p.kind))
         .map((post) =>
           this.deps.sender
-            .update({ conversationId: post.conversationId, serviceUrl: post.serviceUrl }, post.activityId, activity, { purpose: { kind: 'card-update', outageId: outage.id, system: outage.system } })
+            .update({ conversationId: post.conversationId, serviceUrl: post.serviceUrl }, post.activityId, render(post), { purpose: { kind: 'card-update', outageId: outage.id, system: outage.system } })
             .catch((err: unknown) => this.deps.logger.warn({ err, conversationId: post.conversationId }, 'could not replace an escalation card')),
         ),
     );

@@ -1,4 +1,5 @@
 import type { Activity } from 'botbuilder';
+import { addMinutes } from 'date-fns';
 import { latestUpdate, type Outage } from '../domain/outage';
 import { formatDayTime, formatPhone, localDate, localTimeOf } from '../domain/time';
 import type { Instruction, Language, SystemId } from '../instruction/schema';
@@ -219,20 +220,41 @@ export function sinceFields(at: Date): { sinceDate: string; sinceTime: string } 
   return { sinceDate: localDate(at), sinceTime: localTimeOf(at) };
 }
 
+export interface EscalationViewContext {
+  readonly instruction: Instruction;
+  readonly lang: Language;
+  readonly now: Date;
+  readonly afterMinutes: number;
+  /** Posted in the Nexusteam's channel: may also confirm a suspected outage, and sees who was asked. */
+  readonly forChannel?: boolean | undefined;
+  /** Out of hours, nobody carrying it: how many reporters got the claim card this round. */
+  readonly claimsSent?: number | undefined;
+}
+
+const hoursText = (lang: Language, minutes: number) => String(Math.round((minutes / 60) * 10) / 10).replace('.', lang === 'da' ? ',' : '.');
+
+/** The one deadline of an outage: its start + the 2-hour rule's delay, on instants. */
+const deadlineOf = (o: Outage, afterMinutes: number) => addMinutes(new Date(o.start), afterMinutes);
+
 /** The 2-hour card: the driftvagt's number and e-mail as text and links, what to say, and the acknowledgement. */
-export function escalationCard(
-  o: Outage,
-  round: number,
-  ctx: { instruction: Instruction; lang: Language; now: Date; afterMinutes: number },
-): AdaptiveCardJson {
+export function escalationCard(o: Outage, round: number, ctx: EscalationViewContext): AdaptiveCardJson {
   const { instruction, lang, now } = ctx;
   const driftvagt = instruction.contacts.find((c) => c.id === 'driftvagt');
   const steps = instruction.steps.driftvagt.map((s, i) => ({ text: `${i + 1}. ${fillText(s, { instruction, lang, at: now, start: new Date(o.start) })}` }));
   const ack = o.escalation?.acknowledged;
-  const title =
-    round === 0
-      ? t(lang, 'escalation.title', { hours: String(Math.round((ctx.afterMinutes / 60) * 10) / 10).replace('.', lang === 'da' ? ',' : '.') })
-      : t(lang, 'escalation.titleRepeat', { round });
+  const duty = o.escalation?.duty;
+  const title = round === 0 ? t(lang, 'escalation.title', { hours: hoursText(lang, ctx.afterMinutes) }) : t(lang, 'escalation.titleRepeat', { round });
+  const status = ack
+    ? t(lang, 'escalation.acknowledged', { name: ack.by.name, when: formatDayTime(new Date(ack.at), lang, now) })
+    : t(lang, 'escalation.deadline', { since: formatDayTime(new Date(o.start), lang, now), when: formatDayTime(deadlineOf(o, ctx.afterMinutes), lang, now) });
+  const notes = [t(lang, 'escalation.why')];
+  if (ctx.forChannel && !ack && duty) notes.unshift(t(lang, 'escalation.dutyTaken', { name: duty.by.name, when: formatDayTime(new Date(duty.at), lang, now) }));
+  else if (ctx.forChannel && !ack && ctx.claimsSent !== undefined) notes.unshift(t(lang, 'escalation.nobody', { count: ctx.claimsSent }));
+  const actions: ButtonVM[] = [];
+  if (!ack) {
+    actions.push({ title: t(lang, 'escalation.button'), data: { action: 'ackEscalation', outageId: o.id, submitId: `ack-${o.id}` } });
+    if (ctx.forChannel && o.status === 'suspected') actions.push({ title: t(lang, 'button.confirm'), data: { action: 'confirm', outageId: o.id, submitId: `confirm-${o.id}` } });
+  }
   return renderCard('advice', {
     title,
     hasContact: true,
@@ -241,12 +263,64 @@ export function escalationCard(
     phoneLink: driftvagt?.phone ? phoneLink(lang, driftvagt.phone) : '',
     emailLink: driftvagt?.email ? emailLink(lang, driftvagt.email) : '',
     noPhone: '',
-    status: ack ? t(lang, 'escalation.acknowledged', { name: ack.by.name, when: formatDayTime(new Date(ack.at), lang, now) }) : '',
+    status,
     steps,
     alternatives: [],
-    note: t(lang, 'escalation.why'),
-    actions: ack ? [] : ([{ title: t(lang, 'escalation.button'), data: { action: 'ackEscalation', outageId: o.id, submitId: `ack-${o.id}` } }] satisfies ButtonVM[]),
+    note: notes.join(' '),
+    actions,
   });
+}
+
+/** The 2-hour card as a message whose notification says what to do ("Ring til Regionens driftvagt nu: 3864 8888"). */
+export function escalationMessage(o: Outage, round: number, ctx: EscalationViewContext): Partial<Activity> {
+  const driftvagt = ctx.instruction.contacts.find((c) => c.id === 'driftvagt');
+  const ack = o.escalation?.acknowledged;
+  const summary = ack
+    ? t(ctx.lang, 'escalation.acknowledged', { name: ack.by.name, when: formatDayTime(new Date(ack.at), ctx.lang, ctx.now) })
+    : t(ctx.lang, 'summary.escalation', { phone: driftvagt?.phone ? formatPhone(driftvagt.phone) : '' });
+  return cardMessage(escalationCard(o, round, ctx), summary);
+}
+
+/**
+ * Out of hours, nobody carrying the 2-hour rule: asks a reporter whether they call
+ * the driftvagt. The first "Jeg ringer" takes it; every other copy is then
+ * replaced in place with who took it and when (or that the driftvagt was told).
+ */
+export function claimCard(o: Outage, round: number, ctx: { lang: Language; now: Date; afterMinutes: number }): AdaptiveCardJson {
+  const { lang, now } = ctx;
+  const ack = o.escalation?.acknowledged;
+  const duty = o.escalation?.duty;
+  const hours = hoursText(lang, ctx.afterMinutes);
+  if (ack || duty) {
+    const by = ack?.by ?? duty!.by;
+    const at = new Date(ack?.at ?? duty!.at);
+    return renderCard('announcement', {
+      style: 'good',
+      title: ack ? t(lang, 'claim.doneTitle') : t(lang, 'claim.takenTitle', { name: by.name }),
+      lines: [line(ack ? t(lang, 'escalation.acknowledged', { name: by.name, when: formatDayTime(at, lang, now) }) : t(lang, 'claim.taken', { name: by.name, when: formatDayTime(at, lang, now) }))],
+      contacts: [],
+      actions: [],
+    });
+  }
+  return renderCard('announcement', {
+    style: 'attention',
+    title: round === 0 ? t(lang, 'claim.title', { hours }) : t(lang, 'claim.titleRepeat', { hours, round }),
+    lines: [
+      line(t(lang, 'claim.ask')),
+      line(t(lang, 'claim.since', { since: formatDayTime(new Date(o.start), lang, now), when: formatDayTime(deadlineOf(o, ctx.afterMinutes), lang, now) })),
+      line(t(lang, 'claim.first')),
+    ],
+    contacts: [],
+    actions: [{ title: t(lang, 'claim.button'), data: { action: 'claimDriftvagt', outageId: o.id } }] satisfies ButtonVM[],
+  });
+}
+
+export function claimMessage(o: Outage, round: number, ctx: { lang: Language; now: Date; afterMinutes: number }): Partial<Activity> {
+  const duty = o.escalation?.duty;
+  const summary = duty
+    ? t(ctx.lang, 'claim.takenTitle', { name: duty.by.name })
+    : t(ctx.lang, 'summary.claim', { hours: hoursText(ctx.lang, ctx.afterMinutes) });
+  return cardMessage(claimCard(o, round, ctx), summary);
 }
 
 /** After the all-clear: tell the driftvagt that Nexus works again. */

@@ -28,8 +28,18 @@ interface LineVM {
   readonly text: string;
 }
 
-export function cardMessage(card: AdaptiveCardJson): Partial<Activity> {
-  return { type: ActivityTypes.Message, attachments: [CardFactory.adaptiveCard(card)] };
+/**
+ * A card as a message. A proactive card carries `summary`, a short line of what
+ * happened: Teams shows it in the push notification and the chat list instead of
+ * "sent a card". Teams on Android reads `text` for its lock-screen preview and
+ * ignores `summary` there, so the same line goes in `text` too (shown above the card).
+ */
+export function cardMessage(card: AdaptiveCardJson, summary?: string): Partial<Activity> {
+  return {
+    type: ActivityTypes.Message,
+    ...(summary ? { summary, text: summary, textFormat: 'plain' } : {}),
+    attachments: [CardFactory.adaptiveCard(card)],
+  };
 }
 
 /**

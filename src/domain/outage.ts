@@ -69,6 +69,8 @@ export interface Announcement {
   readonly serviceUrl: string;
   readonly activityId: string;
   readonly kind: 'announcement' | 'owner-notice' | 'suspected' | 'escalation' | 'claim' | 'backUp';
+  /** The language of a post to a person (replacements use it too); channel posts are Danish. */
+  readonly lang?: Language | undefined;
 }
 
 /** The 2-hour rule's state: rounds sent, where the cards went, who told the driftvagt. */

@@ -65,6 +65,21 @@ describe('the 2-hour escalation in office hours (Nexusteam owns it)', () => {
     expect(card).toContain('Driftvagten er underrettet');
   });
 
+  it('a suspected outage nobody confirmed: the Nexusteam channel gets the card with "Bekræft nedbrud"; the reporters get nothing', async () => {
+    const w = world(MONDAY_MORNING);
+    for (const n of [1, 2, 3]) {
+      const c = staff(w, n);
+      await c.press(await c.send('Nexus er nede'), 'også hos kolleger');
+    }
+    await at(w, '2026-12-07T11:00:00+01:00');
+    const channel = to(w, NEXUSTEAM_CHANNEL.conversationId).filter((p) => textOf(p).includes('ring til Regionens driftvagt nu'));
+    expect(channel).toHaveLength(1);
+    expect(toReply(channel[0]!.activity).buttons.map((b) => b.title)).toEqual(['Driftvagten er underrettet', 'Bekræft nedbrud']);
+    for (const n of [1, 2, 3]) expect(to(w, personal(n))).toHaveLength(0);
+    // The push notification says what to do, not "sent a card"
+    expect(channel[0]!.activity.summary).toBe('Ring til Regionens driftvagt nu: 3864 8888');
+  });
+
   it('repeats every 15 minutes until acknowledged, at most 8 times', async () => {
     const w = world(MONDAY_MORNING);
     await declare(w);
@@ -131,19 +146,87 @@ describe('out of hours', () => {
     expect(to(w, NEXUSTEAM_CHANNEL.conversationId)).toHaveLength(1);
   });
 
-  it('a suspected outage nobody owns goes to every reporter and the Nexusteam channel; the first acknowledgement closes it for all', async () => {
+  it('a suspected outage nobody owns: each reporter is asked "Kan du ringe?", the Nexusteam channel is told; nobody gets the number to call', async () => {
     const w = world(SATURDAY_EVENING);
     const people = [1, 2, 3].map((n) => staff(w, n));
     for (const c of people) await c.press(await c.send('Nexus er nede'), 'også hos kolleger');
     await at(w, '2026-12-05T21:40:00+01:00');
-    for (const n of [1, 2, 3]) expect(to(w, personal(n))).toHaveLength(1);
-    expect(to(w, NEXUSTEAM_CHANNEL.conversationId)).toHaveLength(1);
-    const ack = findButton([toReply(to(w, personal(2))[0]!.activity)], 'Driftvagten er underrettet');
-    expect(allText(await people[1]!.send(ack))).toContain('Det er noteret');
-    expect(w.sender.posted.filter((p) => p.kind === 'update')).toHaveLength(4);
-    // someone who did not report it may not acknowledge
-    const outsider = allText(await staff(w, 77).send(ack));
+    for (const n of [1, 2, 3]) {
+      const [card] = to(w, personal(n));
+      expect(card, `reporter ${n}`).toBeDefined();
+      expect(textOf(card!)).toContain('ingen har sagt, at de har ringet til Regionens driftvagt');
+      expect(textOf(card!)).toContain('Kan du ringe til Regionens driftvagt?');
+      expect(textOf(card!)).not.toContain('3864 8888');
+      expect(toReply(card!.activity).buttons.map((b) => b.title)).toEqual(['Jeg ringer']);
+    }
+    const channel = to(w, NEXUSTEAM_CHANNEL.conversationId);
+    expect(channel).toHaveLength(1);
+    expect(textOf(channel[0]!)).toContain('Ingen har sagt, at de ringer. 3 kolleger, der har meldt det, er spurgt.');
+    expect(textOf(channel[0]!)).toContain('3864 8888');
+  });
+
+  it('the first "Jeg ringer" takes the duty and gets the number at once; every other copy shows who took it; only the taker gets the repeats', async () => {
+    const w = world(SATURDAY_EVENING);
+    const people = [1, 2, 3].map((n) => staff(w, n));
+    for (const c of people) await c.press(await c.send('Nexus er nede'), 'også hos kolleger');
+    await at(w, '2026-12-05T21:40:00+01:00');
+    w.clock.set('2026-12-05T21:43:00+01:00');
+    const claim = findButton([toReply(to(w, personal(2))[0]!.activity)], 'Jeg ringer');
+    const [first, second] = await Promise.all([people[1]!.send(claim), people[0]!.send(claim)]);
+    // Exactly one of two simultaneous presses takes it
+    const winners = [first, second].filter((r) => allText(r).includes('3864 8888'));
+    expect(winners).toHaveLength(1);
+    const taker = winners[0] === first ? 'Kollega 2' : 'Kollega 1';
+    const loser = winners[0] === first ? second : first;
+    expect(allText(loser)).toContain(`${taker} tog opgaven i dag kl. 21.43`);
+    expect(allText(winners[0]!)).toContain('Driftvagten er underrettet');
+    // Every claim card sent is replaced in place with who took it and when
+    const replaced = w.sender.posted.filter((p) => p.kind === 'update');
+    expect(replaced.map((p) => p.conversationId).sort()).toEqual([personal(1), personal(2), personal(3)].sort());
+    for (const p of replaced) {
+      expect(textOf(p)).toContain(`${taker} ringer til Regionens driftvagt`);
+      expect(toReply(p.activity).buttons).toEqual([]);
+    }
+    // A late press is told who has it, and changes nothing
+    expect(allText(await people[2]!.send(claim))).toContain(`${taker} tog opgaven`);
+    // The repeats go to the taker only
+    const before = new Map([1, 2, 3].map((n) => [n, to(w, personal(n)).length]));
+    await at(w, '2026-12-05T21:55:00+01:00');
+    const takerN = taker === 'Kollega 2' ? 2 : 1;
+    for (const n of [1, 2, 3]) expect(to(w, personal(n)).length - before.get(n)!, `reporter ${n}`).toBe(n === takerN ? 1 : 0);
+    expect(textOf(to(w, personal(takerN)).at(-1)!)).toContain('Påmindelse 1');
+  });
+
+  it('"Driftvagten er underrettet" from the taker replaces the claim cards and their own card, and ends the repeats', async () => {
+    const w = world(SATURDAY_EVENING);
+    const people = [1, 2, 3].map((n) => staff(w, n));
+    for (const c of people) await c.press(await c.send('Nexus er nede'), 'også hos kolleger');
+    await at(w, '2026-12-05T21:40:00+01:00');
+    const taken = await people[0]!.send(findButton([toReply(to(w, personal(1))[0]!.activity)], 'Jeg ringer'));
+    w.sender.posted.length = 0;
+    expect(allText(await people[0]!.send(findButton(taken, 'Driftvagten er underrettet')))).toContain('Det er noteret');
+    const updates = w.sender.posted.filter((p) => p.kind === 'update');
+    // the three claim cards, the Nexusteam channel's card, and the taker's own card (it came in the turn)
+    expect(updates.map((p) => p.conversationId).sort()).toEqual([personal(1), personal(1), personal(2), personal(3), NEXUSTEAM_CHANNEL.conversationId].sort());
+    for (const p of updates) expect(textOf(p)).toMatch(/Regionens driftvagt er underrettet|Driftvagten er underrettet af Kollega 1/);
+    for (const p of updates) expect(toReply(p.activity).buttons).toEqual([]);
+    await at(w, '2026-12-05T23:40:00+01:00');
+    expect(w.sender.posted.filter((p) => p.kind === 'send')).toHaveLength(0);
+    // someone who did not report it may not take or acknowledge it
+    const outsider = allText(await staff(w, 77).send(findButton(taken, 'Driftvagten er underrettet')));
     expect(outsider).toContain('Det kan kun Nexusteamet eller den, der har sagen');
+  });
+
+  it('unclaimed, the claim card repeats every 15 minutes up to the maximum, and the Nexusteam channel is told each time', async () => {
+    const w = world(SATURDAY_EVENING, { ESCALATION_REPEAT_MAX: '3' });
+    for (const n of [1, 2, 3]) {
+      const c = staff(w, n);
+      await c.press(await c.send('Nexus er nede'), 'også hos kolleger');
+    }
+    for (let minute = 0; minute <= 120; minute += 5) await at(w, new Date(Date.parse('2026-12-05T21:40:00+01:00') + minute * MIN).toISOString());
+    expect(to(w, personal(1))).toHaveLength(4);
+    expect(to(w, NEXUSTEAM_CHANNEL.conversationId)).toHaveLength(4);
+    expect(textOf(to(w, personal(1))[3]!)).toContain('Påmindelse 3');
   });
 
   it('after the all-clear, whoever told the driftvagt is asked to tell it Nexus is back, and that is recorded', async () => {
@@ -273,13 +356,14 @@ describe('hand-over before the Nexusteam closes', () => {
     expect(to(w, personal(5)).filter((p) => textOf(p).includes('ring til Regionens driftvagt nu'))).toHaveLength(1);
   });
 
-  it('if nobody takes it, escalations after closing also go 1:1 to those who reported it', async () => {
+  it('if nobody takes it, after closing those who reported it are asked who calls the driftvagt', async () => {
     const w = world('2026-12-07T14:00:00+01:00');
     const reporter = staff(w, 5);
     await reporter.press(await reporter.send('Nexus er nede'), 'også hos kolleger');
     await declare(w, '14:00');
     await at(w, '2026-12-07T16:00:00+01:00');
     expect(to(w, personal(5))).toHaveLength(1);
+    expect(toReply(to(w, personal(5))[0]!.activity).buttons.map((b) => b.title)).toEqual(['Jeg ringer']);
     expect(to(w, NEXUSTEAM_CHANNEL.conversationId)).toHaveLength(1);
   });
 });

@@ -331,15 +331,24 @@ export async function exportTimeline(a: Actor, outageId: string | undefined): Pr
   );
 }
 
-/** "Jeg ringer" on the claim card: this person tells the Region's driftvagt and gets the repeats. */
+/** "Jeg ringer" on the claim card: the first to press carries the driftvagt duty and gets the card with the number at once. */
 export async function claimDriftvagt(a: Actor, outageId: string): Promise<void> {
   const { lang, now } = a.view;
   const outcome = await a.services.escalations.claimDuty(outageId, a.person);
   if (outcome.kind !== 'done') return void (await reply(a, textMessage(t(lang, 'outage.gone'))));
-  const { taker } = outcome.value;
+  const { taker, outage } = outcome.value;
+  const ack = outage.escalation.acknowledged;
+  if (ack) {
+    await reply(a, textMessage(t(lang, 'escalation.already', { name: ack.by.name, when: formatDayTime(new Date(ack.at), lang, now) })));
+    return;
+  }
   if (taker.by.key !== a.person.key) {
     await reply(a, textMessage(t(lang, 'claim.taken', { name: taker.by.name, when: formatDayTime(new Date(taker.at), lang, now) })));
     return;
   }
-  await reply(a, textMessage(t(lang, 'claim.yours')));
+  const [, sent] = await reply(a, textMessage(t(lang, 'claim.yours')), a.services.escalations.dutyCard(outage, lang));
+  const { conversation, serviceUrl } = a.context.activity;
+  if (sent?.id && conversation?.id && serviceUrl) {
+    await a.services.escalations.recordPost(outageId, { conversationId: conversation.id, serviceUrl, activityId: sent.id, kind: 'escalation', lang });
+  }
 }
