@@ -8,7 +8,7 @@ import type { JobStore } from '../scheduler/scheduler';
 import type { OutageStore } from '../store/outages';
 import { purgeOlderThan } from '../store/retention';
 import type { DutyDeps } from './outageService';
-import { allClearReply, announcementCard, updateReply } from './outageViews';
+import { allClearReply, announcementMessage, updateReply } from './outageViews';
 import { cardMessage, textMessage } from './views';
 
 /**
@@ -74,7 +74,7 @@ export class Notifications {
   private alertFor(message: MailKind, outage: Outage, text: string, at: Date, updateId?: string): { key: string; activity: Partial<Activity> } {
     switch (message) {
       case 'announcement':
-        return { key: alertMessageKey.announcement, activity: cardMessage(announcementCard(outage, this.deps.instruction, 'da', at)) };
+        return { key: alertMessageKey.announcement, activity: announcementMessage(outage, this.deps.instruction, 'da', at) };
       case 'update':
         return { key: alertMessageKey.update(updateId ?? 'latest'), activity: updateReply(outage, text, at, 'da') };
       case 'allclear':

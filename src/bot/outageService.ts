@@ -24,12 +24,13 @@ import {
   type Person,
 } from '../domain/outage';
 import type { SystemId } from '../domain/types';
-import type { Instruction } from '../instruction/schema';
+import type { Instruction, Language } from '../instruction/schema';
 import { markHandled, newOutageId, type LiveDoc, type OutageStore } from '../store/outages';
 import { isStillQueued } from '../notify/outboxSender';
 import type { SendOptions } from '../notify/sender';
 import { cardMessage } from './views';
-import { allClearReply, announcementCard, handoverOfferCard, suspectedCard, updateReply } from './outageViews';
+import { allClearReply, announcementMessage, handoverOfferCard, suspectedCard, updateReply } from './outageViews';
+import { t } from './i18n';
 
 /**
  * The outage workflow: reports, ownership, declare, update, all-clear. Each step
@@ -86,6 +87,8 @@ export type ClaimResult =
 export interface ReportResult {
   readonly outage: Outage | null;
   readonly counted: boolean;
+  /** The outage's start, or (none yet) the earliest report waiting in the window, this one included: the 2 hours count from here. */
+  readonly start: Date;
   /** Distinct colleagues (besides this person) who reported within the detection window. */
   readonly others: number;
 }
@@ -151,7 +154,7 @@ export class OutageService {
       const open = doc.open[system];
       if (open) {
         const { outage, counted } = addReport(open, person, at);
-        return { doc: counted ? withOpen(doc, outage) : undefined, result: { outage, counted, others: outage.reports.length - 1, created: false } };
+        return { doc: counted ? withOpen(doc, outage) : undefined, result: { outage, counted, others: outage.reports.length - 1, start: new Date(outage.start), created: false } };
       }
       const previous = reportsInWindow(doc.pending[system] ?? [], at, detectionWindowMinutes);
       const already = previous.some((r) => r.person.key === person.key);
@@ -167,27 +170,30 @@ export class OutageService {
           reports: window,
         });
         const pending = { ...doc.pending, [system]: [] };
-        return { doc: { ...withOpen(doc, outage), pending }, result: { outage, counted: !already, others, created: true } };
+        return { doc: { ...withOpen(doc, outage), pending }, result: { outage, counted: !already, others, start: new Date(outage.start), created: true } };
       }
       // With detection off nothing waits for a threshold: keep no pending reports (they would only grow the document).
       return {
         doc: already || !detectionEnabled ? undefined : { ...doc, pending: { ...doc.pending, [system]: window } },
-        result: { outage: null, counted: !already, others, created: false },
+        result: { outage: null, counted: !already, others, start: earliest(window) ?? at, created: false },
       };
     });
     if (outcome.created && outcome.outage) {
       await this.deps.events?.opened(outcome.outage);
       await this.announceSuspected(outcome.outage);
     }
-    return { outage: outcome.outage, counted: outcome.counted, others: outcome.others };
+    return { outage: outcome.outage, counted: outcome.counted, others: outcome.others, start: outcome.start };
   }
 
   /** In Nexusteam hours, a suspected outage goes to the Nexusteam's channels with "Bekræft nedbrud". */
   private async announceSuspected(outage: Outage): Promise<void> {
     const hours = await this.deps.officeHours();
     if (!hours.status(this.now()).open) return;
-    const card = suspectedCard(outage, 'da', this.now(), `confirm-${outage.id}`);
-    await this.postToRole('nexusteam', outage, cardMessage(card), 'suspected');
+    const at = this.now();
+    const card = cardMessage(suspectedCard(outage, 'da', at, `confirm-${outage.id}`), t('da', 'suspected.title', { systemTitle: t('da', `system.${outage.system}.title`) }));
+    const posted = await Promise.all((await this.deps.channels.withRole('nexusteam')).map((target) => this.post(target, outage, card, 'suspected')));
+    // From now on, staff asking are told when the Nexusteam was shown it (and that it has not confirmed it yet).
+    if (posted.some(Boolean)) await this.deps.store.updateArchived(outage.id, (o) => (o.nexusteamTold ? o : { ...o, nexusteamTold: at.toISOString() }));
   }
 
   /**
@@ -215,7 +221,7 @@ export class OutageService {
     });
     if (result.kind === 'owner' && result.first) await this.deps.events?.opened(result.outage);
     if (result.kind === 'owner' && result.first && result.outage.announcements.every((a) => a.kind === 'suspected')) {
-      const posted = await this.postToRole('staff', result.outage, cardMessage(announcementCard(result.outage, this.deps.instruction, 'da', at)), 'owner-notice');
+      const posted = await this.announce(result.outage, 'owner-notice', at);
       return { ...result, posted };
     }
     return result;
@@ -241,12 +247,12 @@ export class OutageService {
 
   /** Sends each reporter (in their 1:1 chat) the offer to follow the outage after closing. Returns how many were asked. */
   async askReporters(outage: Outage): Promise<number> {
-    const card = cardMessage(handoverOfferCard(outage, 'da', this.now()));
+    const offer = (lang: Language) => cardMessage(handoverOfferCard(outage, lang, this.now()), t(lang, 'handover.offerTitle', { system: t(lang, `system.${outage.system}`) }));
     const asked = await Promise.all(
       outage.reports.map(async (r) => {
         if (!r.person.reach) return false;
         try {
-          await this.deps.sender.send(r.person.reach, card, { purpose: purposeOf('handover-offer', outage) });
+          await this.deps.sender.send(r.person.reach, offer(r.person.lang ?? 'da'), { purpose: purposeOf('handover-offer', outage) });
           return true;
         } catch (err) {
           this.deps.logger.warn({ err, outageId: outage.id }, 'could not ask a reporter to take the outage over');
@@ -285,15 +291,14 @@ export class OutageService {
     });
     if (!changed) return { kind: 'duplicate' };
     await this.deps.events?.opened(changed);
-    const card = cardMessage(announcementCard(changed, this.deps.instruction, 'da', at));
     const staffPosts = changed.announcements.filter((a) => a.kind !== 'suspected');
     if (staffPosts.length > 0) {
       // Already announced (e.g. the owner's KMD notice): show the declaration on those cards instead of posting again.
-      const updated = await this.updateAnnouncements(changed, card, (a) => a.kind !== 'suspected');
+      const updated = await this.updateAnnouncements(changed, (a) => this.announcementFor(changed, a.audience, at), (a) => a.kind !== 'suspected');
       await this.deps.events?.notify(changed, 'announcement');
       return { kind: 'done', value: { outage: changed, posted: 0, updatedInPlace: updated } };
     }
-    const posted = await this.postToRole('staff', changed, card, 'announcement');
+    const posted = await this.announce(changed, 'announcement', at);
     await this.deps.events?.notify(changed, 'announcement');
     return { kind: 'done', value: { outage: (await this.get(changed.id)) ?? changed, posted, updatedInPlace: 0 } };
   }
@@ -309,7 +314,7 @@ export class OutageService {
     });
     if (changed === 'gone' || changed === 'duplicate') return { kind: changed };
     const card = cardMessage(suspectedCard(changed, 'da', at, submitId, { name: by.name, at }));
-    await this.updateAnnouncements(changed, card, (a) => a.kind === 'suspected');
+    await this.updateAnnouncements(changed, () => card, (a) => a.kind === 'suspected');
     return { kind: 'done', value: changed };
   }
 
@@ -346,7 +351,7 @@ export class OutageService {
       return { doc: { ...handled.doc, open: rest, resolved: [...(handled.doc.resolved ?? []), done] }, result: done };
     });
     if (changed === 'gone' || changed === 'duplicate') return { kind: changed };
-    const resolvedCard = cardMessage(announcementCard(changed, this.deps.instruction, 'da', at));
+    const resolvedCard = this.announcementFor(changed, undefined, at);
     const reply = allClearReply(changed, 'da');
     const posted = await this.eachAnnouncement(changed, (a) => a.kind !== 'suspected', async (a, target) => {
       const purpose = purposeOf('allclear', changed);
@@ -370,33 +375,46 @@ export class OutageService {
     return a.serviceUrl ?? '';
   }
 
+  /** The announcement card for staff (names shown) or private providers (no internal staff names), Danish, with its notification line. */
+  announcementFor(outage: Outage, audience: Announcement['audience'], at: Date): Partial<Activity> {
+    return announcementMessage(outage, this.deps.instruction, 'da', at, { afterMinutes: this.deps.delays.escalationAfterMinutes, audience: audience ?? 'staff' });
+  }
+
   /**
-   * A new post in every channel of the role. All posts are queued at once (the
-   * outbox has them before the first is sent, so a restart loses none), then
-   * each is recorded as soon as Teams gave its id; one that is delivered after
-   * this call gave up waiting is recorded by the outbox's hook instead
-   * (src/notify/outboxHooks.ts), from the purpose given here.
+   * Posts the outage to every staff channel and every private providers' channel
+   * (a channel with both roles gets one post, without staff names).
    */
-  private async postToRole(role: 'staff' | 'nexusteam', outage: Outage, activity: Partial<Activity>, kind: Announcement['kind']): Promise<number> {
-    const targets = await this.deps.channels.withRole(role);
+  private async announce(outage: Outage, kind: 'announcement' | 'owner-notice', at: Date): Promise<number> {
+    const [staff, providers] = await Promise.all([this.deps.channels.withRole('staff'), this.deps.channels.withRole('providers')]);
+    const audiences = new Map<string, { target: ChannelTarget; audience: Announcement['audience'] }>();
+    for (const target of staff) audiences.set(target.conversationId, { target, audience: undefined });
+    for (const target of providers) audiences.set(target.conversationId, { target, audience: 'providers' });
     const results = await Promise.all(
-      targets.map(async (target) => {
-        try {
-          const { activityId } = await this.deps.sender.send(target, activity, {
-            key: `${outage.id}:${kind}:${target.conversationId}`,
-            purpose: { ...purposeOf('announcement', outage), announcement: kind, serviceUrl: target.serviceUrl },
-          });
-          await this.recordAnnouncement(outage.id, { conversationId: target.conversationId, serviceUrl: target.serviceUrl, activityId, kind });
-          return true;
-        } catch (err) {
-          // Still queued (Teams is slow or asked us to pause): it goes out, and the outbox's hook records it.
-          if (isStillQueued(err)) return true;
-          this.deps.logger.error({ err, outageId: outage.id, conversationId: target.conversationId, role }, 'posting to a channel failed');
-          return false;
-        }
-      }),
+      [...audiences.values()].map(({ target, audience }) => this.post(target, outage, this.announcementFor(outage, audience, at), kind, audience)),
     );
     return results.filter(Boolean).length;
+  }
+
+  /**
+   * A new post in one channel. Every post is queued at once (the outbox has them
+   * before the first is sent, so a restart loses none), then recorded as soon as
+   * Teams gave its id; one that is delivered after this call gave up waiting is
+   * recorded by the outbox's hook instead (src/bot/outboxHooks.ts), from the purpose given here.
+   */
+  private async post(target: ChannelTarget, outage: Outage, activity: Partial<Activity>, kind: Announcement['kind'], audience?: Announcement['audience']): Promise<boolean> {
+    try {
+      const { activityId } = await this.deps.sender.send(target, activity, {
+        key: `${outage.id}:${kind}:${target.conversationId}`,
+        purpose: { ...purposeOf('announcement', outage), announcement: kind, serviceUrl: target.serviceUrl, ...(audience ? { audience } : {}) },
+      });
+      await this.recordAnnouncement(outage.id, { conversationId: target.conversationId, serviceUrl: target.serviceUrl, activityId, kind, ...(audience ? { audience } : {}) });
+      return true;
+    } catch (err) {
+      // Still queued (Teams is slow or asked us to pause): it goes out, and the outbox's hook records it.
+      if (isStillQueued(err)) return true;
+      this.deps.logger.error({ err, outageId: outage.id, conversationId: target.conversationId }, 'posting to a channel failed');
+      return false;
+    }
   }
 
   /** Notes where an announcement was posted (idempotent: the same post twice is one), open, resolved or archived. */
@@ -430,7 +448,7 @@ export class OutageService {
         {
           op: 'update',
           activityId: a.activityId,
-          activity: cardMessage(announcementCard(outage, this.deps.instruction, 'da', new Date(outage.resolved?.at ?? this.now()))),
+          activity: this.announcementFor(outage, a.audience, new Date(outage.resolved?.at ?? this.now())),
           key: cardKey(outage, a),
           purpose: purposeOf('allclear', outage),
         },
@@ -439,8 +457,8 @@ export class OutageService {
     return messages;
   }
 
-  private async updateAnnouncements(outage: Outage, activity: Partial<Activity>, which: (a: Announcement) => boolean): Promise<number> {
-    return this.eachAnnouncement(outage, which, (a, target) => this.deps.sender.update(target, a.activityId, activity, { purpose: purposeOf('card-update', outage) }));
+  private async updateAnnouncements(outage: Outage, activity: (a: Announcement) => Partial<Activity>, which: (a: Announcement) => boolean): Promise<number> {
+    return this.eachAnnouncement(outage, which, (a, target) => this.deps.sender.update(target, a.activityId, activity(a), { purpose: purposeOf('card-update', outage) }));
   }
 
   /** Runs `send` for every chosen announcement side by side; returns how many succeeded (failures are logged). */

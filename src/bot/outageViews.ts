@@ -2,7 +2,7 @@ import type { Activity } from 'botbuilder';
 import { addMinutes } from 'date-fns';
 import { latestUpdate, type Outage } from '../domain/outage';
 import { formatDayTime, formatPhone, localDate, localTimeOf } from '../domain/time';
-import type { Instruction, Language, SystemId } from '../instruction/schema';
+import type { ContactId, Instruction, Language, SystemId } from '../instruction/schema';
 import { SYSTEMS } from '../instruction/schema';
 import type { CardActionData } from './actions';
 import { type AdaptiveCardJson, renderCard } from './cards';
@@ -19,12 +19,31 @@ import { fillText } from '../domain/text';
 const titleOf = (lang: Language, system: SystemId) => t(lang, `system.${system}.title`);
 const line = (text: string) => ({ text });
 
-function ownerSentence(o: Outage, lang: Language, now: Date): string {
-  if (o.owner?.kind === 'nexusteam') return t(lang, 'announce.ownerNexusteam');
-  if (o.owner?.kind === 'person') {
-    return t(lang, 'announce.ownerPerson', { name: o.owner.person.name, when: formatDayTime(new Date(o.owner.since), lang, now) });
-  }
-  return '';
+/** Who is told an announcement: staff channels (names shown), or private providers (no internal staff names). */
+export type Audience = 'staff' | 'providers';
+
+export interface AnnouncementOptions {
+  /** The 2-hour rule's delay: a Nexus outage's card says when the driftvagt is told. */
+  readonly afterMinutes?: number | undefined;
+  readonly audience?: Audience | undefined;
+}
+
+/** The contact's name in the language ("KMD-support", "Brøndby IT"). */
+export function contactName(instruction: Instruction, lang: Language, id: ContactId): string {
+  return instruction.contacts.find((c) => c.id === id)?.name[lang] ?? id;
+}
+
+/** Whom an out-of-hours caller of this system calls first (the wording of "nobody has called … yet"). */
+const FIRST_CALL: Record<SystemId, ContactId> = { nexus: 'kmd', bekey: 'bekey', internet: 'it' };
+
+function ownerSentence(o: Outage, instruction: Instruction, lang: Language, now: Date, audience: Audience): string {
+  const owner = o.owner;
+  if (owner?.kind === 'nexusteam') return t(lang, 'announce.ownerNexusteam');
+  if (owner?.kind !== 'person') return '';
+  const when = formatDayTime(new Date(owner.since), lang, now);
+  if (!owner.contact) return audience === 'providers' ? t(lang, 'announce.ownerFollowed') : t(lang, 'announce.ownerHandover', { name: owner.person.name });
+  const contact = contactName(instruction, lang, owner.contact);
+  return audience === 'providers' ? t(lang, 'announce.ownerContacted', { contact, when }) : t(lang, 'announce.ownerPerson', { contact, when, name: owner.person.name });
 }
 
 function contactLines(instruction: Instruction, lang: Language): { text: string }[] {
@@ -33,8 +52,8 @@ function contactLines(instruction: Instruction, lang: Language): { text: string 
     .map((c) => line(`${c.name[lang]}: ${formatPhone(c.phone ?? '')}`));
 }
 
-/** The card posted to staff channels; after the all-clear the same card, replaced in place, shows it is resolved. */
-export function announcementCard(o: Outage, instruction: Instruction, lang: Language, now: Date): AdaptiveCardJson {
+/** The card posted to staff (and providers') channels; after the all-clear the same card, replaced in place, shows it is resolved. */
+export function announcementCard(o: Outage, instruction: Instruction, lang: Language, now: Date, opts: AnnouncementOptions = {}): AdaptiveCardJson {
   const system = systemName(lang, o.system);
   const since = formatDayTime(new Date(o.start), lang, now);
   if (o.status === 'resolved' && o.resolved) {
@@ -49,8 +68,11 @@ export function announcementCard(o: Outage, instruction: Instruction, lang: Lang
   const lines = [line(t(lang, 'announce.since', { when: since }))];
   if (o.description) lines.push(line(o.description));
   if (o.expected) lines.push(line(t(lang, 'known.expected', { text: o.expected })));
-  const owner = ownerSentence(o, lang, now);
+  const owner = ownerSentence(o, instruction, lang, now, opts.audience ?? 'staff');
   if (owner) lines.push(line(owner));
+  if (o.system === 'nexus' && opts.afterMinutes !== undefined && !o.escalation?.acknowledged) {
+    lines.push(line(t(lang, 'announce.deadline', { when: formatDayTime(addMinutes(new Date(o.start), opts.afterMinutes), lang, now) })));
+  }
   lines.push(line(t(lang, 'announce.doNotCall', { system: titleOf(lang, o.system) })));
   return renderCard('announcement', {
     style: 'attention',
@@ -61,9 +83,10 @@ export function announcementCard(o: Outage, instruction: Instruction, lang: Lang
   });
 }
 
-/** The fixed notice of the owner's KMD call (no free text, per the ruling). */
-export function ownerNoticeCard(o: Outage, instruction: Instruction, lang: Language, now: Date): AdaptiveCardJson {
-  return announcementCard(o, instruction, lang, now);
+/** The announcement as a message whose notification names what happened ("Nedbrud: Nexus er nede", "Nexus virker igen"). */
+export function announcementMessage(o: Outage, instruction: Instruction, lang: Language, now: Date, opts: AnnouncementOptions = {}): Partial<Activity> {
+  const summary = o.status === 'resolved' ? t(lang, 'announce.resolvedTitle', { systemTitle: titleOf(lang, o.system) }) : t(lang, 'announce.title', { systemTitle: titleOf(lang, o.system) });
+  return cardMessage(announcementCard(o, instruction, lang, now, opts), summary);
 }
 
 export function updateReply(o: Outage, text: string, at: Date, lang: Language): Partial<Activity> {
@@ -79,25 +102,60 @@ export function allClearReply(o: Outage, lang: Language): Partial<Activity> {
   };
 }
 
-/** The answer to someone starting a triage for a system whose outage is known. */
-export function knownOutageCard(o: Outage, ctx: { lang: Language; now: Date; nexusteamOpen: boolean; counted: boolean }): AdaptiveCardJson {
-  const { lang, now } = ctx;
+export interface KnownOutageContext {
+  readonly lang: Language;
+  readonly now: Date;
+  readonly instruction: Instruction;
+  readonly nexusteamOpen: boolean;
+  /** The 2-hour rule's delay (the deadline shown for Nexus). */
+  readonly afterMinutes: number;
+}
+
+/**
+ * The answer to someone starting a triage for a system whose outage is known.
+ * "Du behøver ikke ringe" only while someone handles it: the Nexusteam in its
+ * hours (declared or confirmed), or a named person who owns it. Otherwise it says
+ * who knows what and leads on to whom to call now.
+ */
+export function knownOutageCard(o: Outage, ctx: KnownOutageContext): AdaptiveCardJson {
+  const { lang, now, instruction } = ctx;
   const system = systemName(lang, o.system);
-  const lines = [line(t(lang, 'known.since', { when: formatDayTime(new Date(o.start), lang, now) }))];
+  const when = (iso: string) => formatDayTime(new Date(iso), lang, now);
+  const lines = [line(t(lang, 'known.since', { when: when(o.start) }))];
   if (o.description) lines.push(line(o.description));
   const latest = latestUpdate(o);
-  if (latest) lines.push(line(t(lang, 'known.latest', { when: formatDayTime(new Date(latest.at), lang, now), text: latest.text })));
+  if (latest) lines.push(line(t(lang, 'known.latest', { when: when(latest.at), text: latest.text })));
   if (o.expected) lines.push(line(t(lang, 'known.expected', { text: o.expected })));
+  const nexusteamPhone = formatPhone(instruction.contacts.find((c) => c.id === 'nexusteam')?.phone ?? '');
   let needsCaller = false;
-  if (o.owner?.kind === 'nexusteam') lines.push(line(t(lang, 'known.owner.nexusteam')));
-  else if (o.owner?.kind === 'person') {
-    lines.push(line(t(lang, 'known.owner.person', { name: o.owner.person.name, when: formatDayTime(new Date(o.owner.since), lang, now) })));
-  } else if (ctx.nexusteamOpen) lines.push(line(t(lang, 'known.owner.none.open')));
-  else {
-    lines.push(line(t(lang, 'known.owner.none.closed')));
+  const owner = o.owner;
+  if (owner?.kind === 'person') {
+    lines.push(
+      line(
+        owner.contact
+          ? t(lang, 'known.owner.person', { name: owner.person.name, contact: contactName(instruction, lang, owner.contact), when: when(owner.since) })
+          : t(lang, 'known.owner.handover', { name: owner.person.name, when: when(owner.since) }),
+      ),
+    );
+  } else if (owner?.kind === 'nexusteam') {
+    if (ctx.nexusteamOpen) lines.push(line(t(lang, 'known.owner.nexusteam')));
+    else {
+      lines.push(line(t(lang, 'known.owner.nexusteamClosed')));
+      needsCaller = true;
+    }
+  } else {
+    lines.push(line(t(lang, 'known.reportersSince', { count: o.reports.length, when: when(o.start) })));
+    if (ctx.nexusteamOpen) {
+      lines.push(line(o.nexusteamTold ? t(lang, 'known.owner.none.told', { when: when(o.nexusteamTold), phone: nexusteamPhone }) : t(lang, 'known.owner.none.open', { phone: nexusteamPhone })));
+    } else {
+      lines.push(line(t(lang, 'known.owner.none.closed', { contact: contactName(instruction, lang, FIRST_CALL[o.system]) })));
+    }
     needsCaller = true;
   }
-  lines.push(line(t(lang, 'known.reporters', { count: o.reports.length })));
+  if (o.system === 'nexus' && !o.escalation?.acknowledged) {
+    lines.push(line(t(lang, 'known.deadline', { when: formatDayTime(addMinutes(new Date(o.start), ctx.afterMinutes), lang, now) })));
+  }
+  if (owner) lines.push(line(t(lang, 'known.reporters', { count: o.reports.length })));
   const actions: ButtonVM[] = [];
   if (needsCaller) actions.push({ title: t(lang, 'button.continueTriage'), data: { action: 'triage', system: o.system, skipKnown: true } });
   actions.push({ title: t(lang, 'button.worksAgain'), data: { action: 'worksAgain', system: o.system } });

@@ -50,7 +50,8 @@ export function outboxHooks(deps: OutboxHookDeps) {
       if (p.kind !== 'announcement' || record.op !== 'send' || !p['outageId'] || !activityId) return;
       const kind = p['announcement'] as Announcement['kind'] | undefined;
       if (kind !== 'announcement' && kind !== 'owner-notice' && kind !== 'suspected') return;
-      const late = await deps.lateAnnouncement(p['outageId'], { conversationId: record.target.conversationId, serviceUrl: record.target.serviceUrl, activityId, kind });
+      const audience = p['audience'] === 'providers' ? ('providers' as const) : undefined;
+      const late = await deps.lateAnnouncement(p['outageId'], { conversationId: record.target.conversationId, serviceUrl: record.target.serviceUrl, activityId, kind, ...(audience ? { audience } : {}) });
       // Queued, not awaited: a hook must not wait for other deliveries. Same ids as the normal path's keys.
       if (late.length > 0) await deps.outbox.enqueue(late.map((m) => ({ ...m, id: outboxIdOfKey(m.key), target: record.target })));
     },

@@ -52,7 +52,7 @@ export class Reminders {
     const holidays = (await this.deps.officeHours()).holidays;
     const day = job.id.startsWith('homecare:') ? job.id.slice('homecare:'.length) : localDate(now);
     const days = usbDays(day, holidays).map((d) => formatLocalDate(d, 'da'));
-    const card = cardMessage(noticeCard(t('da', 'homecare.title'), [t('da', 'homecare.body', { days: joinList(days, 'da') })]));
+    const card = cardMessage(noticeCard(t('da', 'homecare.title'), [t('da', 'homecare.body', { days: joinList(days, 'da') })]), t('da', 'homecare.title'));
     await this.postToRole('homecare', card, job.id);
     const next = nextWorkingDay(day, holidays);
     return { kind: 'done', followUps: [{ id: `homecare:${next}`, payload: { kind: 'homecare' }, dueAt: await this.homecareAt(next) }] };
@@ -84,11 +84,13 @@ export class Reminders {
     const closing = new Date(now.getTime() + this.deps.delays.handoverBeforeCloseMinutes * 60_000);
     for (const outage of owned) {
       if (!outage) continue;
+      const title = t('da', 'handover.title', { when: formatDayTime(closing, 'da', now), system: t('da', `system.${outage.system}`) });
       const card = cardMessage(
-        noticeCard(t('da', 'handover.title', { when: formatDayTime(closing, 'da', now), system: t('da', `system.${outage.system}`) }), [t('da', 'handover.body')], [
+        noticeCard(title, [t('da', 'handover.body')], [
           { title: t('da', 'handover.take'), data: { action: 'takeHandover', outageId: outage.id } },
           { title: t('da', 'handover.ask'), data: { action: 'offerHandover', outageId: outage.id } },
         ] satisfies ButtonVM[]),
+        title,
       );
       await this.postToRole('nexusteam', card, `${job.id}:${outage.id}`);
     }
@@ -113,7 +115,7 @@ export class Reminders {
   }
 
   async runReview(job: Job, now: Date): Promise<JobOutcome> {
-    if (this.reviewOverdue(now)) await this.postToRole('nexusteam', cardMessage(reviewCard(this.deps.instruction)), job.id);
+    if (this.reviewOverdue(now)) await this.postToRole('nexusteam', cardMessage(reviewCard(this.deps.instruction), t('da', 'review.title')), job.id);
     const [y = '2000', m = '01'] = localDate(now).split('-');
     const nextMonth = Number(m) === 12 ? `${Number(y) + 1}-01-01` : `${y}-${String(Number(m) + 1).padStart(2, '0')}-01`;
     return { kind: 'done', followUps: [{ id: `review:${nextMonth}`, payload: { kind: 'review' }, dueAt: instantOf(nextMonth, '09:00') }] };

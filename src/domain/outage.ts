@@ -71,6 +71,8 @@ export interface Announcement {
   readonly kind: 'announcement' | 'owner-notice' | 'suspected' | 'escalation' | 'claim' | 'backUp';
   /** The language of a post to a person (replacements use it too); channel posts are Danish. */
   readonly lang?: Language | undefined;
+  /** A post in a private providers' channel: shown without internal staff names. */
+  readonly audience?: 'providers' | undefined;
 }
 
 /** The 2-hour rule's state: rounds sent, where the cards went, who told the driftvagt. */
@@ -103,6 +105,8 @@ export interface Outage {
   readonly announcements: readonly Announcement[];
   readonly resolved: { readonly at: string; readonly by: Person } | null;
   readonly escalation: Escalation;
+  /** When the Nexusteam's channels were shown the suspected outage (in its hours), if they were. */
+  readonly nexusteamTold?: string | null | undefined;
   readonly timeline: readonly TimelineEvent[];
 }
 

@@ -110,27 +110,43 @@ interface MailModel {
   readonly title: string;
   readonly paragraphs: readonly Paragraph[];
   readonly contacts: readonly ContactLine[];
+  /** After the contacts: how to keep working meanwhile (a mailto: draft that must be shortened loses this first). */
+  readonly after?: readonly Paragraph[];
   readonly footer: string;
   readonly tone: 'attention' | 'good';
 }
 
-function ownerSentence(o: Outage): string | null {
+/** Who has the case, without staff names (the lists reach private providers too). */
+function ownerSentence(o: Outage, instruction: Instruction): string | null {
   if (o.owner?.kind === 'nexusteam') return 'Nexusteamet har sagen og sender besked, når der er nyt.';
   if (o.owner?.kind === 'person') {
-    return o.system === 'nexus'
-      ? `KMD er kontaktet ${fullMoment(new Date(o.owner.since))}, og en kollega har sagen.`
+    const called = o.owner.contact;
+    const contact = called ? instruction.contacts.find((c) => c.id === called)?.name.da : undefined;
+    return contact
+      ? `${contact} er kontaktet ${fullMoment(new Date(o.owner.since))}, og en kollega har sagen.`
       : `En kollega har sagen siden ${fullMoment(new Date(o.owner.since))}.`;
   }
   return null;
 }
 
-function statusParagraphs(o: Outage): Paragraph[] {
+function statusParagraphs(o: Outage, instruction: Instruction): Paragraph[] {
   const out: Paragraph[] = [{ text: `Nede siden ${fullMoment(new Date(o.start))}.`, strong: true }];
   if (o.description) out.push({ text: clean(o.description, true) });
   if (o.expected) out.push({ text: `Forventes at virke igen: ${clean(o.expected)}` });
-  const owner = ownerSentence(o);
+  const owner = ownerSentence(o, instruction);
   if (owner) out.push({ text: owner });
   return out;
+}
+
+/**
+ * How to keep working meanwhile (Nexus Mobile offline, FMK-online, medicine,
+ * Bekey's 8 hours): the instruction's worth-knowing items for the system. Private
+ * providers on the list don't have the bot, so the mail is where they learn it.
+ */
+function keepWorking(o: Outage, instruction: Instruction): Paragraph[] {
+  const items = instruction.worthKnowing.filter((w) => w.appliesTo.includes(o.system));
+  if (items.length === 0) return [];
+  return [{ text: 'Imens: sådan arbejder du videre', strong: true }, ...items.map((w) => ({ text: `${w.title.da}: ${w.text.da}` }))];
 }
 
 function doNotCall(o: Outage): Paragraph {
@@ -172,8 +188,9 @@ function model(kind: MailKind, o: Outage, extra: MailExtra, instruction: Instruc
     const cleaned = clean(text, true);
     const paragraphs: Paragraph[] = [];
     if (cleaned) paragraphs.push({ text: `Opdatering ${fullMoment(at)}: ${cleaned}`, strong: true });
-    paragraphs.push(...statusParagraphs(o), doNotCall(o));
+    paragraphs.push(...statusParagraphs(o, instruction), doNotCall(o));
     return {
+      after: keepWorking(o, instruction),
       subject: cleaned ? `Opdatering: ${system} — ${oneLine(cleaned, SUBJECT_TEXT_MAX)}` : `Opdatering: ${system} er stadig nede`,
       title: `Opdatering: ${system} er nede`,
       paragraphs,
@@ -185,7 +202,8 @@ function model(kind: MailKind, o: Outage, extra: MailExtra, instruction: Instruc
   return {
     subject: `Nedbrud: ${system} er nede — siden ${subjectMoment(start, now)}`,
     title: `Nedbrud: ${system} er nede`,
-    paragraphs: [...statusParagraphs(o), doNotCall(o)],
+    paragraphs: [...statusParagraphs(o, instruction), doNotCall(o)],
+    after: keepWorking(o, instruction),
     contacts,
     footer,
     tone: 'attention',
@@ -202,6 +220,7 @@ function textBody(m: MailModel, withFooter = true): string {
   for (const p of m.paragraphs) lines.push(p.text, '');
   lines.push('Kontakter:');
   for (const c of m.contacts) lines.push(`- ${contactText(c)}`);
+  for (const p of m.after ?? []) lines.push('', p.text);
   if (withFooter) lines.push('', '-- ', m.footer);
   return lines.join('\n');
 }
@@ -227,6 +246,7 @@ function htmlBody(m: MailModel): string {
     ...m.paragraphs.map(para),
     '<h2 style="font-size:16px;margin:16px 0 8px 0">Kontakter</h2>',
     `<ul style="margin:0 0 12px 0;padding-left:20px">${m.contacts.map(contact).join('')}</ul>`,
+    ...(m.after ?? []).map(para),
     `<p style="margin:16px 0 0 0;color:#666;font-size:13px">${escapeHtml(m.footer)}</p>`,
     '</body></html>',
   ].join('\n');

@@ -30,7 +30,8 @@ const ADMIN_CHAT = `a:1personal-${ADMIN.id}`;
 const MIN = 60_000;
 
 const textOf = (p: Posted) => [p.activity.text ?? '', ...(p.activity.attachments ?? []).map((a) => cardText(a.content))].join('\n');
-const escalations = (w: TestWorld) => w.sender.posted.filter((p) => p.kind === 'send' && textOf(p).includes('driftvagt'));
+// Driftvagt cards and claim cards ("Kan du ringe?"), not the staff notices that mention the deadline.
+const escalations = (w: TestWorld) => w.sender.posted.filter((p) => p.kind === 'send' && /(ring til Regionens driftvagt nu|Påmindelse \d+: (er|ingen)|Kan du ringe til Regionens driftvagt)/.test(textOf(p)));
 const to = (w: TestWorld, conversationId: string) => escalations(w).filter((p) => p.conversationId === conversationId);
 
 async function at(w: TestWorld, iso: string) {
@@ -347,7 +348,7 @@ describe('hand-over before the Nexusteam closes', () => {
     expect(offer).toBeDefined();
     const accept = findButton([toReply(offer!.activity)], 'Ja, jeg følger det');
     expect(allText(await anna.send(accept))).toContain('Kollega 5 følger nedbruddet');
-    expect(allText(await bo.send(accept))).toContain('Kollega 5 har allerede meldt det til KMD');
+    expect(allText(await bo.send(accept))).toContain('Kollega 5 har allerede taget nedbruddet');
     expect((await w.outages.known('nexus'))?.owner).toMatchObject({ kind: 'person', person: { name: 'Kollega 5' } });
     // someone who did not report it cannot accept
     expect(allText(await staff(w, 99).send(accept))).toContain('Det kan kun Nexusteamet');

@@ -124,13 +124,13 @@ describe('out-of-hours ownership', () => {
     expect(outage?.owner).toMatchObject({ kind: 'person', person: { name: 'Kollega 1' } });
     const notice = w.sender.posted.filter((p) => p.conversationId === STAFF_CHANNEL.conversationId);
     expect(notice).toHaveLength(1);
-    expect(postedText(w)[0]).toContain('KMD er kontaktet i dag kl. 19.40 af Kollega 1');
+    expect(postedText(w)[0]).toContain('KMD-support er kontaktet i dag kl. 19.40 af Kollega 1');
 
     const bo = staff(w, 2);
     const told = allText(await bo.send('jeg har ringet til kmd'));
-    expect(told).toContain('Kollega 1 har allerede meldt det til KMD');
+    expect(told).toContain('Kollega 1 har allerede ringet til KMD-support');
     // and a later reporter is told it is known, owned, no need to call
-    expect(allText(await staff(w, 3).send('Nexus er nede'))).toContain('Kollega 1 har meldt det til KMD');
+    expect(allText(await staff(w, 3).send('Nexus er nede'))).toContain('Kollega 1 har ringet til KMD-support');
   });
 
   it('two staff pressing at the same moment: exactly one owner, the other told who', async () => {
@@ -138,7 +138,7 @@ describe('out-of-hours ownership', () => {
     const [a, b] = await Promise.all([staff(w, 1).send({ action: 'calledKmd', system: 'nexus' }), staff(w, 2).send({ action: 'calledKmd', system: 'nexus' })]);
     const texts = [allText(a), allText(b)];
     expect(texts.filter((t) => t.includes('Du har nu sagen'))).toHaveLength(1);
-    expect(texts.filter((t) => t.includes('har allerede meldt det til KMD'))).toHaveLength(1);
+    expect(texts.filter((t) => t.includes('har allerede ringet til KMD-support'))).toHaveLength(1);
     expect(w.sender.posted.filter((p) => p.kind === 'send')).toHaveLength(1);
   });
 

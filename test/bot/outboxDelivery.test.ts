@@ -140,7 +140,7 @@ describe('proactive messages through the outbox', () => {
     w.sender.slow.set(STAFF_CHANNEL.conversationId, 900);
     const { answer } = await declare(w);
     // Still queued is not "no channel": the Nexusteam is told it went out.
-    expect(allText(answer)).toContain('Meldingen er sendt til 1 kanal(er)');
+    expect(allText(answer)).toContain('Meldingen er sendt til 1 kanal.');
     const outage = await w.outages.known('nexus');
     const by = { key: 'aad:x', name: 'Heidi Nexusteam' };
     expect((await w.outages.update('upd-early', outage!.id, 'KMD genstarter serverne', by)).kind).toBe('done');

@@ -191,14 +191,14 @@ describe('out of hours: whoever called KMD owns it', () => {
     expect(owned.text).toContain('kl. 21.40'); // the driftvagt reminder, 2 hours on
     const notices = w.postsTo(STAFF_CHANNEL.conversationId);
     expect(notices).toHaveLength(1);
-    expect(textOf(notices)).toContain('KMD er kontaktet');
+    expect(textOf(notices)).toContain('KMD-support er kontaktet');
     expect(textOf(notices)).toContain('Anna Hjemmepleje');
 
     const bo = who(2, 'Bo Plejecenter');
     const second = await w.say(bo, CALLED_KMD);
-    expect(second.text).toContain('Anna Hjemmepleje har allerede meldt det til KMD');
+    expect(second.text).toContain('Anna Hjemmepleje har allerede ringet til KMD-support');
     expect(second.text).not.toContain('Du har nu sagen');
-    expect((await w.say(who(3), 'Nexus er nede')).text).toContain('Anna Hjemmepleje har meldt det til KMD');
+    expect((await w.say(who(3), 'Nexus er nede')).text).toContain('Anna Hjemmepleje har ringet til KMD-support');
     expect(w.postsTo(STAFF_CHANNEL.conversationId)).toHaveLength(1);
   });
 });
@@ -211,10 +211,10 @@ describe('ownership race over HTTP', () => {
     noTurnFailed(turns);
     const texts = turns.map((t) => t.text);
     expect(texts.filter((t) => t.includes('Du har nu sagen'))).toHaveLength(1);
-    expect(texts.filter((t) => t.includes('har allerede meldt det til KMD'))).toHaveLength(1);
+    expect(texts.filter((t) => t.includes('har allerede ringet til KMD-support'))).toHaveLength(1);
     const notices = w.postsTo(STAFF_CHANNEL.conversationId);
     expect(notices).toHaveLength(1);
-    expect(textOf(notices)).toContain('KMD er kontaktet');
+    expect(textOf(notices)).toContain('KMD-support er kontaktet');
   });
 });
 
@@ -324,7 +324,7 @@ describe('two bot processes sharing one SQLite file', () => {
     noTurnFailed(turns);
     const texts = turns.map((t) => t.text);
     expect(texts.filter((t) => t.includes('Du har nu sagen'))).toHaveLength(1);
-    expect(texts.filter((t) => t.includes('har allerede meldt det til KMD'))).toHaveLength(1);
+    expect(texts.filter((t) => t.includes('har allerede ringet til KMD-support'))).toHaveLength(1);
     const notices = connector.activities().filter((a) => a.kind === 'send' && a.toConversationId === STAFF_CHANNEL.conversationId);
     expect(notices.length - noticesBefore).toBe(1);
 
@@ -573,7 +573,7 @@ describe('when Teams cannot say who is in the Nexusteam (member lookups throttle
     const owned = await w.say(who(1, 'Anna Hjemmepleje'), CALLED_KMD);
     expect(owned.text).not.toContain('noget gik galt');
     expect(owned.text).toContain('Du har nu sagen');
-    expect(textOf(w.postsTo(STAFF_CHANNEL.conversationId))).toContain('KMD er kontaktet');
+    expect(textOf(w.postsTo(STAFF_CHANNEL.conversationId))).toContain('KMD-support er kontaktet');
   });
 
   it('staff typing "meld nedbrud", "status" or "hjælp" get their answer, not an error', async () => {

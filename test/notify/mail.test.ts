@@ -91,6 +91,21 @@ describe('renderOutageMail', () => {
     expect(explicit.subject).toBe('Opdatering: Nexus — Kort besked');
   });
 
+  it('announcement and update carry how to keep working (private providers on the list have no bot), after the contacts', () => {
+    for (const kind of ['announcement', 'update'] as const) {
+      const mail = renderOutageMail(kind, scriptedOutage(), {}, instruction, DECLARED);
+      expect(mail.text).toContain('Imens: sådan arbejder du videre');
+      for (const w of instruction.worthKnowing.filter((x) => x.appliesTo.includes('nexus'))) expect(mail.text, w.id).toContain(w.text.da);
+      expect(mail.text).toContain('https://fmk-online.dk/fmk/');
+      expect(mail.text.indexOf('Imens')).toBeGreaterThan(mail.text.indexOf('KMD-support: 4460 5040'));
+      expect(mail.html).toContain('Imens: sådan arbejder du videre');
+    }
+    // Bekey's own facts (8 hours), not Nexus's
+    const bekey = renderOutageMail('announcement', { ...scriptedOutage(), system: 'bekey' }, {}, instruction, DECLARED);
+    expect(bekey.text).toContain('8 timer');
+    expect(bekey.text).not.toContain('fmk-online');
+  });
+
   it('all-clear: "Løst: Nexus virker igen", since and until, paper notes, contacts', () => {
     const o = resolve(scriptedOutage(), ADMIN, RESOLVED);
     const mail = renderOutageMail('allclear', o, {}, instruction, RESOLVED);

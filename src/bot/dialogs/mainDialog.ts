@@ -127,7 +127,7 @@ export class MainDialog extends ComponentDialog {
    */
   private async actor(dc: DialogContext, view: ViewContext, needsRole = true): Promise<Actor> {
     const isNexusteam = needsRole ? await this.services.access.isNexusteam(dc.context) : false;
-    return { context: dc.context, services: this.services, view, person: personOf(dc.context.activity), isNexusteam };
+    return { context: dc.context, services: this.services, view, person: { ...personOf(dc.context.activity), lang: view.lang }, isNexusteam };
   }
 
   private async onAction(dc: DialogContext, action: CardAction, view: ViewContext): Promise<DialogTurnResult> {

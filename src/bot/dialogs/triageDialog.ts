@@ -82,6 +82,11 @@ export class TriageDialog extends ComponentDialog {
     return values.answers;
   }
 
+  /** The person behind the turn, with the language they use with the bot (1:1 cards to them use it). */
+  private async person(step: WaterfallStepContext) {
+    return { ...personOf(step.context.activity), lang: (await this.view(step)).lang };
+  }
+
   private async view(step: WaterfallStepContext): Promise<ViewContext> {
     return this.services.view(step.context);
   }
@@ -109,10 +114,17 @@ export class TriageDialog extends ComponentDialog {
 
   private async askInternet(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const answers = this.remember(step, { scope: step.result as Scope });
-    if (answers.scope === 'general' && !answers.skipKnown && answers.system) {
-      // "Colleagues too" is a report: counted towards detection at once, whatever comes next.
-      const report = await this.services.outages.reportGeneral(answers.system, personOf(step.context.activity));
-      (step.values as { others?: number }).others = report.others;
+    const values = step.values as { others?: number; start?: string };
+    if (answers.scope === 'general' && answers.system) {
+      if (!answers.skipKnown) {
+        // "Colleagues too" is a report: counted towards detection at once, whatever comes next.
+        const report = await this.services.outages.reportGeneral(answers.system, await this.person(step));
+        values.others = report.others;
+        values.start = report.start.toISOString();
+      } else {
+        const known = await this.services.outages.known(answers.system);
+        if (known) values.start = known.start;
+      }
     }
     const advice = await this.advise(step, answers);
     if (!advice.checkInternetFirst) return step.next(answers.internet);
@@ -136,13 +148,14 @@ export class TriageDialog extends ComponentDialog {
     const known = await this.services.outages.known(system);
     if (!known) return false;
     const view = await this.view(step);
-    const report = await this.services.outages.reportGeneral(system, personOf(step.context.activity));
+    const report = await this.services.outages.reportGeneral(system, await this.person(step));
     const outage = report.outage ?? known;
     const card = knownOutageCard(outage, {
       lang: view.lang,
       now: view.now,
+      instruction: view.instruction,
       nexusteamOpen: view.hours.status(view.now).open,
-      counted: report.counted,
+      afterMinutes: this.services.escalationAfterMinutes,
     });
     const advice = await this.advise(step, { action: 'triage', system, scope: 'general' });
     const worth = worthKnowingCard(advice.worthKnowing, view);
@@ -154,10 +167,12 @@ export class TriageDialog extends ComponentDialog {
     const view = await this.view(step);
     const { system, scope } = answers;
     if (!system || !scope) throw new Error('triage: advise called before system and scope are known');
+    // One deadline per outage: the advice counts 2 hours from the outage's start (the report just made when there is none yet).
+    const start = (step.values as { start?: string }).start;
     return advise(
       view.instruction,
       view.hours,
-      { system, scope, internet: answers.internet, vendorSaysInternal: answers.vendorSaysInternal },
+      { system, scope, internet: answers.internet, vendorSaysInternal: answers.vendorSaysInternal, start: start ? new Date(start) : undefined },
       view.now,
       { lang: view.lang, escalationAfterMinutes: this.services.escalationAfterMinutes },
     );

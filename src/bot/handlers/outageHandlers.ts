@@ -1,6 +1,6 @@
 import type { Activity, TurnContext } from 'botbuilder';
 import { addMinutes } from 'date-fns';
-import { newOutage, type CalledContact, type Outage, type Person } from '../../domain/outage';
+import { newOutage, type CalledContact, type Outage, type Owner, type Person } from '../../domain/outage';
 import { may, type Verb } from '../../domain/permissions';
 import { formatDayTime, formatPhone, resolveLocalDateTime } from '../../domain/time';
 import type { SystemId } from '../../domain/types';
@@ -11,6 +11,7 @@ import {
   declareFormCard,
   declarePreviewMessages,
   resolveMenuCard,
+  contactName,
   sinceFields,
   statusCard,
   updateFormCard,
@@ -19,7 +20,7 @@ import {
 import { cleanText } from '../outageService';
 import { historyLines, timelineCsv, timelineMarkdown } from '../../domain/export';
 import { mailtoDraft } from '../../notify/mail';
-import { cardMessage, noticeCard, textMessage, type ViewContext } from '../views';
+import { cardMessage, noticeCard, systemName, textMessage, type ViewContext } from '../views';
 
 /**
  * One small handler per outage verb. Each is called only after the verb was
@@ -45,30 +46,32 @@ export async function authorise(a: Actor, verb: Verb, outage?: Outage | null): P
   return false;
 }
 
+/** Who owns the case, said to someone who pressed "Jeg har ringet til …" or "Ja, jeg følger det" after them. */
+function takenText(a: Actor, owner: Owner): string {
+  const { lang, now, instruction } = a.view;
+  if (owner.kind === 'nexusteam') return t(lang, 'calledKmd.takenNexusteam');
+  const when = formatDayTime(new Date(owner.since), lang, now);
+  return owner.contact
+    ? t(lang, 'calledKmd.taken', { name: owner.person.name, contact: contactName(instruction, lang, owner.contact), when })
+    : t(lang, 'calledKmd.takenHandover', { name: owner.person.name, when });
+}
+
 /** "Jeg har ringet til KMD / Bekey / IT": the first to press owns the case of that system out of hours. */
 export async function called(a: Actor, system: SystemId, contact: CalledContact): Promise<void> {
   const { lang, now, instruction } = a.view;
   const result = await a.services.outages.claim(a.person, system, contact);
-  if (result.kind === 'taken') {
-    const owner = result.owner;
-    await reply(
-      a,
-      textMessage(
-        owner.kind === 'person'
-          ? t(lang, 'calledKmd.taken', { name: owner.person.name, when: formatDayTime(new Date(owner.since), lang, now) })
-          : t(lang, 'calledKmd.takenNexusteam'),
-      ),
-    );
-    return;
-  }
-  const driftvagt = instruction.contacts.find((c) => c.id === 'driftvagt');
+  if (result.kind === 'taken') return void (await reply(a, textMessage(takenText(a, result.owner))));
+  const lines = [t(lang, 'calledKmd.owner', { contact: contactName(instruction, lang, contact), system: systemName(lang, system) })];
   const start = new Date(result.outage.start);
-  const escalateAt = addMinutes(start, a.services.escalationAfterMinutes);
-  const lines = [
-    t(lang, 'calledKmd.owner'),
-    t(lang, 'calledKmd.escalate', { when: formatDayTime(escalateAt, lang, now), phone: driftvagt?.phone ? formatPhone(driftvagt.phone) : '' }),
-    t(lang, 'calledKmd.why'),
-  ];
+  // The 2-hour rule is Nexus's, whatever the cause: whoever called KMD or IT about Nexus carries it.
+  if (system === 'nexus') {
+    const driftvagt = instruction.contacts.find((c) => c.id === 'driftvagt');
+    const escalateAt = addMinutes(start, a.services.escalationAfterMinutes);
+    lines.push(
+      t(lang, 'calledKmd.escalate', { when: formatDayTime(escalateAt, lang, now), phone: driftvagt?.phone ? formatPhone(driftvagt.phone) : '' }),
+      t(lang, 'calledKmd.why'),
+    );
+  }
   if (start.getTime() !== now.getTime()) lines.push(t(lang, 'calledKmd.since', { when: formatDayTime(start, lang, now) }));
   if (result.posted > 0) lines.push(t(lang, 'calledKmd.posted'));
   await reply(a, cardMessage(noticeCard(t(lang, 'calledKmd.title'), lines)));
@@ -253,10 +256,7 @@ export async function takeHandover(a: Actor, action: Extract<CardAction, { actio
   const result = await a.services.outages.takeHandover(action.outageId, a.person, action.action === 'acceptHandover');
   if (!result) return void (await reply(a, textMessage(t(lang, 'outage.gone'))));
   const owner = result.outage.owner;
-  if (!result.taken && owner?.kind === 'person') {
-    await reply(a, textMessage(t(lang, 'calledKmd.taken', { name: owner.person.name, when: formatDayTime(new Date(owner.since), lang, now) })));
-    return;
-  }
+  if (!result.taken && owner) return void (await reply(a, textMessage(takenText(a, owner))));
   await reply(a, textMessage(t(lang, 'handover.taken', { name: a.person.name })));
 }
 
