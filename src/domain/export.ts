@@ -54,17 +54,25 @@ const EVENT_NAMES: Record<Language, Record<EventKind, string>> = {
   },
 };
 
+/** Whom the owner called ("Jeg har ringet til …"). */
+const CALLED: Record<Language, Record<string, string>> = {
+  da: { kmd: 'ringede til KMD', bekey: 'ringede til Bekey', it: 'ringede til IT' },
+  en: { kmd: 'called KMD', bekey: 'called Bekey', it: 'called IT' },
+};
+
 const ANNOUNCEMENT_KINDS: Record<Language, Record<string, string>> = {
   da: {
     announcement: 'meddelelse til personalet',
-    'owner-notice': 'besked til personalet om, at KMD er kontaktet',
+    'owner-notice': 'besked til personalet om, at den, der ringede, har sagen',
+    claim: 'spørgsmål til en, der meldte det: kan du ringe til driftvagten?',
     suspected: 'mistanke til Nexusteamet',
     escalation: 'påmindelse om driftvagten',
     backUp: 'besked om at give driftvagten besked',
   },
   en: {
     announcement: 'announcement to staff',
-    'owner-notice': 'notice to staff that KMD was called',
+    'owner-notice': 'notice to staff that the caller owns the case',
+    claim: 'question to a reporter: can you call the driftvagt?',
     suspected: 'suspicion to the Nexus team',
     escalation: 'reminder about the driftvagt',
     backUp: 'reminder to tell the driftvagt',
@@ -108,7 +116,8 @@ export function eventText(e: TimelineEvent, lang: Language): string {
     case 'escalated':
       return text ? (lang === 'da' ? `runde ${text}` : `round ${text}`) : '';
     case 'owned':
-      return text === 'handover' ? (lang === 'da' ? 'overtaget før lukketid' : 'taken over before closing') : mask(text);
+      if (text === 'handover') return lang === 'da' ? 'overtaget før lukketid' : 'taken over before closing';
+      return CALLED[lang][text] ?? mask(text);
     default:
       return mask(text);
   }

@@ -76,7 +76,7 @@ const EXPECTED_ROWS = [
   '2026-10-25 00:55;Meldt;"\'=Carl; Nielsen";',
   '2026-10-25 01:00;Bekræftet;Nexus Admin;',
   '2026-10-25 01:10;Har sagen;Anna Jensen;overtaget før lukketid',
-  '2026-10-25 01:10;Sendt til kanal;;besked til personalet om, at KMD er kontaktet',
+  '2026-10-25 01:10;Sendt til kanal;;besked til personalet om, at den, der ringede, har sagen',
   '2026-10-25 02:40;Påmindelse om driftvagten;;runde 1',
   '2026-10-25 02:05;Driftvagten underrettet;Anna Jensen;',
   '2026-10-25 02:30;Opdatering;Anna Jensen;"KMD: ""fejl i drift""; borger ******-**** berørt\nny melding kl. 6"',
@@ -159,11 +159,11 @@ describe('timelineMarkdown', () => {
     expect(localStamp('2026-03-29T01:00:00Z')).toBe('2026-03-29 03:00');
   });
 
-  it('a claim of ownership ("Jeg har ringet til KMD") is "Har sagen" without a note', () => {
+  it('a claim of ownership ("Jeg har ringet til KMD") is "Har sagen", noting whom they called', () => {
     const o = newOutage({ id: 'n', system: 'nexus', status: 'suspected', start: u('2026-12-07T07:40:00Z'), at: u('2026-12-07T07:40:00Z') });
     const claimed = claimOwnership(o, anna, u('2026-12-07T07:45:00Z'), 'kmd');
     if (!claimed.ok) throw new Error('claim failed');
-    expect(timelineCsv(claimed.outage).split('\r\n')[2]).toBe('2026-12-07 08:45;Har sagen;Anna Jensen;');
+    expect(timelineCsv(claimed.outage).split('\r\n')[2]).toBe('2026-12-07 08:45;Har sagen;Anna Jensen;ringede til KMD');
   });
 
   it('file names', () => {
