@@ -397,6 +397,7 @@ describe('who may do what, with crafted activities', () => {
     resolve: { verb: 'resolve', value: ({ nexusId }) => ({ action: 'resolve', submitId: randomUUID(), outageId: nexusId }) },
     ackEscalation: { verb: 'acknowledge', value: ({ nexusId }) => ({ action: 'ackEscalation', submitId: randomUUID(), outageId: nexusId }) },
     ackBackUp: { verb: 'acknowledge', value: ({ nexusId }) => ({ action: 'ackBackUp', outageId: nexusId }) },
+    claimDriftvagt: { verb: 'claimDriftvagt', value: ({ nexusId }) => ({ action: 'claimDriftvagt', outageId: nexusId }) },
     takeHandover: { verb: 'handover', value: ({ nexusId }) => ({ action: 'takeHandover', outageId: nexusId }) },
     offerHandover: { verb: 'handover', value: ({ nexusId }) => ({ action: 'offerHandover', outageId: nexusId }) },
     acceptHandover: { verb: 'acceptHandover', value: ({ nexusId }) => ({ action: 'acceptHandover', outageId: nexusId }) },
@@ -407,7 +408,7 @@ describe('who may do what, with crafted activities', () => {
     channelRemove: { verb: 'channel', inChannel: true, value: () => ({ action: 'channelRemove' }) },
   };
   /** Card actions anyone may send ("resolveMenu" lists only what the sender may resolve). */
-  const OPEN = ['triage', 'calledKmd', 'worksAgain', 'status', 'contacts', 'hours', 'help', 'restart', 'resolveMenu'];
+  const OPEN = ['triage', 'called', 'calledKmd', 'worksAgain', 'status', 'contacts', 'hours', 'help', 'restart', 'resolveMenu'];
   const roles = (verb: Verb): readonly string[] => PERMISSIONS[verb];
 
   it('covers every card action: each is either open to anyone or crafted here for a guarded verb', () => {
