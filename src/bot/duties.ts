@@ -3,6 +3,7 @@ import { PersonalAlerts } from '../notify/alerts';
 import type { OutageMailer } from '../notify/mail';
 import { JobStore, Scheduler } from '../scheduler/scheduler';
 import { OutageStore } from '../store/outages';
+import { ReportStore } from '../store/reports';
 import { Subscriptions } from '../store/subscriptions';
 import { EscalationService } from './escalationService';
 import { Notifications } from './notifications';
@@ -13,6 +14,7 @@ import { Reminders } from './reminders';
 
 export interface Duties {
   readonly outageStore: OutageStore;
+  readonly reportStore: ReportStore;
   readonly jobs: JobStore;
   readonly outages: OutageService;
   readonly escalations: EscalationService;
@@ -40,15 +42,17 @@ export function composeDuties(
   const common: DutyDeps = { ...deps };
   const child = (component: string) => logger.child({ component });
   const outageStore = new OutageStore(storage);
+  const reportStore = new ReportStore(storage);
   const jobs = new JobStore(storage);
   const subscriptions = new Subscriptions(storage);
-  const escalations = new EscalationService({ ...common, store: outageStore, jobs, logger: child('escalations') });
+  const escalations = new EscalationService({ ...common, store: outageStore, reports: reportStore, jobs, logger: child('escalations') });
   const reminders = new Reminders({ ...common, outages: outageStore, jobs, logger: child('reminders') });
   const alerts = new PersonalAlerts({ subscriptions, sender: deps.sender, logger: child('alerts'), clock: deps.clock });
   let scheduler: Scheduler | undefined;
   const notifications = new Notifications({
     ...common,
     store: outageStore,
+    reports: reportStore,
     storage,
     jobs,
     mailer: deps.mailer,
@@ -59,6 +63,7 @@ export function composeDuties(
   const outages = new OutageService({
     ...common,
     store: outageStore,
+    reports: reportStore,
     logger: child('outages'),
     events: {
       opened: (o) => escalations.schedule(o),
@@ -83,5 +88,5 @@ export function composeDuties(
     },
     onFailed: (job) => escalations.onJobFailed(job),
   });
-  return { outageStore, jobs, outages, escalations, reminders, notifications, subscriptions, scheduler };
+  return { outageStore, reportStore, jobs, outages, escalations, reminders, notifications, subscriptions, scheduler };
 }

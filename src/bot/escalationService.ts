@@ -15,6 +15,7 @@ import {
 import { formatPhone } from '../domain/time';
 import type { JobStore } from '../scheduler/scheduler';
 import type { LiveDoc, OutageStore } from '../store/outages';
+import type { ReportRef, ReportStore } from '../store/reports';
 import { t } from './i18n';
 import type { DutyDeps, ChannelTarget, SubmitOutcome } from './outageService';
 import type { Language } from '../instruction/schema';
@@ -33,6 +34,8 @@ import { cardMessage, textMessage } from './views';
 
 export interface EscalationDeps extends DutyDeps {
   readonly store: OutageStore;
+  /** Every reporter (the claim card goes to each, paged). */
+  readonly reports: ReportStore;
   readonly jobs: JobStore;
 }
 
@@ -41,6 +44,8 @@ interface PlannedCard {
   readonly activity: Partial<Activity>;
   readonly kind: 'escalation' | 'claim';
   readonly lang: Language;
+  /** A claim card to a reporter: recorded with their report (not in the outage record, which stays small). */
+  readonly ref?: ReportRef | undefined;
 }
 
 export const escalationJobId = (outageId: string, round: number) => `escalation:${outageId}:${round}`;
@@ -88,14 +93,18 @@ export class EscalationService {
     const posts: Announcement[] = [];
     const failed: ChannelTarget[] = [];
     let queued = 0;
+    let delivered = 0;
     await Promise.all(
-      plan.map(async ({ target, activity, kind, lang }) => {
+      plan.map(async ({ target, activity, kind, lang, ref }) => {
         try {
           const { activityId } = await this.deps.sender.send(target, activity, {
             key: `${outageId}:${kind}:${round}:${target.conversationId}`,
             purpose: { kind, outageId, system: outage.system, round: String(round) },
           });
-          posts.push({ conversationId: target.conversationId, serviceUrl: target.serviceUrl, activityId, kind, lang });
+          const post: Announcement = { conversationId: target.conversationId, serviceUrl: target.serviceUrl, activityId, kind, lang };
+          if (ref) await this.deps.reports.addClaim(ref, post);
+          else posts.push(post);
+          delivered++;
         } catch (err) {
           if (isStillQueued(err)) {
             queued++;
@@ -109,7 +118,7 @@ export class EscalationService {
     // A card still queued is not a failure: the job runs again shortly and, by the keys, finds every card
     // delivered meanwhile with its id (to replace it on "Driftvagten er underrettet") instead of resending.
     if (queued > 0) throw new Error(`escalation round ${round}: ${queued} card(s) still queued; recording when delivered`);
-    if (plan.length > 0 && posts.length === 0) throw new Error(`escalation round ${round}: no recipient could be reached`);
+    if (plan.length > 0 && delivered === 0) throw new Error(`escalation round ${round}: no recipient could be reached`);
     await this.deps.store.change((doc) => {
       const open = findOpen(doc, outageId);
       return open ? { doc: withOpen(doc, recordEscalation(open, round, posts, now)), result: undefined } : { result: undefined };
@@ -145,9 +154,9 @@ export class EscalationService {
     const carrier = escalation.duty?.by ?? (outage.owner?.kind === 'person' ? outage.owner.person : null);
     const escalationFor = (lang: Language, forChannel: boolean) =>
       escalationMessage(outage, round, { instruction, lang, now, afterMinutes, forChannel, claimsSent: 0 });
-    const toPerson = (p: Person | null | undefined, activity: (lang: Language) => Partial<Activity>, kind: PlannedCard['kind']) => {
+    const toPerson = (p: Person | null | undefined, activity: (lang: Language) => Partial<Activity>, kind: PlannedCard['kind'], ref?: ReportRef) => {
       const lang = p?.lang ?? 'da';
-      if (p?.reach && !out.has(p.reach.conversationId)) out.set(p.reach.conversationId, { target: p.reach, activity: activity(lang), kind, lang });
+      if (p?.reach && !out.has(p.reach.conversationId)) out.set(p.reach.conversationId, { target: p.reach, activity: activity(lang), kind, lang, ref });
     };
     const toNexusteam = async (activity: Partial<Activity>) => {
       for (const target of await this.deps.channels.withRole('nexusteam')) out.set(target.conversationId, { target, activity, kind: 'escalation', lang: 'da' });
@@ -165,8 +174,9 @@ export class EscalationService {
       return [...out.values()];
     }
     // Out of hours, nobody carries it: ask those who reported it (and whoever declared it) who calls.
-    const claim = (lang: Language) => claimMessage(outage, round, { lang, now, afterMinutes });
-    for (const r of outage.reports) toPerson(r.person, claim, 'claim');
+    const claims = new Map<Language, Partial<Activity>>();
+    const claim = (lang: Language) => claims.get(lang) ?? claims.set(lang, claimMessage(outage, round, { lang, now, afterMinutes })).get(lang)!;
+    for await (const page of this.deps.reports.pages(outage.id)) for (const r of page) toPerson(r.person, claim, 'claim', r);
     toPerson(outage.declaredBy, claim, 'claim');
     const claimsSent = out.size;
     await toNexusteam(escalationMessage(outage, round, { instruction, lang: 'da', now, afterMinutes, forChannel: true, claimsSent }));
@@ -305,15 +315,19 @@ export class EscalationService {
       if (post.kind === 'backUp') return cardMessage(backUpCard(outage, ctx(lang)));
       return escalationMessage(outage, 0, ctx(lang));
     };
-    await Promise.all(
-      (outage.escalation?.posts ?? [])
-        .filter((p) => kinds.includes(p.kind))
-        .map((post) =>
-          this.deps.sender
-            .update({ conversationId: post.conversationId, serviceUrl: post.serviceUrl }, post.activityId, render(post), { purpose: { kind: 'card-update', outageId: outage.id, system: outage.system } })
-            .catch((err: unknown) => this.deps.logger.warn({ err, conversationId: post.conversationId }, 'could not replace an escalation card')),
-        ),
-    );
+    const replace = (posts: readonly Announcement[]) =>
+      Promise.all(
+        posts
+          .filter((p) => kinds.includes(p.kind))
+          .map((post) =>
+            this.deps.sender
+              .update({ conversationId: post.conversationId, serviceUrl: post.serviceUrl }, post.activityId, render(post), { purpose: { kind: 'card-update', outageId: outage.id, system: outage.system } })
+              .catch((err: unknown) => this.deps.logger.warn({ err, conversationId: post.conversationId }, 'could not replace an escalation card')),
+          ),
+      );
+    await replace(outage.escalation?.posts ?? []);
+    // The claim cards sent to reporters are recorded with their reports: a page at a time.
+    if (kinds.includes('claim')) for await (const page of this.deps.reports.pages(outage.id)) await replace(page.flatMap((r) => r.claims ?? []));
   }
 }
 

@@ -7,6 +7,7 @@ import { mailFailureNotice, renderOutageMail, type MailKind, type OutageMailer }
 import type { JobStore } from '../scheduler/scheduler';
 import type { OutageStore } from '../store/outages';
 import { purgeOlderThan } from '../store/retention';
+import type { ReportStore } from '../store/reports';
 import type { DutyDeps } from './outageService';
 import { allClearReply, announcementMessage, updateReply } from './outageViews';
 import { cardMessage, textMessage } from './views';
@@ -21,6 +22,7 @@ import { cardMessage, textMessage } from './views';
  */
 export interface NotificationDeps extends DutyDeps {
   readonly store: OutageStore;
+  readonly reports: ReportStore;
   readonly storage: Storage;
   readonly jobs: JobStore;
   readonly mailer: OutageMailer | null;
@@ -102,7 +104,9 @@ export class Notifications {
 
   async runRetention(_job: Job, now: Date): Promise<JobOutcome> {
     await this.deps.store.sweep();
-    const result = await purgeOlderThan(this.deps.storage, this.deps.store, now, this.deps.delays.retentionDays);
+    const result = await purgeOlderThan(this.deps.storage, this.deps.store, now, this.deps.delays.retentionDays, {
+      removeReports: (id) => this.deps.reports.remove(id),
+    });
     this.deps.logger.info({ purged: result.purged.length }, 'retention purge');
     const next = addLocalDays(localDate(now), 1);
     return { kind: 'done', followUps: [{ id: `retention:${next}`, payload: { kind: 'retention' }, dueAt: instantOf(next, '03:15') }] };

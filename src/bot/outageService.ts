@@ -22,10 +22,12 @@ import {
   type Outage,
   type Owner,
   type Person,
+  type TimelineEvent,
 } from '../domain/outage';
 import type { SystemId } from '../domain/types';
 import type { Instruction, Language } from '../instruction/schema';
 import { markHandled, newOutageId, type LiveDoc, type OutageStore } from '../store/outages';
+import type { ReportStore } from '../store/reports';
 import { isStillQueued } from '../notify/outboxSender';
 import type { SendOptions } from '../notify/sender';
 import { cardMessage } from './views';
@@ -69,6 +71,8 @@ export interface DutyDeps {
 
 export interface OutageServiceDeps extends DutyDeps {
   readonly store: OutageStore;
+  /** Every report, under its own keys (the outage record keeps only the first few). */
+  readonly reports: ReportStore;
   /** Told when an outage opens or its start moves, and when it is resolved (the 2-hour rule listens). */
   readonly events?: OutageEvents;
 }
@@ -89,8 +93,10 @@ export interface ReportResult {
   readonly counted: boolean;
   /** The outage's start, or (none yet) the earliest report waiting in the window, this one included: the 2 hours count from here. */
   readonly start: Date;
-  /** Distinct colleagues (besides this person) who reported within the detection window. */
+  /** Distinct colleagues (besides this person) who reported: within the detection window, or the outage's. */
   readonly others: number;
+  /** With an outage: how many distinct people reported it, this person included. */
+  readonly count?: number;
 }
 
 export interface DeclareInput {
@@ -150,16 +156,17 @@ export class OutageService {
   async reportGeneral(system: SystemId, person: Person): Promise<ReportResult> {
     const at = this.now();
     const { detectionEnabled, detectionThreshold, detectionWindowMinutes } = this.deps.delays;
-    const outcome = await this.deps.store.change((doc): { doc?: LiveDoc; result: ReportResult & { created: boolean } } => {
+    // The live document changes only for the first few reports of an outage, or while reports wait in the
+    // (bounded) detection window; every report is stored under its own keys by the report store.
+    const outcome = await this.deps.store.change((doc): { doc?: LiveDoc; result: { outage: Outage | null; window: number; start: Date; created: boolean; counted: boolean } } => {
       const open = doc.open[system];
       if (open) {
         const { outage, counted } = addReport(open, person, at);
-        return { doc: counted ? withOpen(doc, outage) : undefined, result: { outage, counted, others: outage.reports.length - 1, start: new Date(outage.start), created: false } };
+        return { doc: counted ? withOpen(doc, outage) : undefined, result: { outage, window: 0, start: new Date(outage.start), created: false, counted: false } };
       }
       const previous = reportsInWindow(doc.pending[system] ?? [], at, detectionWindowMinutes);
       const already = previous.some((r) => r.person.key === person.key);
       const window = already ? previous : [...previous, { person, at: at.toISOString() }];
-      const others = window.length - 1;
       if (detectionEnabled && window.length >= detectionThreshold) {
         const outage = newOutage({
           id: newOutageId(system, at),
@@ -170,19 +177,42 @@ export class OutageService {
           reports: window,
         });
         const pending = { ...doc.pending, [system]: [] };
-        return { doc: { ...withOpen(doc, outage), pending }, result: { outage, counted: !already, others, start: new Date(outage.start), created: true } };
+        return { doc: { ...withOpen(doc, outage), pending }, result: { outage, window: window.length, start: new Date(outage.start), created: true, counted: !already } };
       }
       // With detection off nothing waits for a threshold: keep no pending reports (they would only grow the document).
       return {
         doc: already || !detectionEnabled ? undefined : { ...doc, pending: { ...doc.pending, [system]: window } },
-        result: { outage: null, counted: !already, others, start: earliest(window) ?? at, created: false },
+        result: { outage: null, window: window.length, start: earliest(window) ?? at, created: false, counted: !already },
       };
     });
-    if (outcome.created && outcome.outage) {
-      await this.deps.events?.opened(outcome.outage);
-      await this.announceSuspected(outcome.outage);
+    const { outage } = outcome;
+    if (!outage) return { outage: null, counted: outcome.counted, others: outcome.window - 1, start: outcome.start };
+    if (outcome.created) await this.deps.reports.addAll(outage.id, outage.reports);
+    const { counted } = outcome.created ? { counted: outcome.counted } : await this.deps.reports.add(outage.id, person, at);
+    const count = await this.deps.reports.count(outage.id);
+    if (outcome.created) {
+      await this.deps.events?.opened(outage);
+      await this.announceSuspected(outage);
     }
-    return { outage: outcome.outage, counted: outcome.counted, others: outcome.others, start: outcome.start };
+    return { outage, counted, others: Math.max(0, count - 1), start: outcome.start, count };
+  }
+
+  /** Whether this person reported the outage (they may take or acknowledge the driftvagt duty). */
+  isReporter(outageId: string, personKey: string): Promise<boolean> {
+    return this.deps.reports.has(outageId, personKey);
+  }
+
+  /** How many distinct people reported the outage. */
+  reportCount(outageId: string): Promise<number> {
+    return this.deps.reports.count(outageId);
+  }
+
+  /** The outage with every report in its timeline (the record keeps only the first few), for the review afterwards. */
+  async withAllReports(outage: Outage): Promise<Outage> {
+    const reports = await this.deps.reports.all(outage.id);
+    const reported = reports.map((r): TimelineEvent => ({ at: r.at, kind: 'reported', by: r.person }));
+    const timeline = [...outage.timeline.filter((e) => e.kind !== 'reported'), ...reported].sort((x, y) => Date.parse(x.at) - Date.parse(y.at));
+    return { ...outage, timeline };
   }
 
   /** In Nexusteam hours, a suspected outage goes to the Nexusteam's channels with "Bekræft nedbrud". */
@@ -219,7 +249,11 @@ export class OutageService {
         result: { kind: 'owner', outage: withReport, first, posted: 0 },
       };
     });
-    if (result.kind === 'owner' && result.first) await this.deps.events?.opened(result.outage);
+    if (result.kind === 'owner' && result.first) {
+      // The reports it was made from (a new outage), and the caller's own.
+      await this.deps.reports.addAll(result.outage.id, [...result.outage.reports, { person, at: at.toISOString() }]);
+      await this.deps.events?.opened(result.outage);
+    }
     if (result.kind === 'owner' && result.first && result.outage.announcements.every((a) => a.kind === 'suspected')) {
       const posted = await this.announce(result.outage, 'owner-notice', at);
       return { ...result, posted };
@@ -248,19 +282,23 @@ export class OutageService {
   /** Sends each reporter (in their 1:1 chat) the offer to follow the outage after closing. Returns how many were asked. */
   async askReporters(outage: Outage): Promise<number> {
     const offer = (lang: Language) => cardMessage(handoverOfferCard(outage, lang, this.now()), t(lang, 'handover.offerTitle', { system: t(lang, `system.${outage.system}`) }));
-    const asked = await Promise.all(
-      outage.reports.map(async (r) => {
-        if (!r.person.reach) return false;
-        try {
-          await this.deps.sender.send(r.person.reach, offer(r.person.lang ?? 'da'), { purpose: purposeOf('handover-offer', outage) });
-          return true;
-        } catch (err) {
-          this.deps.logger.warn({ err, outageId: outage.id }, 'could not ask a reporter to take the outage over');
-          return false;
-        }
-      }),
-    );
-    return asked.filter(Boolean).length;
+    let asked = 0;
+    for await (const page of this.deps.reports.pages(outage.id)) {
+      const sent = await Promise.all(
+        page.map(async (r) => {
+          if (!r.person.reach) return false;
+          try {
+            await this.deps.sender.send(r.person.reach, offer(r.person.lang ?? 'da'), { purpose: purposeOf('handover-offer', outage) });
+            return true;
+          } catch (err) {
+            this.deps.logger.warn({ err, outageId: outage.id }, 'could not ask a reporter to take the outage over');
+            return false;
+          }
+        }),
+      );
+      asked += sent.filter(Boolean).length;
+    }
+    return asked;
   }
 
   async worksAgain(system: SystemId, person: Person): Promise<Outage | null> {
@@ -290,6 +328,7 @@ export class OutageService {
       return { doc: { ...withOpen(handled.doc, outage), pending: { ...doc.pending, [input.system]: [] } }, result: outage };
     });
     if (!changed) return { kind: 'duplicate' };
+    await this.deps.reports.addAll(changed.id, changed.reports);
     await this.deps.events?.opened(changed);
     const staffPosts = changed.announcements.filter((a) => a.kind !== 'suspected');
     if (staffPosts.length > 0) {
@@ -313,7 +352,7 @@ export class OutageService {
       return { doc: withOpen(handled.doc, confirm(open, by, at)), result: confirm(open, by, at) };
     });
     if (changed === 'gone' || changed === 'duplicate') return { kind: changed };
-    const card = cardMessage(suspectedCard(changed, 'da', at, submitId, { name: by.name, at }));
+    const card = cardMessage(suspectedCard(changed, 'da', at, submitId, { name: by.name, at }, await this.deps.reports.count(changed.id)));
     await this.updateAnnouncements(changed, () => card, (a) => a.kind === 'suspected');
     return { kind: 'done', value: changed };
   }

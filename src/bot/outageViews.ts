@@ -109,6 +109,8 @@ export interface KnownOutageContext {
   readonly nexusteamOpen: boolean;
   /** The 2-hour rule's delay (the deadline shown for Nexus). */
   readonly afterMinutes: number;
+  /** How many distinct people reported it (from the report store). */
+  readonly reporters: number;
 }
 
 /**
@@ -144,7 +146,7 @@ export function knownOutageCard(o: Outage, ctx: KnownOutageContext): AdaptiveCar
       needsCaller = true;
     }
   } else {
-    lines.push(line(t(lang, 'known.reportersSince', { count: o.reports.length, when: when(o.start) })));
+    lines.push(line(t(lang, 'known.reportersSince', { count: ctx.reporters, when: when(o.start) })));
     if (ctx.nexusteamOpen) {
       lines.push(line(o.nexusteamTold ? t(lang, 'known.owner.none.told', { when: when(o.nexusteamTold), phone: nexusteamPhone }) : t(lang, 'known.owner.none.open', { phone: nexusteamPhone })));
     } else {
@@ -155,7 +157,7 @@ export function knownOutageCard(o: Outage, ctx: KnownOutageContext): AdaptiveCar
   if (o.system === 'nexus' && !o.escalation?.acknowledged) {
     lines.push(line(t(lang, 'known.deadline', { when: formatDayTime(addMinutes(new Date(o.start), ctx.afterMinutes), lang, now) })));
   }
-  if (owner) lines.push(line(t(lang, 'known.reporters', { count: o.reports.length })));
+  if (owner) lines.push(line(t(lang, 'known.reporters', { count: ctx.reporters })));
   const actions: ButtonVM[] = [];
   if (needsCaller) actions.push({ title: t(lang, 'button.continueTriage'), data: { action: 'triage', system: o.system, skipKnown: true } });
   actions.push({ title: t(lang, 'button.worksAgain'), data: { action: 'worksAgain', system: o.system } });
@@ -169,9 +171,9 @@ export function knownOutageCard(o: Outage, ctx: KnownOutageContext): AdaptiveCar
 }
 
 /** To the Nexusteam's channels when reports make a suspected outage. */
-export function suspectedCard(o: Outage, lang: Language, now: Date, submitId: string, confirmedBy?: { name: string; at: Date }): AdaptiveCardJson {
+export function suspectedCard(o: Outage, lang: Language, now: Date, submitId: string, confirmedBy?: { name: string; at: Date }, reporters = o.reports.length): AdaptiveCardJson {
   const lines = [
-    line(t(lang, 'suspected.body', { count: o.reports.length, system: systemName(lang, o.system), when: formatDayTime(new Date(o.start), lang, now) })),
+    line(t(lang, 'suspected.body', { count: reporters, system: systemName(lang, o.system), when: formatDayTime(new Date(o.start), lang, now) })),
   ];
   if (confirmedBy) lines.push(line(t(lang, 'suspected.confirmed', { name: confirmedBy.name, when: formatDayTime(confirmedBy.at, lang, now) })));
   return renderCard('announcement', {
@@ -183,10 +185,11 @@ export function suspectedCard(o: Outage, lang: Language, now: Date, submitId: st
   });
 }
 
-export function statusCard(open: readonly Outage[], lang: Language, now: Date): AdaptiveCardJson {
+/** `reporters`: how many distinct people reported each outage (by id; from the report store). */
+export function statusCard(open: readonly Outage[], lang: Language, now: Date, reporters: ReadonlyMap<string, number> = new Map()): AdaptiveCardJson {
   const lines = open.map((o) => {
     const when = formatDayTime(new Date(o.start), lang, now);
-    if (o.status === 'suspected') return line(t(lang, 'status.line.suspected', { systemTitle: titleOf(lang, o.system), count: o.reports.length, when }));
+    if (o.status === 'suspected') return line(t(lang, 'status.line.suspected', { systemTitle: titleOf(lang, o.system), count: reporters.get(o.id) ?? o.reports.length, when }));
     const owner =
       o.owner?.kind === 'nexusteam'
         ? t(lang, 'status.owner.nexusteam')

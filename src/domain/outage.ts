@@ -99,6 +99,7 @@ export interface Outage {
   readonly expected: string | null;
   readonly declaredBy: Person | null;
   readonly owner: Owner | null;
+  /** The first FIRST_REPORTS reports (all of them: the report store). */
   readonly reports: readonly { readonly person: Person; readonly at: string }[];
   readonly worksAgain: readonly { readonly person: Person; readonly at: string }[];
   readonly updates: readonly OutageUpdate[];
@@ -150,9 +151,16 @@ export function newOutage(n: NewOutage): Outage {
 
 export const isOpen = (o: Outage) => o.status !== 'resolved';
 
-/** One report per person per outage. */
+/**
+ * How many reports the outage record itself keeps (the first few, for the timeline
+ * and the cards); every report, however many, is kept by the report store under
+ * its own keys, so the record stays small through a burst.
+ */
+export const FIRST_REPORTS = 10;
+
+/** One report per person per outage; the record keeps only the first FIRST_REPORTS (see above). */
 export function addReport(o: Outage, person: Person, at: Date): { outage: Outage; counted: boolean } {
-  if (!isOpen(o) || o.reports.some((r) => r.person.key === person.key)) return { outage: o, counted: false };
+  if (!isOpen(o) || o.reports.length >= FIRST_REPORTS || o.reports.some((r) => r.person.key === person.key)) return { outage: o, counted: false };
   const report = { person, at: iso(at) };
   return { outage: withEvent(o, { at: report.at, kind: 'reported', by: person }, { reports: [...o.reports, report] }), counted: true };
 }
@@ -219,8 +227,11 @@ export function addAnnouncement(o: Outage, a: Announcement, at: Date): Outage {
   return withEvent(o, { at: iso(at), kind: 'announced', text: a.kind }, { announcements: [...o.announcements, a] });
 }
 
+/** How many "works again for me" the record keeps (enough to see it coming back; bounded through a burst). */
+export const MAX_WORKS_AGAIN = 50;
+
 export function markWorksAgain(o: Outage, person: Person, at: Date): Outage {
-  if (o.worksAgain.some((w) => w.person.key === person.key)) return o;
+  if (o.worksAgain.length >= MAX_WORKS_AGAIN || o.worksAgain.some((w) => w.person.key === person.key)) return o;
   return withEvent(o, { at: iso(at), kind: 'worksAgain', by: person }, {
     worksAgain: [...o.worksAgain, { person, at: iso(at) }],
   });
@@ -307,11 +318,6 @@ export function markToldUp(o: Outage, by: Person, at: Date): { outage: Outage; f
     outage: withEvent(o, { at: iso(at), kind: 'driftvagtToldUp', by }, { escalation: { ...escalation, toldUp: { by, at: iso(at) } } }),
     first: true,
   };
-}
-
-/** Whether this person reported the outage (they may acknowledge an unowned escalation). */
-export function isReporter(o: Outage, key: string): boolean {
-  return o.reports.some((r) => r.person.key === key);
 }
 
 /** Before the Nexusteam closes, a named member takes the outage over: they carry the 2-hour rule from now. */

@@ -1,4 +1,4 @@
-import { isReporter, type Outage } from './outage';
+import type { Outage } from './outage';
 
 /**
  * Who may do what. One table drives every check on the server (and the tests):
@@ -39,6 +39,8 @@ export type Verb = keyof typeof PERMISSIONS;
 export interface Actor {
   readonly key: string;
   readonly isNexusteam: boolean;
+  /** Whether they reported the outage in question (looked up in the report store by the caller). */
+  readonly isReporter?: boolean | undefined;
 }
 
 /** The outage's owner, when it is a person (the Nexusteam is covered by its role). */
@@ -57,7 +59,7 @@ export function may(verb: Verb, actor: Actor, outage?: Outage | null): boolean {
       case 'owner':
         return isOwner(actor, outage);
       case 'reporter':
-        return outage ? isReporter(outage, actor.key) : false;
+        return outage ? actor.isReporter === true : false;
     }
   });
 }

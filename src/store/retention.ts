@@ -11,6 +11,7 @@ import { alertsKey } from './subscriptions';
  * purge deletes, for every outage that ended more than `retentionDays` ago:
  *   - its archived record `outage/<id>` (timeline, reports, updates, names),
  *   - its personal-alert delivery record `alerts/<id>`,
+ *   - its reports, each under its own keys (ReportStore),
  *   - any further per-outage documents the caller names (`relatedKeys`),
  *   - its entry in the history index `outages/history`;
  * and from the live document `outages/live` the reports that never became an
@@ -32,6 +33,8 @@ export interface RetentionOutageStore {
 export interface PurgeOptions {
   /** More documents to delete with an outage (e.g. a future per-outage job record). */
   readonly relatedKeys?: ((outageId: string) => readonly string[]) | undefined;
+  /** Deletes the outage's reports, kept under their own keys (ReportStore.remove). */
+  readonly removeReports?: ((outageId: string) => Promise<unknown>) | undefined;
 }
 
 export interface PurgeResult {
@@ -72,7 +75,9 @@ export async function purgeOlderThan(
   for (const o of fromLive) ends.set(o.id, endOfOutage(o));
   const purged = [...ends.keys()].sort((a, b) => (ends.get(a) ?? 0) - (ends.get(b) ?? 0));
 
-  // 1. The records themselves (deleting an absent key is fine: idempotent).
+  // 1. The records themselves (deleting an absent key is fine: idempotent); the reports first, while
+  //    the history still names the outage, so a run that stops half-way finds them again.
+  for (const id of purged) await options.removeReports?.(id);
   const keys = purged.flatMap((id) => [`outage/${id}`, alertsKey(id), ...(options.relatedKeys?.(id) ?? [])]);
   for (let i = 0; i < keys.length; i += 50) await storage.delete(keys.slice(i, i + 50));
 

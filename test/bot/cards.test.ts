@@ -70,8 +70,8 @@ function outageCards(lang: 'da' | 'en', now: Date): [string, AdaptiveCardJson][]
   let o = newOutage({ id: 'o1', system: 'nexus', status: 'suspected', start: now, at: now, reports: [{ person: who, at: now.toISOString() }] });
   const cards: [string, AdaptiveCardJson][] = [
     [`suspected ${lang}`, suspectedCard(o, lang, now, 'submit-1')],
-    [`known suspected ${lang}`, knownOutageCard(o, { lang, now, instruction, nexusteamOpen: false, afterMinutes: 120 })],
-    [`known suspected, Nexusteam told ${lang}`, knownOutageCard({ ...o, nexusteamTold: now.toISOString() }, { lang, now, instruction, nexusteamOpen: true, afterMinutes: 120 })],
+    [`known suspected ${lang}`, knownOutageCard(o, { lang, now, instruction, nexusteamOpen: false, afterMinutes: 120, reporters: 3 })],
+    [`known suspected, Nexusteam told ${lang}`, knownOutageCard({ ...o, nexusteamTold: now.toISOString() }, { lang, now, instruction, nexusteamOpen: true, afterMinutes: 120, reporters: 3 })],
     [`claim ${lang}`, claimCard(o, 0, { lang, now, afterMinutes: 120 })],
     [`claim repeat ${lang}`, claimCard(o, 2, { lang, now, afterMinutes: 120 })],
     [`claim taken ${lang}`, claimCard(claimDuty(o, who, now).outage, 0, { lang, now, afterMinutes: 120 })],
@@ -82,7 +82,7 @@ function outageCards(lang: 'da' | 'en', now: Date): [string, AdaptiveCardJson][]
     cards.push(
       [`announcement owned by an IT caller ${lang}`, announcementCard(owned.outage, instruction, lang, now, { afterMinutes: 120 })],
       [`announcement for providers ${lang}`, announcementCard(owned.outage, instruction, lang, now, { afterMinutes: 120, audience: 'providers' })],
-      [`known owned ${lang}`, knownOutageCard(owned.outage, { lang, now, instruction, nexusteamOpen: false, afterMinutes: 120 })],
+      [`known owned ${lang}`, knownOutageCard(owned.outage, { lang, now, instruction, nexusteamOpen: false, afterMinutes: 120, reporters: 3 })],
     );
   }
   o = declare(o, { description: 'Nexus svarer ikke', start: now, expected: 'kl. 12', by: who, at: now });
@@ -90,8 +90,8 @@ function outageCards(lang: 'da' | 'en', now: Date): [string, AdaptiveCardJson][]
   const ctx = { instruction, lang, now, afterMinutes: 120 };
   cards.push(
     [`announcement ${lang}`, announcementCard(o, instruction, lang, now)],
-    [`known active ${lang}`, knownOutageCard(o, { lang, now, instruction, nexusteamOpen: true, afterMinutes: 120 })],
-    [`known active, Nexusteam closed ${lang}`, knownOutageCard(o, { lang, now, instruction, nexusteamOpen: false, afterMinutes: 120 })],
+    [`known active ${lang}`, knownOutageCard(o, { lang, now, instruction, nexusteamOpen: true, afterMinutes: 120, reporters: 3 })],
+    [`known active, Nexusteam closed ${lang}`, knownOutageCard(o, { lang, now, instruction, nexusteamOpen: false, afterMinutes: 120, reporters: 3 })],
     [`status ${lang}`, statusCard([o], lang, now)],
     [`declare form ${lang}`, declareFormCard({ system: 'nexus', description: '', sinceDate: '2026-12-07', sinceTime: '08:40', expected: '' }, lang, 'submit-2', 'fejl')],
     [`update form ${lang}`, updateFormCard([o], lang, now, 'submit-3')],

@@ -156,6 +156,7 @@ export class TriageDialog extends ComponentDialog {
       instruction: view.instruction,
       nexusteamOpen: view.hours.status(view.now).open,
       afterMinutes: this.services.escalationAfterMinutes,
+      reporters: report.count ?? (await this.services.outages.reportCount(outage.id)),
     });
     const advice = await this.advise(step, { action: 'triage', system, scope: 'general' });
     const worth = worthKnowingCard(advice.worthKnowing, view);

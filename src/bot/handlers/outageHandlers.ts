@@ -1,7 +1,7 @@
 import type { Activity, TurnContext } from 'botbuilder';
 import { addMinutes } from 'date-fns';
 import { newOutage, type CalledContact, type Outage, type Owner, type Person } from '../../domain/outage';
-import { may, type Verb } from '../../domain/permissions';
+import { may, PERMISSIONS, type Verb } from '../../domain/permissions';
 import { formatDayTime, formatPhone, resolveLocalDateTime } from '../../domain/time';
 import type { SystemId } from '../../domain/types';
 import type { CardAction } from '../actions';
@@ -40,7 +40,10 @@ const reply = (a: Actor, ...activities: Partial<Activity>[]) => a.context.sendAc
 
 /** The verb × role table decides; a refusal is answered kindly and changes nothing. */
 export async function authorise(a: Actor, verb: Verb, outage?: Outage | null): Promise<boolean> {
-  if (may(verb, { key: a.person.key, isNexusteam: a.isNexusteam }, outage)) return true;
+  // Whether they reported it is asked of the report store only where it matters (and the Nexusteam need not).
+  const roles: readonly string[] = PERMISSIONS[verb];
+  const isReporter = outage && !a.isNexusteam && roles.includes('reporter') ? await a.services.outages.isReporter(outage.id, a.person.key) : false;
+  if (may(verb, { key: a.person.key, isNexusteam: a.isNexusteam, isReporter }, outage)) return true;
   const ownerMay = verb === 'resolve' || verb === 'acknowledge';
   await reply(a, textMessage(t(a.view.lang, ownerMay ? 'denied.owner' : 'denied')));
   return false;
@@ -92,7 +95,8 @@ export async function status(a: Actor): Promise<void> {
     await reply(a, textMessage(t(a.view.lang, 'status.none')));
     return;
   }
-  await reply(a, cardMessage(statusCard(open, a.view.lang, a.view.now)));
+  const counts = new Map(await Promise.all(open.map(async (o) => [o.id, await a.services.outages.reportCount(o.id)] as const)));
+  await reply(a, cardMessage(statusCard(open, a.view.lang, a.view.now, counts)));
 }
 
 // --- declare ---------------------------------------------------------------
@@ -322,8 +326,9 @@ export async function exportTimeline(a: Actor, outageId: string | undefined): Pr
   const { lang } = a.view;
   // Without an id: the open outage, else the most recent one.
   const id = outageId ?? (await a.services.outages.open())[0]?.id ?? (await a.services.outages.history()).slice(-1)[0]?.id;
-  const outage = id ? await a.services.outages.get(id) : null;
-  if (!outage) return void (await reply(a, textMessage(t(lang, outageId ? 'outage.gone' : 'export.which'))));
+  const found = id ? await a.services.outages.get(id) : null;
+  if (!found) return void (await reply(a, textMessage(t(lang, outageId ? 'outage.gone' : 'export.which'))));
+  const outage = await a.services.outages.withAllReports(found);
   await reply(
     a,
     { type: 'message', textFormat: 'markdown', text: timelineMarkdown(outage, lang) },

@@ -1,0 +1,160 @@
+import { createHash } from 'node:crypto';
+import type { Storage } from 'botbuilder';
+import type { Announcement, Person } from '../domain/outage';
+import { canCreateIfAbsent, updateWithRetry } from './etag';
+
+/**
+ * The reports of an outage, each under its own keys, so that a report costs the
+ * same however many came before it, and no single document must take every
+ * report's write (the burst, on two instances sharing Blob storage):
+ *
+ *   reporter/<outage>/<person hash>   a marker, created atomically (create-if-absent):
+ *                                     the one place that decides "one report per person"
+ *   reports/<outage>/shard/<s>        a counter per shard (s = person hash mod SHARDS),
+ *                                     raised with an eTag retry: the slot the report takes
+ *   reports/<outage>/<s>/<i>          the report itself (who, when, where to reach them)
+ *
+ * A report is: create the marker (already there: not counted again), raise its
+ * shard's counter, write the slot. Every step touches one small document. The
+ * count is the sum of the shards' counters (one read of SHARDS keys); reading all
+ * reports walks the slots a page at a time.
+ *
+ * A process that dies between the marker and the slot leaves that one person
+ * uncounted (the marker says they reported), or a counted slot that stays empty
+ * (skipped when read): a count one off, never a report twice.
+ */
+
+export const SHARDS = 16;
+
+export interface StoredReport {
+  readonly person: Person;
+  readonly at: string;
+  /** Claim cards sent to this reporter (the 2-hour rule out of hours), to be replaced in place later. */
+  readonly claims?: readonly Announcement[];
+}
+
+/** Where one report lives (to add what was sent to that reporter). */
+export interface ReportRef {
+  readonly key: string;
+}
+
+interface Counter {
+  readonly n: number;
+}
+
+const personHash = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 32);
+const markerKey = (outageId: string, personKey: string) => `reporter/${outageId}/${personHash(personKey)}`;
+const shardKey = (outageId: string, shard: number) => `reports/${outageId}/shard/${shard}`;
+const slotKey = (outageId: string, shard: number, i: number) => `reports/${outageId}/${shard}/${i}`;
+const shardOf = (personKey: string) => parseInt(personHash(personKey).slice(0, 8), 16) % SHARDS;
+const shardKeys = (outageId: string) => Array.from({ length: SHARDS }, (_, s) => shardKey(outageId, s));
+
+function strip<T>(item: unknown): T {
+  const { eTag: _eTag, ...doc } = item as Record<string, unknown>;
+  return doc as T;
+}
+
+export class ReportStore {
+  constructor(private readonly storage: Storage) {}
+
+  /**
+   * Records that `person` reported the outage at `at`. Counted once per person
+   * per outage, however often and from however many instances they press.
+   */
+  async add(outageId: string, person: Person, at: Date): Promise<{ counted: boolean }> {
+    if (!(await this.createMarker(markerKey(outageId, person.key), { at: at.toISOString() }))) return { counted: false };
+    const shard = shardOf(person.key);
+    let slot = 0;
+    await updateWithRetry<Counter>(
+      this.storage,
+      shardKey(outageId, shard),
+      (current) => {
+        slot = current?.n ?? 0;
+        return { n: slot + 1 };
+      },
+      { attempts: 200 },
+    );
+    const report: StoredReport = { person, at: at.toISOString() };
+    await this.storage.write({ [slotKey(outageId, shard, slot)]: report });
+    return { counted: true };
+  }
+
+  /** Whether this person reported the outage (one read). */
+  async has(outageId: string, personKey: string): Promise<boolean> {
+    const key = markerKey(outageId, personKey);
+    const items = (await this.storage.read([key])) as Record<string, unknown>;
+    return items[key] !== undefined && items[key] !== null;
+  }
+
+  /** How many distinct people reported the outage (one read of the shard counters). */
+  async count(outageId: string): Promise<number> {
+    const items = (await this.storage.read(shardKeys(outageId))) as Record<string, Counter | undefined>;
+    return Object.values(items).reduce((sum, c) => sum + (c?.n ?? 0), 0);
+  }
+
+  /** Every report, a page of `pageSize` at a time (for claim cards, hand-over offers, export, retention). */
+  async *pages(outageId: string, pageSize = 200): AsyncGenerator<readonly (StoredReport & ReportRef)[]> {
+    const counters = (await this.storage.read(shardKeys(outageId))) as Record<string, Counter | undefined>;
+    const keys: string[] = [];
+    for (let s = 0; s < SHARDS; s++) {
+      const n = counters[shardKey(outageId, s)]?.n ?? 0;
+      for (let i = 0; i < n; i++) keys.push(slotKey(outageId, s, i));
+    }
+    for (let from = 0; from < keys.length; from += pageSize) {
+      const page = keys.slice(from, from + pageSize);
+      const items = (await this.storage.read(page)) as Record<string, unknown>;
+      // A slot whose writer died before writing it is skipped.
+      yield page.flatMap((key) => (items[key] ? [{ ...strip<StoredReport>(items[key]), key }] : []));
+    }
+  }
+
+  /** All reports (in shard order); use `pages` where the number may be large. */
+  async all(outageId: string): Promise<(StoredReport & ReportRef)[]> {
+    const out: (StoredReport & ReportRef)[] = [];
+    for await (const page of this.pages(outageId)) out.push(...page);
+    return out;
+  }
+
+  /** Records the reports an outage starts with (those waiting in the detection window). */
+  async addAll(outageId: string, reports: readonly { readonly person: Person; readonly at: string }[]): Promise<void> {
+    for (const r of reports) await this.add(outageId, r.person, new Date(r.at));
+  }
+
+  /** Notes a claim card sent to a reporter (idempotent: the same post twice is one). */
+  async addClaim(ref: ReportRef, post: Announcement): Promise<void> {
+    await updateWithRetry<StoredReport>(
+      this.storage,
+      ref.key,
+      (current) => {
+        if (!current) return undefined;
+        const claims = current.claims ?? [];
+        if (claims.some((c) => c.conversationId === post.conversationId && c.activityId === post.activityId)) return undefined;
+        return { ...current, claims: [...claims, post] };
+      },
+      { attempts: 50 },
+    );
+  }
+
+  /** Deletes every report of the outage (retention). Idempotent. */
+  async remove(outageId: string): Promise<number> {
+    let removed = 0;
+    for await (const page of this.pages(outageId, 100)) {
+      await this.storage.delete([...page.map((r) => r.key), ...page.map((r) => markerKey(outageId, r.person.key))]);
+      removed += page.length;
+    }
+    await this.storage.delete(shardKeys(outageId));
+    return removed;
+  }
+
+  private async createMarker(key: string, item: object): Promise<boolean> {
+    if (canCreateIfAbsent(this.storage)) return this.storage.createIfAbsent(key, item);
+    let created = false;
+    // Without an atomic create (MemoryStorage: one process), updateWithRetry's per-process creation lock decides.
+    await updateWithRetry<object>(this.storage, key, (current) => {
+      if (current) return undefined;
+      created = true;
+      return item;
+    });
+    return created;
+  }
+}
