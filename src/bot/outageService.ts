@@ -110,6 +110,9 @@ export interface DeclareInput {
 
 export type SubmitOutcome<T> = { readonly kind: 'done'; readonly value: T } | { readonly kind: 'duplicate' } | { readonly kind: 'gone' };
 
+/** How old a count of reporters shown to staff may be (ReportStore.count). */
+const COUNT_MAX_AGE_MS = 1000;
+
 /** Masks CPR-like numbers and trims; returns null for empty text. */
 export function cleanText(text: string, max: number): { text: string | null; masked: boolean } {
   const trimmed = text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').trim().slice(0, max);
@@ -189,7 +192,8 @@ export class OutageService {
     if (!outage) return { outage: null, counted: outcome.counted, others: outcome.window - 1, start: outcome.start };
     if (outcome.created) await this.deps.reports.addAll(outage.id, outage.reports);
     const { counted } = outcome.created ? { counted: outcome.counted } : await this.deps.reports.add(outage.id, person, at);
-    const count = await this.deps.reports.count(outage.id);
+    // Shown to the person (the known-outage card): a count up to a second old will do in a burst.
+    const count = await this.deps.reports.count(outage.id, COUNT_MAX_AGE_MS);
     if (outcome.created) {
       await this.deps.events?.opened(outage);
       await this.announceSuspected(outage);

@@ -55,7 +55,13 @@ function strip<T>(item: unknown): T {
 }
 
 export class ReportStore {
-  constructor(private readonly storage: Storage) {}
+  /** The last count read per outage, and when: a burst of askers needs no exact count each (see `count`). */
+  readonly #counts = new Map<string, { n: number; at: number }>();
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /**
    * Records that `person` reported the outage at `at`. Counted once per person
@@ -76,6 +82,8 @@ export class ReportStore {
     );
     const report: StoredReport = { person, at: at.toISOString() };
     await this.storage.write({ [slotKey(outageId, shard, slot)]: report });
+    const cached = this.#counts.get(outageId);
+    if (cached) this.#counts.set(outageId, { ...cached, n: cached.n + 1 });
     return { counted: true };
   }
 
@@ -86,10 +94,21 @@ export class ReportStore {
     return items[key] !== undefined && items[key] !== null;
   }
 
-  /** How many distinct people reported the outage (one read of the shard counters). */
-  async count(outageId: string): Promise<number> {
+  /**
+   * How many distinct people reported the outage (one read of the shard counters).
+   * With `maxAgeMs`, a count read that recently (plus this process's own reports
+   * since) will do: during a burst every asker is shown the count, and one that is
+   * a second behind the other instance's reports tells them just as much.
+   */
+  async count(outageId: string, maxAgeMs = 0): Promise<number> {
+    const cached = this.#counts.get(outageId);
+    if (cached && maxAgeMs > 0 && this.now() - cached.at <= maxAgeMs) return cached.n;
+    const at = this.now();
     const items = (await this.storage.read(shardKeys(outageId))) as Record<string, Counter | undefined>;
-    return Object.values(items).reduce((sum, c) => sum + (c?.n ?? 0), 0);
+    const n = Object.values(items).reduce((sum, c) => sum + (c?.n ?? 0), 0);
+    this.#counts.set(outageId, { n, at });
+    if (this.#counts.size > 20) this.#counts.delete(this.#counts.keys().next().value as string);
+    return n;
   }
 
   /** Every report, a page of `pageSize` at a time (for claim cards, hand-over offers, export, retention). */
