@@ -10,7 +10,7 @@ describe('Saturday evening (Nexusteam closed)', () => {
   it('Nexus, colleagues too, Internet works → KMD with the call steps and the owner button', async () => {
     const c = new Conversation(SATURDAY_EVENING);
     const scope = await c.send('Nexus er nede');
-    expect(allText(scope)).toContain('Virker Nexus hos dine kolleger?');
+    expect(allText(scope)).toContain('Er Nexus også nede hos dine kolleger?');
     const internet = await c.press(scope, 'også hos kolleger');
     expect(allText(internet)).toContain('Virker internettet?');
     expect(allText(internet)).toContain('mobildata');
@@ -77,7 +77,7 @@ describe('Saturday evening (Nexusteam closed)', () => {
 
   it('individual problem → superuser or the Nexusteam, and when the Nexusteam opens', async () => {
     const c = new Conversation(SATURDAY_EVENING);
-    const text = allText(await c.press(await c.send('Nexus er nede'), 'kun mig'));
+    const text = allText(await c.press(await c.send('Nexus er nede'), 'kun hos mig'));
     expect(text).toContain('Kontakt din superbruger eller Nexusteamet');
     expect(text).toContain('4328 2020');
     expect(text).toContain('mandag 7. december kl. 8.00');
@@ -90,6 +90,15 @@ describe('Saturday evening (Nexusteam closed)', () => {
     await c.send('nej, den er også nede hos de andre');
     const kmd = allText(await c.send('ja'));
     expect(kmd).toContain('4460 5040');
+  });
+
+  it.each([
+    ['ja', 'Virker internettet?'],
+    ['nej', 'Kontakt din superbruger eller Nexusteamet'],
+  ])('a bare "%s" to "Er Nexus også nede hos dine kolleger?" is taken as the question asks', async (answer, next) => {
+    const c = new Conversation(SATURDAY_EVENING);
+    await c.send('Nexus er nede');
+    expect(allText(await c.send(answer))).toContain(next);
   });
 
   it.each(['ingen net', 'nej, internettet virker ikke'])('typing "%s" to the Internet question answers it → IT', async (answer) => {
@@ -106,7 +115,7 @@ describe('Saturday evening (Nexusteam closed)', () => {
     const which = await c.send('det virker ikke');
     expect(allText(which)).toContain('Hvad virker ikke?');
     const scope = await c.press(which, 'Bekey');
-    expect(allText(scope)).toContain('Virker Bekey hos dine kolleger?');
+    expect(allText(scope)).toContain('Er Bekey også nede hos dine kolleger?');
   });
 
   it('"Jeg har ringet til KMD" makes the caller the owner, with the driftvagt 2 hours on', async () => {
@@ -127,7 +136,7 @@ describe('Monday morning (Nexusteam open)', () => {
   ])('"%s", colleagues too → the Nexusteam, open now until 15.30', async (message, name) => {
     const c = new Conversation(MONDAY_MORNING);
     const scope = await c.send(message);
-    expect(allText(scope)).toContain(`Virker ${name} hos dine kolleger?`);
+    expect(allText(scope)).toContain(`Er ${name} også nede hos dine kolleger?`);
     const text = allText(await c.press(scope, 'også hos kolleger'));
     expect(text).toContain('Ring til Nexusteamet');
     expect(text).toContain('4328 2020');
@@ -139,7 +148,7 @@ describe('Monday morning (Nexusteam open)', () => {
 
   it('individual problem in hours → superuser or the Nexusteam, open now', async () => {
     const c = new Conversation(MONDAY_MORNING);
-    const text = allText(await c.press(await c.send('Nexus er nede'), 'kun mig'));
+    const text = allText(await c.press(await c.send('Nexus er nede'), 'kun hos mig'));
     expect(text).toContain('superbruger');
     expect(text).toContain('4328 2020');
     expect(text).toContain('har åbent nu');
@@ -152,7 +161,7 @@ describe('anywhere in the dialog', () => {
     await c.send('Nexus er nede');
     const help = await c.send('hjælp');
     expect(allText(help)).toContain('Spørg en kollega');
-    expect(allText(help)).toContain('Virker Nexus hos dine kolleger?');
+    expect(allText(help)).toContain('Er Nexus også nede hos dine kolleger?');
     // …and the question still takes its answer
     expect(allText(await c.press(help, 'også hos kolleger'))).toContain('Virker internettet?');
   });
@@ -172,13 +181,13 @@ describe('anywhere in the dialog', () => {
     await c.send('Nexus er nede');
     const retry = allText(await c.send('hvad skal jeg have til frokost'));
     expect(retry).toContain('Det forstod jeg ikke');
-    expect(retry).toContain('Virker Nexus hos dine kolleger?');
+    expect(retry).toContain('Er Nexus også nede hos dine kolleger?');
   });
 
   it('a new outage mid-question starts a new triage for that system', async () => {
     const c = new Conversation(SATURDAY_EVENING);
     await c.send('Nexus er nede');
-    expect(allText(await c.send('bekey er nede'))).toContain('Virker Bekey hos dine kolleger?');
+    expect(allText(await c.send('bekey er nede'))).toContain('Er Bekey også nede hos dine kolleger?');
   });
 
   it('contacts and hours are answered mid-question, then the question is asked again', async () => {
@@ -186,7 +195,7 @@ describe('anywhere in the dialog', () => {
     await c.send('Nexus er nede');
     const contacts = allText(await c.send('kontakter'));
     for (const phone of ['4328 2020', '4460 5040', '4330 0505', '2365 0248', '3864 8888']) expect(contacts).toContain(phone);
-    expect(contacts).toContain('Virker Nexus hos dine kolleger?');
+    expect(contacts).toContain('Er Nexus også nede hos dine kolleger?');
   });
 
   it('a button from an old card still leads to the right step', async () => {
@@ -229,7 +238,7 @@ describe('English', () => {
   it('an en-GB user walks the triage in English', async () => {
     const c = new Conversation(SATURDAY_EVENING, 'en-GB');
     const scope = await c.send('Nexus is down');
-    expect(allText(scope)).toContain('Does Nexus work for your colleagues?');
+    expect(allText(scope)).toContain('Is Nexus down for your colleagues too?');
     const internet = await c.press(scope, 'colleagues too');
     const kmd = allText(await c.press(internet, 'website loaded'));
     expect(kmd).toContain('Call KMD support');

@@ -144,11 +144,11 @@ describe('the playground in Chromium', () => {
     await setClock(page, '2026-12-05T19:40', 'lørdag 5. december 2026 kl. 19.40');
 
     await say(page, 'Nexus er nede');
-    await waitForText(page, 'Virker Nexus hos dine kolleger?');
+    await waitForText(page, 'Er Nexus også nede hos dine kolleger?');
     // The person's own message is shown too: it went into /api/messages.
     await messageWith(page, 'Nexus er nede').waitFor();
 
-    await press(page, 'Nej, også hos kolleger');
+    await press(page, 'Ja, også hos kolleger');
     await waitForText(page, 'Virker internettet?');
     await press(page, 'Ja, hjemmesiden kom frem');
     const kmd = await waitForText(page, 'Ring til KMD-support');

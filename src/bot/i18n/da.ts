@@ -23,10 +23,10 @@ export const da = {
 
   'triage.system.question': 'Hvad virker ikke?',
   'triage.system.hint': 'Vælg det system, du har problemer med.',
-  'triage.scope.question': 'Virker {system} hos dine kolleger?',
-  'triage.scope.hint': 'Spørg en kollega, om {system} virker hos dem.',
-  'triage.scope.individual': 'Ja, det er kun mig',
-  'triage.scope.general': 'Nej, også hos kolleger',
+  'triage.scope.question': 'Er {system} også nede hos dine kolleger?',
+  'triage.scope.hint': 'Spørg en kollega, om {system} også er nede hos dem.',
+  'triage.scope.individual': 'Nej, kun hos mig',
+  'triage.scope.general': 'Ja, også hos kolleger',
   'triage.internet.question': 'Virker internettet?',
   'triage.internet.up': 'Ja, hjemmesiden kom frem',
   'triage.internet.down': 'Nej, internettet virker ikke',
@@ -34,7 +34,7 @@ export const da = {
   'triage.retry': 'Det forstod jeg ikke. Tryk på en af knapperne, eller skriv dit svar med ord.',
 
   'help.system': 'Fortæl mig, hvad der ikke virker: Nexus, Bekey eller internettet. Så fortæller jeg, hvem du skal ringe til lige nu.',
-  'help.scope': 'Et problem, der kun rammer dig, klarer din superbruger eller Nexusteamet. Er det nede hos alle, skal det meldes med det samme. Spørg en kollega, om {system} virker hos dem, og svar "kun mig" eller "også kolleger".',
+  'help.scope': 'Spørg en kollega, om {system} også er nede hos dem, og svar "ja, også hos kolleger" eller "nej, kun hos mig". Rammer det kun dig, hjælper din superbruger eller Nexusteamet. Er det nede hos flere, skal det meldes med det samme.',
   'help.internet': 'Uden for Nexusteamets åbningstid afhænger det af internettet, hvem du skal ringe til: virker nettet, ringer du til leverandøren, ellers til IT.',
   'help.commands': 'Du kan også skrive "kontakter", "åbningstider", "forfra" eller "hjælp".',
 

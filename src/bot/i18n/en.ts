@@ -25,10 +25,10 @@ export const en: Record<MessageKey, string> = {
 
   'triage.system.question': 'What is not working?',
   'triage.system.hint': 'Choose the system you have trouble with.',
-  'triage.scope.question': 'Does {system} work for your colleagues?',
-  'triage.scope.hint': 'Ask a colleague whether {system} works for them.',
-  'triage.scope.individual': 'Yes, it is only me',
-  'triage.scope.general': 'No, colleagues too',
+  'triage.scope.question': 'Is {system} down for your colleagues too?',
+  'triage.scope.hint': 'Ask a colleague whether {system} is down for them too.',
+  'triage.scope.individual': 'No, only for me',
+  'triage.scope.general': 'Yes, for colleagues too',
   'triage.internet.question': 'Does the Internet work?',
   'triage.internet.up': 'Yes, the website loaded',
   'triage.internet.down': 'No, the Internet does not work',
@@ -36,7 +36,7 @@ export const en: Record<MessageKey, string> = {
   'triage.retry': 'I did not understand that. Press one of the buttons, or write your answer in words.',
 
   'help.system': 'Tell me what is not working: Nexus, Bekey or the Internet. Then I tell you whom to call right now.',
-  'help.scope': 'A problem that only affects you is handled by your superuser or the Nexus team. If it is down for everyone, it must be reported at once. Ask a colleague whether {system} works for them, and answer "only me" or "colleagues too".',
+  'help.scope': 'Ask a colleague whether {system} is down for them too, and answer "yes, for colleagues too" or "no, only for me". If it only affects you, your superuser or the Nexus team helps. If it is down for more people, it must be reported at once.',
   'help.internet': 'Outside the Nexus team\'s hours, whom you call depends on the Internet: if it works, you call the vendor; if not, IT.',
   'help.commands': 'You can also write "contacts", "opening hours", "start over" or "help".',
 
