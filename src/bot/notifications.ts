@@ -10,7 +10,8 @@ import { purgeOlderThan } from '../store/retention';
 import type { ReportStore } from '../store/reports';
 import type { DutyDeps } from './outageService';
 import { allClearReply, announcementMessage, updateReply } from './outageViews';
-import { cardMessage, textMessage } from './views';
+import { t } from './i18n';
+import { cardMessage, systemName, textMessage } from './views';
 
 /**
  * Beyond the channel: the two mailing lists and the personal alerts for each
@@ -65,7 +66,8 @@ export class Notifications {
     const fan = await this.deps.alerts.fanOut(outage, key, activity);
     if (fan.failed.length > 0) {
       if (job.attempts >= 4) {
-        await this.tellNexusteam(`Personlige beskeder om nedbruddet på ${outage.system} nåede ikke frem til ${fan.failed.length} abonnent(er).`, `${job.id}:alerts`);
+        // Channel posts are Danish (the language ruling).
+        await this.tellNexusteam(t('da', 'alerts.failed', { system: systemName('da', outage.system), count: fan.failed.length }), `${job.id}:alerts`);
         return { kind: 'done' };
       }
       throw new Error(`${fan.failed.length} personal alert(s) not delivered; retrying`);

@@ -1,11 +1,12 @@
 import { ActivityTypes, CardFactory, type Activity } from 'botbuilder';
-import type { Advice, AdviceContact, HoursStatus } from '../domain/types';
+import type { CalledContact } from '../domain/outage';
+import type { Advice, AdviceBranch, AdviceContact, AdviceSection, HoursStatus } from '../domain/types';
 import type { OfficeHours } from '../domain/officeHours';
 import { formatDayTime, formatPhone, formatTime } from '../domain/time';
 import type { ContactId, Instruction, Language, SystemId } from '../instruction/schema';
 import type { CardActionData, TriageValue } from './actions';
 import { type AdaptiveCardJson, renderCard } from './cards';
-import { t } from './i18n';
+import { type MessageKey, t } from './i18n';
 
 /**
  * View models and messages. Cards are bound to these small typed models, never to
@@ -64,10 +65,13 @@ export function systemName(lang: Language, system: SystemId): string {
   return t(lang, `system.${system}`);
 }
 
-/** "[Ring op: 4460 5040](tel:+4544605040)": the number as text and as a link. */
+/**
+ * "[Ring op](tel:+4544605040)": the link that dials. Cards show the number itself as
+ * text beside it (tel: links do not work in every Teams client), once, in large type.
+ */
 export function phoneLink(lang: Language, phone: string): string {
   const international = phone.startsWith('+') ? phone : `+45${phone}`;
-  return `[${t(lang, 'advice.call', { phone: formatPhone(phone) })}](tel:${international})`;
+  return `[${t(lang, 'advice.call')}](tel:${international})`;
 }
 
 export function emailLink(lang: Language, email: string): string {
@@ -95,10 +99,19 @@ export function hoursSentence(lang: Language, status: HoursStatus, now: Date): s
 
 const restartButton = (lang: Language): ButtonVM => ({ title: t(lang, 'button.restart'), data: { action: 'restart' } });
 
+/** Out of hours, whoever calls owns the case: the card of each contact one calls has "Jeg har ringet til …". */
+const CALLED: Partial<Record<AdviceBranch, { readonly contact: CalledContact; readonly title: MessageKey }>> = {
+  kmd: { contact: 'kmd', title: 'button.calledKmd' },
+  bekey: { contact: 'bekey', title: 'button.calledBekey' },
+  it: { contact: 'it', title: 'button.calledIt' },
+  'vendor-internal': { contact: 'it', title: 'button.calledIt' },
+};
+
 function adviceButtons(advice: Advice, lang: Language): ButtonVM[] {
   const buttons: ButtonVM[] = [];
-  if (advice.branch === 'kmd') {
-    buttons.push({ title: t(lang, 'button.calledKmd'), data: { action: 'called', system: 'nexus', contact: 'kmd' } });
+  const called = CALLED[advice.branch];
+  if (called) {
+    buttons.push({ title: t(lang, called.title), data: { action: 'called', system: advice.system, contact: called.contact } });
   }
   if (advice.branch === 'kmd' || advice.branch === 'bekey') {
     buttons.push({
@@ -118,11 +131,42 @@ function alternativeLine(lang: Language, c: AdviceContact): LineVM {
   };
 }
 
+interface SectionVM {
+  readonly heading: string;
+  readonly lines: readonly LineVM[];
+}
+
+const SECTION_HEADINGS: Partial<Record<AdviceSection['kind'], MessageKey>> = {
+  whileCalling: 'advice.section.whileCalling',
+  afterCall: 'advice.section.afterCall',
+};
+
+/**
+ * A part of the advice as the card shows it: steps in order numbered (when there is
+ * more than one), what follows the call as points, alternatives ("Enten …", "Eller …")
+ * as they are. The call itself is the number in large type at the top, not a line.
+ */
+function sectionVM(section: AdviceSection, lang: Language): SectionVM | null {
+  if (section.kind === 'call') return null;
+  const heading = SECTION_HEADINGS[section.kind];
+  const numbered = (section.kind === 'steps' || section.kind === 'whileCalling') && section.lines.length > 1;
+  const bullet = section.kind === 'afterCall';
+  return {
+    heading: heading ? t(lang, heading) : '',
+    lines: section.lines.map((text, i): LineVM => ({ text: numbered ? `${i + 1}. ${text}` : bullet ? `• ${text}` : text })),
+  };
+}
+
 export function adviceCard(advice: Advice, ctx: ViewContext): AdaptiveCardJson {
   const { lang } = ctx;
   const contact = advice.contact;
   const localized = contact ? contactOf(ctx.instruction, contact.id) : null;
   const status = ctx.hours.status(advice.at);
+  // A call section is shown as the contact's number; without a contact it stays a line.
+  const sections = advice.sections
+    .map((section) => (section.kind === 'call' && contact === null ? { ...section, kind: 'steps' as const } : section))
+    .map((section) => sectionVM(section, lang))
+    .filter((section): section is SectionVM => section !== null);
   return renderCard('advice', {
     title: t(lang, `advice.title.${advice.branch}`),
     hasContact: contact !== null,
@@ -132,7 +176,8 @@ export function adviceCard(advice: Advice, ctx: ViewContext): AdaptiveCardJson {
     emailLink: contact?.email ? emailLink(lang, contact.email) : '',
     noPhone: contact && !contact.phone ? t(lang, 'advice.noPhone') : '',
     status: hoursSentence(lang, status, advice.at),
-    steps: advice.steps.map((text, i): LineVM => ({ text: `${i + 1}. ${text}` })),
+    steps: [],
+    sections,
     alternatives: advice.alternatives.map((c) => alternativeLine(lang, c)),
     note: advice.scope === 'general' ? t(lang, 'advice.notYourFault') : '',
     actions: adviceButtons(advice, lang),
@@ -185,7 +230,8 @@ export function questionCard(kind: QuestionKind, answers: TriageValue, ctx: View
     case 'internet':
       return renderCard('question', {
         question: t(lang, 'triage.internet.question'),
-        hints: checkSteps.map((text, i): LineVM => ({ text: `${i + 1}. ${text}` })),
+        // What the check is, then two ways to do it ("Enten …", "Eller …"): not steps in a row.
+        hints: checkSteps.map((text): LineVM => ({ text })),
         note: t(lang, 'triage.internet.note'),
         choices: [
           { title: t(lang, 'triage.internet.up'), data: next({ internet: 'up' }) },

@@ -2,7 +2,8 @@ import { addMinutes } from 'date-fns';
 import type { ContactId, Instruction, Language, Text } from '../instruction/schema';
 import type { OfficeHours } from './officeHours';
 import { DOMAIN_TEXTS, fillText, type PlaceholderContext } from './text';
-import type { Advice, AdviceBranch, AdviceContact, AdviceRequest, InternetState } from './types';
+import type { CalledContact } from './outage';
+import type { Advice, AdviceBranch, AdviceContact, AdviceRequest, AdviceSection, AdviceSectionKind, InternetState } from './types';
 
 /**
  * The decision path of the instruction (READING.md "The decision path"): given
@@ -36,14 +37,15 @@ export function advise(instruction: Instruction, hours: OfficeHours, req: Advice
 
   const ctx: PlaceholderContext = { instruction, lang, system: req.system, at, escalateAt, start, nextOpen: status.nextOpen };
   const s = instruction.steps;
-  const fillAll = (texts: readonly Text[]): string[] => texts.map((t) => fillText(t, ctx));
+  const fillAll = (texts: readonly Text[], more: Partial<PlaceholderContext> = {}): string[] => texts.map((t) => fillText(t, { ...ctx, ...more }));
   const contact = (id: ContactId): AdviceContact => contactOf(instruction, id, lang);
+  const section = (kind: AdviceSectionKind, lines: readonly string[]): AdviceSection => ({ kind, lines });
 
   let branch: AdviceBranch;
   let who: AdviceContact | null;
   let alternatives: AdviceContact[] = [];
   let owner: Advice['owner'];
-  let steps: string[];
+  let sections: AdviceSection[];
 
   if (!general) {
     // Just me: the superuser or the Nexusteam at the first opportunity, any system, any time.
@@ -51,40 +53,47 @@ export function advise(instruction: Instruction, hours: OfficeHours, req: Advice
     who = contact('superuser');
     alternatives = [contact('nexusteam')];
     owner = null;
-    steps = fillAll(s.individual);
+    const steps = fillAll(s.individual);
     if (!status.open) {
       steps.push(fillText(status.nextOpen ? DOMAIN_TEXTS.nexusteamOpensAgain : DOMAIN_TEXTS.nexusteamClosed, ctx));
     }
+    sections = [section('steps', steps)];
   } else if (status.open) {
     // In office hours the Nexusteam handles everything, also "the vendor says it is internal".
     branch = 'nexusteam';
     who = contact('nexusteam');
     owner = nexus ? 'nexusteam' : null;
-    steps = fillAll(s.nexusteam);
+    sections = [section('steps', fillAll(s.nexusteam))];
   } else {
     owner = nexus ? 'caller' : null;
-    // Out of hours: whoever calls now owns a Nexus outage and its 2-hour rule.
-    const ownership = nexus ? fillAll(s.kmdOwnership) : [];
+    // Out of hours whoever calls KMD, Bekey or IT owns the case; for Nexus that
+    // includes the 2-hour rule, whatever the cause (also when IT is the one called).
+    const afterCalling = (called: CalledContact, before: readonly string[] = [], after: readonly string[] = []): AdviceSection =>
+      section('afterCall', [...before, ...fillAll(s.ownership, { contact: called }), ...(nexus ? fillAll(s.twoHourRule) : []), ...after]);
     if (req.vendorSaysInternal === true && req.system !== 'internet') {
       branch = 'vendor-internal';
       who = contact('it');
-      steps = [...fillAll(s.it), ...ownership];
+      sections = [section('call', fillAll(s.it)), afterCalling('it')];
     } else if (internet === 'down') {
       branch = 'it';
       who = contact('it');
-      steps = [...fillAll(s.it), ...ownership];
+      sections = [section('call', fillAll(s.it)), afterCalling('it')];
     } else if (internet === null) {
       branch = 'check-internet';
       who = null;
-      steps = fillAll(s.checkInternet);
+      sections = [section('steps', fillAll(s.checkInternet)), section('either', fillAll(s.checkInternetWays))];
     } else if (nexus) {
       branch = 'kmd';
       who = contact('kmd');
-      steps = [...fillAll(s.kmd), ...fillAll(s.vendorSaysInternal), ...ownership];
+      sections = [
+        section('call', fillAll(s.kmd)),
+        section('whileCalling', fillAll(s.kmdWhileCalling)),
+        afterCalling('kmd', fillAll(s.kmdAfterCall), fillAll(s.vendorSaysInternal, { contact: 'kmd' })),
+      ];
     } else {
       branch = 'bekey';
       who = contact('bekey');
-      steps = [...fillAll(s.bekey), ...fillAll(s.vendorSaysInternal)];
+      sections = [section('call', fillAll(s.bekey)), afterCalling('bekey', [], fillAll(s.vendorSaysInternal, { contact: 'bekey' }))];
     }
   }
 
@@ -102,7 +111,8 @@ export function advise(instruction: Instruction, hours: OfficeHours, req: Advice
     owner,
     escalateAt,
     branch,
-    steps,
+    steps: sections.flatMap((x) => x.lines),
+    sections,
     worthKnowing: instruction.worthKnowing.filter((w) => w.appliesTo.includes(req.system)).map((w) => w.id),
   };
 }

@@ -829,12 +829,24 @@ export function parseYesNo(text: string): 'yes' | 'no' | null {
   return null;
 }
 
-const SCOPE_GENERAL = set('også alle allesammen hele ingen everyone everybody all too also flere mange samme');
+const NOBODY = set('ingen nobody none noone');
+const CAN = set('kan kommer får can could gets');
+
+/** "ingen af dem kan logge på", "nobody can get in": it fails for the others too. */
+function nobodyCan(tokens: Tokens): boolean {
+  const i = tokens.findIndex((w, k) => NOBODY.has(w) || (w === 'no' && tokens[k + 1] === 'one'));
+  return i >= 0 && tokens.slice(i + 1).some((w) => CAN.has(w));
+}
+
+const SCOPE_GENERAL = set('også alle allesammen hele everyone everybody all too also flere mange samme');
 
 /**
- * The answer to "Virker {system} hos dine kolleger?" ("Ja, det er kun mig" /
- * "Nej, også hos kolleger"). What the words say about the colleagues comes
- * before a bare yes/no: "ja, også kolleger" is general.
+ * The answer to "Er {system} også nede hos dine kolleger?" ("Ja, også hos kolleger" /
+ * "Nej, kun hos mig"). What the words say about the colleagues comes before a bare
+ * yes/no, so the answers to the old question ("Nej, også hos kolleger", "Ja, det er
+ * kun mig") still count right; a bare "ja" is general, "nej" individual. "Ingen af
+ * dem" alone could mean either (none of them has it, or none of them can work), so it
+ * is asked again.
  */
 export function parseScope(text: string): 'individual' | 'general' | null {
   const tokens = wordsOf(prepare(text));
@@ -842,15 +854,14 @@ export function parseScope(text: string): 'individual' | 'general' | null {
   if (hasAnyPhrase(tokens, ['ikke kun', 'ikke bare', 'not just', 'not only'])) return 'general';
   if (hasAnyPhrase(tokens, ['ingen andre', 'ikke andre', 'nobody else', 'no one else', 'noone else', 'kun', 'only', 'just me', 'bare mig', 'bare hos mig']))
     return 'individual';
-  if (hasAnyPhrase(tokens, ['ingen af', 'ingen kan', 'ingen der', 'nobody', 'no one', 'noone', 'none of', 'heller ikke', 'os alle', 'vi alle', 'all of us']))
-    return 'general';
-  // "ja det virker hos dem" / "nej det virker ikke hos dem", "de har samme problem"
+  if (hasAnyPhrase(tokens, ['ingen af os', 'none of us', 'heller ikke', 'os alle', 'vi alle', 'all of us']) || nobodyCan(tokens)) return 'general';
+  // "ja, den er nede hos dem" / "nej, det virker hos dem", "de har samme problem"
   const reading = readMessage(text);
   if (reading.fails) return 'general';
-  if (reading.works || hasAnyPhrase(tokens, ['kan godt', 'de kan', 'det kan de', 'det gør det', 'works for them'])) return 'individual';
+  if (reading.works || hasAnyPhrase(tokens, ['kan godt', 'de kan', 'det kan de', 'works for them'])) return 'individual';
   if (tokens.some((w) => SCOPE_GENERAL.has(w))) return 'general';
   const yesNo = parseYesNo(text);
-  if (yesNo !== null) return yesNo === 'yes' ? 'individual' : 'general';
+  if (yesNo !== null) return yesNo === 'yes' ? 'general' : 'individual';
   if (tokens.every((w) => ['mig', 'me', 'jeg', 'min', 'mine', 'my'].includes(w))) return 'individual';
   return null;
 }

@@ -6,6 +6,7 @@ import { formatClock, formatDate, formatDayTime, formatLocalDate, formatPhone, f
  *   {phone:ID}   the contact's phone, grouped ("4460 5040")
  *   {email:ID}   the contact's e-mail address
  *   {system}     Nexus / Bekey / internettet (the Internet)
+ *   {contact}    the short name of the contact called ("KMD", "Bekey", "IT")
  *   {escalateAt} {start}  a wall-clock time ("11.00"; with the day when it is not the day of `at`)
  *   {nextOpen}   when the Nexusteam opens next ("mandag 7. december kl. 8.00", "i dag kl. 8.00")
  *   {days}       a list of local dates ("lørdag 5. december, søndag 6. december og mandag 7. december")
@@ -21,6 +22,8 @@ export interface PlaceholderContext {
   readonly instruction: Instruction;
   readonly lang: Language;
   readonly system?: SystemId | undefined;
+  /** The contact called, for {contact}. */
+  readonly contact?: ContactId | undefined;
   /** "Now": times on another local day than this one are shown with their date. */
   readonly at?: Date | undefined;
   readonly escalateAt?: Date | null | undefined;
@@ -30,7 +33,7 @@ export interface PlaceholderContext {
   readonly days?: readonly string[] | undefined;
 }
 
-export const PLACEHOLDER_NAMES = ['phone', 'email', 'system', 'escalateAt', 'start', 'nextOpen', 'days'] as const;
+export const PLACEHOLDER_NAMES = ['phone', 'email', 'system', 'contact', 'escalateAt', 'start', 'nextOpen', 'days'] as const;
 export type PlaceholderName = (typeof PLACEHOLDER_NAMES)[number];
 
 const PLACEHOLDER = /\{([^{}]*)\}/g;
@@ -95,6 +98,12 @@ function fill(inner: string, template: string, ctx: PlaceholderContext): string 
     case 'system':
       noArg(arg, fail);
       return systemName(ctx.system ?? fail('no system in this context'), ctx.lang);
+    case 'contact': {
+      noArg(arg, fail);
+      const id = ctx.contact ?? fail('no contact in this context');
+      const contact = ctx.instruction.contacts.find((c) => c.id === id) ?? fail('no such contact in the instruction');
+      return contact.shortName[ctx.lang];
+    }
     case 'escalateAt':
     case 'start': {
       noArg(arg, fail);

@@ -76,8 +76,10 @@ export interface Advice {
   readonly escalateAt: Date | null;
   /** Which branch of the decision path this is (for cards and tests). */
   readonly branch: AdviceBranch;
-  /** The sentences, in order, in the requested language. */
+  /** The sentences, in order, in the requested language: the lines of `sections`, one after the other. */
   readonly steps: readonly string[];
+  /** The same sentences in their parts, for a card to head, number or set side by side. */
+  readonly sections: readonly AdviceSection[];
   /** Ids of the worth-knowing items that apply. */
   readonly worthKnowing: readonly string[];
 }
@@ -90,3 +92,19 @@ export type AdviceBranch =
   | 'bekey'
   | 'it'
   | 'vendor-internal';
+
+/**
+ * What a part of the advice is:
+ * - call: the call to the advice's contact ("Ring til KMD-support: 4460 5040"); a card
+ *   shows it as the contact's number
+ * - steps: steps in order
+ * - whileCalling: what to press and say during the call ("Mens du ringer")
+ * - afterCall: what happens after the call and who owns the case ("Efter opkaldet")
+ * - either: alternatives, any one will do ("Enten …", "Eller …"), not steps in order
+ */
+export type AdviceSectionKind = 'call' | 'steps' | 'whileCalling' | 'afterCall' | 'either';
+
+export interface AdviceSection {
+  readonly kind: AdviceSectionKind;
+  readonly lines: readonly string[];
+}

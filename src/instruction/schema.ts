@@ -40,6 +40,8 @@ export const contactSchema = z
   .object({
     id: z.enum(CONTACT_IDS),
     name: textSchema,
+    /** The name in a sentence ("Når du har ringet til KMD"): the {contact} placeholder. */
+    shortName: textSchema,
     role: textSchema,
     phone: phone.nullable(),
     email: email.nullable(),
@@ -167,17 +169,31 @@ export const instructionSchema = z
         adhocClosures: z.array(adhocClosureSchema),
       })
       .strict(),
-    /** The steps by branch of the decision path. Placeholders: {phone:ID}, {email:ID}, {system}, {escalateAt}, {start}, {nextOpen}, {days}. */
+    /**
+     * The steps by branch of the decision path. Placeholders: {phone:ID}, {email:ID}, {system},
+     * {contact} (the short name of the contact called), {escalateAt}, {start}, {nextOpen}, {days}.
+     */
     steps: z
       .object({
         checkColleague: z.array(step).min(1),
         individual: z.array(step).min(1),
         nexusteam: z.array(step).min(1),
+        /** What the check is; then the ways to do it, shown as alternatives ("Enten …", "Eller …"), not in order. */
         checkInternet: z.array(step).min(1),
+        checkInternetWays: z.array(step).min(2, 'give at least two ways to check the Internet (they are shown as either/or)'),
+        /** The call to a contact: the card shows it as the number in large type. */
         kmd: z.array(step).min(1),
-        kmdOwnership: z.array(step).min(1),
+        /** The KMD menu and what to tell KMD ("Mens du ringer"). */
+        kmdWhileCalling: z.array(step).min(1),
+        /** What KMD does after the call ("Efter opkaldet"). */
+        kmdAfterCall: z.array(step).min(1),
+        /** Out of hours, whoever calls KMD, Bekey or IT owns the case: {contact} is the one called. */
+        ownership: z.array(step).min(1),
+        /** The caller's share of the 2-hour rule (Nexus only): {escalateAt}. */
+        twoHourRule: z.array(step).min(1),
         bekey: z.array(step).min(1),
         it: z.array(step).min(1),
+        /** KMD or Bekey says the fault is internal: {contact} is the vendor called. */
         vendorSaysInternal: z.array(step).min(1),
         driftvagt: z.array(step).min(1),
         driftvagtBackUp: z.array(step).min(1),

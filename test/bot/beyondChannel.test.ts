@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allText, Conversation, MONDAY_MORNING, person, testServices, type Posted, type TestWorld } from '../helpers/bot';
+import { allText, Conversation, MONDAY_MORNING, NEXUSTEAM_CHANNEL, person, testServices, type Posted, type TestWorld } from '../helpers/bot';
 import { cardText } from '../helpers/cards';
 
 /** Personal alerts, history and export, the mail draft: the dialog side of "beyond the channel". */
@@ -61,6 +61,19 @@ describe('personal alerts', () => {
     };
     await declare(w);
     expect(await w.subscriptions.get(person(3).aadObjectId)).toBeNull();
+  });
+
+  it('alerts that still do not arrive after four tries are reported to the Nexusteam: "1 abonnent", not "abonnent(er)"', async () => {
+    const w = world(MONDAY_MORNING);
+    await staff(w, 5).send('følg nedbrud');
+    w.sender.failFor.add(personal(5));
+    await declare(w);
+    for (let i = 0; i < 8; i++) {
+      w.clock.advance(30 * 60_000);
+      await runDue(w);
+    }
+    const reports = w.sender.posted.filter((p) => p.conversationId === NEXUSTEAM_CHANNEL.conversationId && textOf(p).includes('Personlige beskeder'));
+    expect(reports.map(textOf)).toEqual(['Personlige beskeder om nedbruddet på Nexus nåede ikke frem til 1 abonnent.']);
   });
 
   it('in a channel "følg nedbrud" asks for a private chat', async () => {

@@ -135,8 +135,20 @@ describe('language catalogues', () => {
     expect(t('en', 'known.reporters', { count: 1 })).toMatch(/^1 colleague /);
     expect(t('en', 'known.reporters', { count: 3 })).toMatch(/^3 colleagues /);
   });
+  it('write "1 minut" and "over 1 time" as well as "15 minutter" and "over 2 timer"', () => {
+    expect(t('da', 'report.others', { count: 2, minutes: 1 })).toMatch(/de sidste 1 minut\.$/);
+    expect(t('da', 'report.others', { count: 2, minutes: 15 })).toMatch(/de sidste 15 minutter\.$/);
+    expect(t('en', 'report.others', { count: 2, minutes: 1 })).toMatch(/the last 1 minute\.$/);
+    expect(t('da', 'escalation.title', { hours: '1' })).toMatch(/over 1 time:/);
+    expect(t('da', 'escalation.title', { hours: '2' })).toMatch(/over 2 timer:/);
+    expect(t('da', 'escalation.title', { hours: '0,5' })).toMatch(/over 0,5 timer:/);
+    expect(t('en', 'escalation.title', { hours: '1' })).toMatch(/more than 1 hour:/);
+  });
   const da = catalogue('da');
   const en = catalogue('en');
+  it.each([...Object.entries(da), ...Object.entries(en)])('%s: no "(er)" or "(s)" for a plural', (_key, text) => {
+    expect(text).not.toMatch(/\w\((?:e|er|r|s|es)\)/);
+  });
   it('have the same keys', () => {
     expect(Object.keys(en).sort()).toEqual(Object.keys(da).sort());
   });

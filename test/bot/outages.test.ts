@@ -68,7 +68,7 @@ describe('detection from reports', () => {
     await report(w, 2);
     await report(w, 2);
     const individual = staff(w, 3);
-    await individual.press(await individual.send('Nexus er nede'), 'kun mig');
+    await individual.press(await individual.send('Nexus er nede'), 'kun hos mig');
     await report(w, 4);
     expect(await w.outages.known('nexus')).toBeNull();
     await report(w, 5);

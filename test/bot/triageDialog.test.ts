@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { allText, Conversation, MONDAY_MORNING, SATURDAY_EVENING } from '../helpers/bot';
+import { allText, Conversation, findButton, MONDAY_MORNING, SATURDAY_EVENING } from '../helpers/bot';
+import { cardText } from '../helpers/cards';
 
 /**
  * Walks of every branch of the instruction's decision path, as a member of
@@ -10,7 +11,7 @@ describe('Saturday evening (Nexusteam closed)', () => {
   it('Nexus, colleagues too, Internet works → KMD with the call steps and the owner button', async () => {
     const c = new Conversation(SATURDAY_EVENING);
     const scope = await c.send('Nexus er nede');
-    expect(allText(scope)).toContain('Virker Nexus hos dine kolleger?');
+    expect(allText(scope)).toContain('Er Nexus også nede hos dine kolleger?');
     const internet = await c.press(scope, 'også hos kolleger');
     expect(allText(internet)).toContain('Virker internettet?');
     expect(allText(internet)).toContain('mobildata');
@@ -24,7 +25,7 @@ describe('Saturday evening (Nexusteam closed)', () => {
     expect(text).toContain('vagtnummer');
     expect(text).toContain('Nexusteamet har lukket nu. Åbner igen mandag 7. december kl. 8.00.');
     expect(text).toContain('3864 8888');
-    expect(kmd[0]?.buttons.map((b) => b.title)).toContain('Jeg har ringet til KMD');
+    expect(findButton(kmd, 'Jeg har ringet til KMD')).toEqual({ action: 'called', system: 'nexus', contact: 'kmd' });
     // What to do meanwhile, for a Nexus outage
     expect(text).toContain('FMK-online');
     expect(text).toContain('https://fmk-online.dk/fmk/');
@@ -32,21 +33,53 @@ describe('Saturday evening (Nexusteam closed)', () => {
     expect(text).toContain('fejlmedicinering');
   });
 
-  it('Nexus, colleagues too, Internet down → IT', async () => {
+  it('the KMD card on a phone: the number once in large type and a link, then "Mens du ringer" and "Efter opkaldet"', async () => {
+    const c = new Conversation(SATURDAY_EVENING);
+    const kmd = await c.press(await c.press(await c.send('Nexus er nede'), 'også hos kolleger'), 'hjemmesiden kom frem');
+    const card = cardText(kmd[0]?.card); // the advice card, not what is worth knowing
+    expect(card.split('4460 5040')).toHaveLength(2); // once, as text
+    expect(card).toContain('[Ring op](tel:+4544605040)');
+    const lines = card.split('\n');
+    const whileCalling = lines.indexOf('Mens du ringer');
+    const afterCall = lines.indexOf('Efter opkaldet');
+    expect(whileCalling).toBeGreaterThan(0);
+    expect(afterCall).toBeGreaterThan(whileCalling);
+    expect(lines.slice(whileCalling + 1, afterCall)).toEqual([
+      '1. Tast 1 (social og omsorg)',
+      '2. Tast 153# (kommunenummer; eller bare #)',
+      '3. Tast 1 (Nexus)',
+      "4. Fortæl KMD's vagthavende, at Nexus er nede i Brøndby Kommune.",
+      '5. Giv KMD dit vagtnummer: det telefonnummer, KMD kan ringe tilbage til dig på.',
+    ]);
+    const after = lines.slice(afterCall + 1).join('\n');
+    expect(after).toContain('Bilag 1');
+    expect(after).toContain('Når du har ringet til KMD, har du sagen');
+    expect(after).toContain('Virker Nexus stadig ikke kl. 21.40, ringer du til Regionens driftvagt: 3864 8888');
+  });
+
+  it('Nexus, colleagues too, Internet down → IT: whoever calls IT owns the case and the driftvagt call', async () => {
     const c = new Conversation(SATURDAY_EVENING);
     const internet = await c.press(await c.send('Nexus er nede'), 'også hos kolleger');
-    const it = allText(await c.press(internet, 'internettet virker ikke'));
+    const replies = await c.press(internet, 'internettet virker ikke');
+    const it = allText(replies);
     expect(it).toContain('Ring til IT');
     expect(it).toContain('2365 0248');
     expect(it).not.toContain('4460 5040');
+    expect(it).not.toContain('KMD');
+    expect(it).toContain('Når du har ringet til IT, har du sagen: du følger den, til Nexus virker igen.');
+    expect(it).toContain('Virker Nexus stadig ikke kl. 21.40, ringer du til Regionens driftvagt: 3864 8888');
+    expect(findButton(replies, 'Jeg har ringet til IT')).toEqual({ action: 'called', system: 'nexus', contact: 'it' });
   });
 
   it('Nexus: KMD says the fault is internal → IT', async () => {
     const c = new Conversation(SATURDAY_EVENING);
     const kmd = await c.press(await c.press(await c.send('Nexus er nede'), 'også hos kolleger'), 'hjemmesiden kom frem');
-    const it = allText(await c.press(kmd, 'KMD siger'));
+    const replies = await c.press(kmd, 'KMD siger');
+    const it = allText(replies);
     expect(it).toContain('Ring til IT');
     expect(it).toContain('2365 0248');
+    expect(it).toContain('Når du har ringet til IT, har du sagen');
+    expect(findButton(replies, 'Jeg har ringet til IT')).toEqual({ action: 'called', system: 'nexus', contact: 'it' });
   });
 
   it('Bekey, colleagues too, Internet works → Bekey support, then internal → IT', async () => {
@@ -56,14 +89,20 @@ describe('Saturday evening (Nexusteam closed)', () => {
     expect(text).toContain('Ring til Bekey-support');
     expect(text).toContain('4330 0505');
     expect(text).toContain('8 timer');
-    expect(text).not.toContain('Jeg har ringet til KMD');
+    expect(text).not.toContain('KMD');
+    // Whoever calls Bekey owns the case; the driftvagt (2-hour rule) is for Nexus only.
+    expect(text).toContain('Når du har ringet til Bekey, har du sagen: du følger den, til Bekey virker igen.');
+    expect(text).not.toContain('driftvagt');
+    expect(findButton(bekey, 'Jeg har ringet til Bekey')).toEqual({ action: 'called', system: 'bekey', contact: 'bekey' });
     expect(allText(await c.press(bekey, 'Bekey siger'))).toContain('2365 0248');
   });
 
   it('Bekey, Internet down → IT', async () => {
     const c = new Conversation(SATURDAY_EVENING);
     const internet = await c.press(await c.send('Bekey er nede'), 'også hos kolleger');
-    expect(allText(await c.press(internet, 'internettet virker ikke'))).toContain('2365 0248');
+    const replies = await c.press(internet, 'internettet virker ikke');
+    expect(allText(replies)).toContain('2365 0248');
+    expect(findButton(replies, 'Jeg har ringet til IT')).toEqual({ action: 'called', system: 'bekey', contact: 'it' });
   });
 
   it('the Internet itself, colleagues too → IT without asking about the Internet again', async () => {
@@ -73,11 +112,13 @@ describe('Saturday evening (Nexusteam closed)', () => {
     expect(it).toContain('2365 0248');
     expect(it).not.toContain('Virker internettet?');
     expect(it).toContain('Bekey virker');
+    expect(it).toContain('Når du har ringet til IT, har du sagen: du følger den, til internettet virker igen.');
+    expect(it).not.toContain('driftvagt');
   });
 
   it('individual problem → superuser or the Nexusteam, and when the Nexusteam opens', async () => {
     const c = new Conversation(SATURDAY_EVENING);
-    const text = allText(await c.press(await c.send('Nexus er nede'), 'kun mig'));
+    const text = allText(await c.press(await c.send('Nexus er nede'), 'kun hos mig'));
     expect(text).toContain('Kontakt din superbruger eller Nexusteamet');
     expect(text).toContain('4328 2020');
     expect(text).toContain('mandag 7. december kl. 8.00');
@@ -90,6 +131,23 @@ describe('Saturday evening (Nexusteam closed)', () => {
     await c.send('nej, den er også nede hos de andre');
     const kmd = allText(await c.send('ja'));
     expect(kmd).toContain('4460 5040');
+  });
+
+  it.each([
+    ['ja', 'Virker internettet?'],
+    ['nej', 'Kontakt din superbruger eller Nexusteamet'],
+  ])('a bare "%s" to "Er Nexus også nede hos dine kolleger?" is taken as the question asks', async (answer, next) => {
+    const c = new Conversation(SATURDAY_EVENING);
+    await c.send('Nexus er nede');
+    expect(allText(await c.send(answer))).toContain(next);
+  });
+
+  it('the Internet check is either the computer or the phone, not two steps', async () => {
+    const c = new Conversation(SATURDAY_EVENING);
+    const internet = allText(await c.press(await c.send('Nexus er nede'), 'også hos kolleger'));
+    expect(internet).toMatch(/\nEnten på en computer: [^\n]*dr\.dk/);
+    expect(internet).toMatch(/\nEller på en telefon: [^\n]*mobildata/);
+    expect(internet).not.toMatch(/\n\d\. /);
   });
 
   it.each(['ingen net', 'nej, internettet virker ikke'])('typing "%s" to the Internet question answers it → IT', async (answer) => {
@@ -106,7 +164,7 @@ describe('Saturday evening (Nexusteam closed)', () => {
     const which = await c.send('det virker ikke');
     expect(allText(which)).toContain('Hvad virker ikke?');
     const scope = await c.press(which, 'Bekey');
-    expect(allText(scope)).toContain('Virker Bekey hos dine kolleger?');
+    expect(allText(scope)).toContain('Er Bekey også nede hos dine kolleger?');
   });
 
   it('"Jeg har ringet til KMD" makes the caller the owner, with the driftvagt 2 hours on', async () => {
@@ -127,7 +185,7 @@ describe('Monday morning (Nexusteam open)', () => {
   ])('"%s", colleagues too → the Nexusteam, open now until 15.30', async (message, name) => {
     const c = new Conversation(MONDAY_MORNING);
     const scope = await c.send(message);
-    expect(allText(scope)).toContain(`Virker ${name} hos dine kolleger?`);
+    expect(allText(scope)).toContain(`Er ${name} også nede hos dine kolleger?`);
     const text = allText(await c.press(scope, 'også hos kolleger'));
     expect(text).toContain('Ring til Nexusteamet');
     expect(text).toContain('4328 2020');
@@ -139,7 +197,7 @@ describe('Monday morning (Nexusteam open)', () => {
 
   it('individual problem in hours → superuser or the Nexusteam, open now', async () => {
     const c = new Conversation(MONDAY_MORNING);
-    const text = allText(await c.press(await c.send('Nexus er nede'), 'kun mig'));
+    const text = allText(await c.press(await c.send('Nexus er nede'), 'kun hos mig'));
     expect(text).toContain('superbruger');
     expect(text).toContain('4328 2020');
     expect(text).toContain('har åbent nu');
@@ -152,7 +210,7 @@ describe('anywhere in the dialog', () => {
     await c.send('Nexus er nede');
     const help = await c.send('hjælp');
     expect(allText(help)).toContain('Spørg en kollega');
-    expect(allText(help)).toContain('Virker Nexus hos dine kolleger?');
+    expect(allText(help)).toContain('Er Nexus også nede hos dine kolleger?');
     // …and the question still takes its answer
     expect(allText(await c.press(help, 'også hos kolleger'))).toContain('Virker internettet?');
   });
@@ -172,13 +230,13 @@ describe('anywhere in the dialog', () => {
     await c.send('Nexus er nede');
     const retry = allText(await c.send('hvad skal jeg have til frokost'));
     expect(retry).toContain('Det forstod jeg ikke');
-    expect(retry).toContain('Virker Nexus hos dine kolleger?');
+    expect(retry).toContain('Er Nexus også nede hos dine kolleger?');
   });
 
   it('a new outage mid-question starts a new triage for that system', async () => {
     const c = new Conversation(SATURDAY_EVENING);
     await c.send('Nexus er nede');
-    expect(allText(await c.send('bekey er nede'))).toContain('Virker Bekey hos dine kolleger?');
+    expect(allText(await c.send('bekey er nede'))).toContain('Er Bekey også nede hos dine kolleger?');
   });
 
   it('contacts and hours are answered mid-question, then the question is asked again', async () => {
@@ -186,7 +244,7 @@ describe('anywhere in the dialog', () => {
     await c.send('Nexus er nede');
     const contacts = allText(await c.send('kontakter'));
     for (const phone of ['4328 2020', '4460 5040', '4330 0505', '2365 0248', '3864 8888']) expect(contacts).toContain(phone);
-    expect(contacts).toContain('Virker Nexus hos dine kolleger?');
+    expect(contacts).toContain('Er Nexus også nede hos dine kolleger?');
   });
 
   it('a button from an old card still leads to the right step', async () => {
@@ -229,7 +287,7 @@ describe('English', () => {
   it('an en-GB user walks the triage in English', async () => {
     const c = new Conversation(SATURDAY_EVENING, 'en-GB');
     const scope = await c.send('Nexus is down');
-    expect(allText(scope)).toContain('Does Nexus work for your colleagues?');
+    expect(allText(scope)).toContain('Is Nexus down for your colleagues too?');
     const internet = await c.press(scope, 'colleagues too');
     const kmd = allText(await c.press(internet, 'website loaded'));
     expect(kmd).toContain('Call KMD support');

@@ -144,17 +144,20 @@ describe('the playground in Chromium', () => {
     await setClock(page, '2026-12-05T19:40', 'lørdag 5. december 2026 kl. 19.40');
 
     await say(page, 'Nexus er nede');
-    await waitForText(page, 'Virker Nexus hos dine kolleger?');
+    await waitForText(page, 'Er Nexus også nede hos dine kolleger?');
     // The person's own message is shown too: it went into /api/messages.
     await messageWith(page, 'Nexus er nede').waitFor();
 
-    await press(page, 'Nej, også hos kolleger');
+    await press(page, 'Ja, også hos kolleger');
     await waitForText(page, 'Virker internettet?');
     await press(page, 'Ja, hjemmesiden kom frem');
     const kmd = await waitForText(page, 'Ring til KMD-support');
     await waitForText(page, '4460 5040');
-    // The number is a tel: link as well as text (Markdown rendered safely).
-    expect(await messages(page).locator('a[href^="tel:"]').filter({ hasText: '4460 5040' }).count()).toBeGreaterThan(0);
+    // The number as text, once in large type, and a tel: link beside it (Markdown rendered safely).
+    expect(await messages(page).locator('a[href="tel:+4544605040"]').filter({ hasText: 'Ring op' }).count()).toBeGreaterThan(0);
+    expect(await messageWith(page, 'Ring til KMD-support').getByText('4460 5040', { exact: true }).count()).toBe(1);
+    await waitForText(page, 'Mens du ringer');
+    await waitForText(page, 'Efter opkaldet');
     // Buttons stack on a phone and nothing scrolls sideways.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
 

@@ -124,7 +124,21 @@ describe('advise', () => {
     expect(a.checkInternetFirst).toBe(true);
     expect(a.contact).toBeNull();
     expect(a.internet).toBeNull();
-    expect(a.steps[0]).toBe('Tjek først, om internettet virker.');
+    expect(a.steps[0]).toBe('Tjek først, om internettet virker: kommer en hjemmeside frem, så virker det.');
+    expect(a.steps.slice(1).map((s) => s.split(' ')[0])).toEqual(['Enten', 'Eller']);
+  });
+
+  it('Nexus out of hours with the Internet down → IT, and the IT caller owns the case and the 2-hour rule; no word of KMD', () => {
+    const a = advise('--system', 'nexus', '--scope', 'general', '--internet', 'down', '--at', '2026-12-05T19:40');
+    expect(a.contact?.id).toBe('it');
+    expect(a.owner).toBe('caller');
+    expect(a.escalateAt).toBe('2026-12-05T20:40:00.000Z');
+    expect(a.steps).toEqual([
+      'Ring til IT: 2365 0248',
+      'Når du har ringet til IT, har du sagen: du følger den, til Nexus virker igen.',
+      'Virker Nexus stadig ikke kl. 21.40, ringer du til Regionens driftvagt: 3864 8888',
+    ]);
+    expect(a.steps.join(' ')).not.toContain('KMD');
   });
 
   it('Bekey out of hours with the Internet up → Bekey support 4330 0505', () => {

@@ -63,8 +63,13 @@ describe('advice by branch of the decision path', () => {
       expect(a.internet).toBeNull();
       expect(a.nexusteamOpen).toBe(false);
       expect(a.nexusteamNextOpen?.toISOString()).toBe(MONDAY_0800);
-      expect(a.steps).toEqual(instruction.steps.checkInternet.map((s) => s.da));
       expect(a.steps.join(' ')).toContain('dr.dk');
+      // The computer and the phone are two ways to check, either one, not two steps in a row.
+      expect(a.sections.map((x) => x.kind)).toEqual(['steps', 'either']);
+      const either = a.sections[1]?.lines ?? [];
+      expect(either).toHaveLength(2);
+      expect(either[0]).toMatch(/^Enten på en computer: .*Chrome eller Edge.*dr\.dk/);
+      expect(either[1]).toMatch(/^Eller på en telefon: .*mobildata/);
     }
     const nexus = ask({ system: 'nexus', scope: 'general' }, SATURDAY);
     expect(nexus.owner).toBe('caller');
@@ -85,8 +90,23 @@ describe('advice by branch of the decision path', () => {
     expect(a.steps).toContain('Når du har ringet til KMD, har du sagen: du følger den, til Nexus virker igen.');
     // 09:00Z + 2 h = 11:00Z = 12.00 in Copenhagen, the same day: no date needed.
     expect(a.steps).toContain('Virker Nexus stadig ikke kl. 12.00, ringer du til Regionens driftvagt: 3864 8888');
-    expect(a.steps).toContain('Siger KMD eller Bekey, at fejlen er intern i Brøndby, så ring til IT: 2365 0248');
+    expect(a.steps).toContain('Siger KMD, at fejlen er intern i Brøndby, så ring til IT: 2365 0248');
     expectNoUngroupedPhone(a.steps);
+  });
+
+  it('the KMD call comes in two parts: while you call (the menu, what to say, your vagtnummer) and after the call', () => {
+    const a = ask({ system: 'nexus', scope: 'general', internet: 'up' }, SATURDAY);
+    expect(a.sections.map((x) => x.kind)).toEqual(['call', 'whileCalling', 'afterCall']);
+    const [call, whileCalling, afterCall] = a.sections.map((x) => x.lines);
+    expect(call).toEqual(['Ring til KMD-support: 4460 5040']);
+    expect(whileCalling?.slice(0, 3)).toEqual(['Tast 1 (social og omsorg)', 'Tast 153# (kommunenummer; eller bare #)', 'Tast 1 (Nexus)']);
+    expect(whileCalling?.join('\n')).toMatch(/vagthavende/);
+    // The vagtnummer is the caller's own number, for KMD to call back on.
+    expect(whileCalling?.join('\n')).toMatch(/vagtnummer: det telefonnummer, KMD kan ringe tilbage til dig på/);
+    expect(afterCall?.join('\n')).toMatch(/Bilag 1/);
+    expect(afterCall?.join('\n')).toMatch(/har du sagen/);
+    expect(afterCall?.join('\n')).toMatch(/driftvagt: 3864 8888/);
+    expect(a.steps).toEqual(a.sections.flatMap((x) => x.lines));
   });
 
   it('out of hours, Internet works, Bekey down → Bekey support 4330 0505, and IT if Bekey says it is internal', () => {
@@ -95,7 +115,13 @@ describe('advice by branch of the decision path', () => {
     expect(a.contact).toEqual({ id: 'bekey', name: 'Bekey-support', phone: '43300505', email: null });
     expect(a.owner).toBeNull();
     expect(a.escalateAt).toBeNull();
-    expect(a.steps).toEqual(['Ring til Bekey-support: 4330 0505', 'Siger KMD eller Bekey, at fejlen er intern i Brøndby, så ring til IT: 2365 0248']);
+    // Whoever calls Bekey owns the case; the 2-hour rule (the driftvagt) is for Nexus only.
+    expect(a.steps).toEqual([
+      'Ring til Bekey-support: 4330 0505',
+      'Når du har ringet til Bekey, har du sagen: du følger den, til Bekey virker igen.',
+      'Siger Bekey, at fejlen er intern i Brøndby, så ring til IT: 2365 0248',
+    ]);
+    expect(a.steps.join(' ')).not.toMatch(/KMD|driftvagt/);
   });
 
   it.each(['nexus', 'bekey'] as const)('out of hours, Internet down, %s → IT 2365 0248', (system) => {
@@ -105,6 +131,12 @@ describe('advice by branch of the decision path', () => {
     expect(a.steps[0]).toBe('Ring til IT: 2365 0248');
     expect(a.owner).toBe(system === 'nexus' ? 'caller' : null);
     expect(a.escalateAt?.toISOString() ?? null).toBe(system === 'nexus' ? '2026-12-05T11:00:00.000Z' : null);
+    // Whoever calls IT owns the case; nothing on this card is about KMD.
+    const name = system === 'nexus' ? 'Nexus' : 'Bekey';
+    expect(a.steps).toContain(`Når du har ringet til IT, har du sagen: du følger den, til ${name} virker igen.`);
+    expect(a.steps.join(' ')).not.toContain('KMD');
+    // For Nexus the 2-hour rule holds whatever the cause: the IT caller tells the driftvagt too.
+    expect(a.steps.includes('Virker Nexus stadig ikke kl. 12.00, ringer du til Regionens driftvagt: 3864 8888')).toBe(system === 'nexus');
     expectNoUngroupedPhone(a.steps);
   });
 
@@ -117,6 +149,7 @@ describe('advice by branch of the decision path', () => {
       expect(a.contact?.phone).toBe('23650248');
       expect(a.owner).toBeNull();
       expect(a.escalateAt).toBeNull();
+      expect(a.steps).toEqual(['Ring til IT: 2365 0248', 'Når du har ringet til IT, har du sagen: du følger den, til internettet virker igen.']);
     }
   });
 
@@ -128,6 +161,8 @@ describe('advice by branch of the decision path', () => {
     expect(a.steps[0]).toBe('Ring til IT: 2365 0248');
     expect(a.owner).toBe('caller');
     expect(a.steps.some((s) => s.includes('3864 8888'))).toBe(true);
+    expect(a.steps).toContain('Når du har ringet til IT, har du sagen: du følger den, til Nexus virker igen.');
+    expect(a.steps.join(' ')).not.toContain('KMD');
     const bekey = ask({ system: 'bekey', scope: 'general', internet: 'up', vendorSaysInternal: true }, SATURDAY);
     expect(bekey.branch).toBe('vendor-internal');
     expect(bekey.contact?.phone).toBe('23650248');
@@ -186,6 +221,22 @@ describe('the 2-hour rule: escalateAt = start + 2 h of elapsed time', () => {
     expect(en.steps).toContain("If Nexus still does not work at 00:30 on Saturday 5 December, call the Region's duty service: 3864 8888");
   });
 
+  it('one deadline: an outage that started 40 minutes ago is to be escalated 80 minutes from now, on every branch that shows it', () => {
+    const at = new Date('2026-12-05T19:40:00+01:00'); // Saturday evening
+    const start = new Date(at.getTime() - 40 * 60_000); // 19.00
+    for (const req of [
+      { system: 'nexus', scope: 'general', internet: 'up', start },
+      { system: 'nexus', scope: 'general', internet: 'down', start },
+      { system: 'nexus', scope: 'general', internet: 'up', vendorSaysInternal: true, start },
+    ] as const) {
+      const a = ask(req, at);
+      expect(a.escalateAt?.getTime()).toBe(at.getTime() + 80 * 60_000);
+      // 21.00, not 21.40 (which would be two hours from the question).
+      expect(a.steps).toContain('Virker Nexus stadig ikke kl. 21.00, ringer du til Regionens driftvagt: 3864 8888');
+      expect(a.steps.join(' ')).not.toContain('21.40');
+    }
+  });
+
   it('a shorter configured delay moves the escalation', () => {
     const a = advise(instruction, hours, { system: 'nexus', scope: 'general', internet: 'up' }, SATURDAY, { escalationAfterMinutes: 30 });
     expect(a.escalateAt?.toISOString()).toBe('2026-12-05T09:30:00.000Z');
@@ -211,7 +262,10 @@ describe('English', () => {
     expect(a.steps[0]).toBe('Call KMD support: 4460 5040');
     expect(a.steps).toContain('Key in 153# (municipality number; or just #)');
     expect(a.steps).toContain("If Nexus still does not work at 12:00, call the Region's duty service: 3864 8888");
+    expect(a.steps).toContain('Once you have called KMD, you own the case: you follow it until Nexus works again.');
     expect(a.steps.join(' ')).not.toMatch(/Ring|Tast|kl\./);
+    const it = ask({ system: 'internet', scope: 'general' }, SATURDAY, 'en');
+    expect(it.steps).toContain('Once you have called IT, you own the case: you follow it until the Internet works again.');
     const open = ask({ system: 'bekey', scope: 'general' }, IN_HOURS, 'en');
     expect(open.steps[0]).toBe('Call the Nexus team: 4328 2020');
   });
@@ -227,6 +281,7 @@ describe('the instruction\'s step templates', () => {
     instruction,
     lang,
     system: 'nexus',
+    contact: 'kmd',
     at: SATURDAY,
     escalateAt: new Date('2026-12-05T11:00:00Z'),
     start: new Date('2026-12-05T09:00:00Z'),
@@ -252,6 +307,8 @@ describe('the instruction\'s step templates', () => {
   it('fills each kind of placeholder as staff should read it', () => {
     const ctx = full('da');
     expect(fillPlaceholders('{phone:kmd}|{email:driftvagt}|{system}', ctx)).toBe('4460 5040|driftsvagt@regionh.dk|Nexus');
+    expect(fillPlaceholders('ringet til {contact}', { ...ctx, contact: 'it' })).toBe('ringet til IT');
+    expect(fillPlaceholders('ringet til {contact}', { ...ctx, contact: 'bekey', lang: 'en' })).toBe('ringet til Bekey');
     expect(fillPlaceholders('{system}', { ...ctx, system: 'internet' })).toBe('internettet');
     expect(fillPlaceholders('{system}', { ...ctx, system: 'internet', lang: 'en' })).toBe('the Internet');
     expect(fillPlaceholders('kl. {escalateAt}; siden kl. {start}', ctx)).toBe('kl. 12.00; siden kl. 10.00');
@@ -277,6 +334,7 @@ describe('the instruction\'s step templates', () => {
   it('a placeholder without a value in the context is refused, not left blank', () => {
     expect(() => fillPlaceholders('kl. {escalateAt}', { instruction, lang: 'da' })).toThrow(/no escalateAt/);
     expect(() => fillPlaceholders('{days}', { instruction, lang: 'da' })).toThrow(/no days/);
+    expect(() => fillPlaceholders('ringet til {contact}', { instruction, lang: 'da' })).toThrow(/no contact/);
   });
 
   it('lists the placeholders of a template', () => {

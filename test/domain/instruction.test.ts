@@ -73,7 +73,7 @@ describe('the bundled instruction (READING.md facts)', () => {
   });
 
   it('the KMD steps say 1 → 153# → 1 and never the wrong municipality number 155', () => {
-    const kmd = allDa('kmd');
+    const kmd = allDa('kmdWhileCalling');
     expect(kmd).toContain('153#');
     expect(kmd).toMatch(/Tast 1 \(social og omsorg\)[\s\S]*153#[\s\S]*Tast 1 \(Nexus\)/);
     for (const [group, texts] of Object.entries(instruction.steps)) {
@@ -82,12 +82,20 @@ describe('the bundled instruction (READING.md facts)', () => {
         expect(`${group}: ${t.da} ${t.en}`).not.toMatch(/\b155\b/);
       }
     }
-    expect(allDa('kmd')).toContain('Bilag 1');
-    expect(allDa('kmdOwnership')).toContain('{escalateAt}');
+    expect(allDa('kmdAfterCall')).toContain('Bilag 1');
+    expect(allDa('twoHourRule')).toContain('{escalateAt}');
+  });
+
+  it('says once, for KMD, Bekey and IT alike, that whoever calls owns the case', () => {
+    for (const t of instruction.steps.ownership) {
+      expect(t.da).toContain('{contact}');
+      expect(t.en).toContain('{contact}');
+      expect(`${t.da} ${t.en}`).not.toMatch(/KMD|Bekey|\bIT\b/);
+    }
   });
 
   it('the Internet check names Chrome or Edge and dr.dk / dmi.dk, and mobile data on a phone', () => {
-    const text = allDa('checkInternet');
+    const text = `${allDa('checkInternet')}\n${allDa('checkInternetWays')}`;
     expect(text).toMatch(/Chrome/);
     expect(text).toMatch(/Edge/);
     expect(text).toMatch(/dr\.dk/);
@@ -141,6 +149,8 @@ describe('an invalid instruction is refused with the field named', () => {
     ['an unknown top-level field', (d) => void Object.assign(d, { extra: true }), '"extra"'],
     ['an unknown field in a contact', (d) => void Object.assign(d.contacts[0]!, { fax: '12345678' }), 'contacts[0]: Unrecognized key: "fax"'],
     ['a step without English', (d) => void ((d.steps.kmd[0] as { en?: string }).en = undefined), 'steps.kmd[0].en'],
+    ['one way to check the Internet, where either/or needs two', (d) => void (d.steps.checkInternetWays = d.steps.checkInternetWays.slice(0, 1)), 'steps.checkInternetWays: give at least two ways'],
+    ['a contact without a short name', (d) => void delete (d.contacts[2] as { shortName?: unknown }).shortName, 'contacts[2].shortName'],
     ['a yearly date written DD-MM', (d) => void (d.officeHours.specialClosures[0]!.date = '24-12'), 'officeHours.specialClosures[0].date'],
   ];
 

@@ -99,7 +99,7 @@ const cases: Case[] = [
   ['an attachment without text', () => post(activity({ text: undefined, attachments: [{ contentType: 'image/png', contentUrl: 'http://127.0.0.1:1/x.png' }] })), [200, 201], /billeder eller filer/],
   ['a thousand entities', () => post(activity({ text: 'hjælp', entities: Array.from({ length: 1000 }, () => ({ type: 'mention', text: 'x' })) })), [200, 201], /.+/],
   ['an invoke nobody handles', () => post(activity({ type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'x' } } })), [200, 201, 501], null],
-  ['HTML and script in the text', () => post(activity({ text: '<script>alert(1)</script> Nexus er nede' })), [200, 201], /Virker Nexus hos dine kolleger/],
+  ['HTML and script in the text', () => post(activity({ text: '<script>alert(1)</script> Nexus er nede' })), [200, 201], /Er Nexus også nede hos dine kolleger/],
   ['a very long name', () => post(activity({ text: 'status', from: { id: '29:long', name: 'N'.repeat(50_000) } })), [200, 201], /.+/],
 ];
 
@@ -137,7 +137,7 @@ describe('hostile input over HTTP', () => {
     expect(toFlooder.length).toBeLessThan(60);
     expect(logs.text()).toContain('too many messages from one person');
     const other = await post(activity({ text: 'Nexus er nede' }));
-    expect(other.replyText).toContain('Virker Nexus hos dine kolleger?');
+    expect(other.replyText).toContain('Er Nexus også nede hos dine kolleger?');
     expect(elapsed).toBeGreaterThan(0);
   });
 

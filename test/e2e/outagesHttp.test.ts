@@ -156,7 +156,7 @@ describe('the "Done when" walk over HTTP (office hours)', () => {
     const known = await w.say(who(1), 'Nexus er nede');
     expect(known.text).toContain('Det ved vi');
     expect(known.text).toContain('Nexus svarer ikke ved login');
-    expect(known.text).not.toContain('Virker Nexus hos dine kolleger?');
+    expect(known.text).not.toContain('Er Nexus også nede hos dine kolleger?');
 
     // An update lands in the announcement's thread.
     const thread = `${STAFF_CHANNEL.conversationId};messageid=${announcement.assignedId}`;
@@ -182,7 +182,7 @@ describe('the "Done when" walk over HTTP (office hours)', () => {
     expect(put).toMatchObject({ conversationId: STAFF_CHANNEL.conversationId, activityId: announcement.assignedId });
 
     // Afterwards, "Nexus er nede" is a new triage again.
-    expect((await w.say(who(2), 'Nexus er nede')).text).toContain('Virker Nexus hos dine kolleger?');
+    expect((await w.say(who(2), 'Nexus er nede')).text).toContain('Er Nexus også nede hos dine kolleger?');
     // One announcement in the channel in all: updates and the all-clear went to the thread.
     expect(w.postsTo(STAFF_CHANNEL.conversationId)).toHaveLength(1);
   });

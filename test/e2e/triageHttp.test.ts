@@ -56,7 +56,7 @@ function button(replies: SentActivity[], title: string): Record<string, unknown>
 describe('a Saturday evening over HTTP', () => {
   it('walks from "Nexus er nede" to the KMD card by pressing buttons', async () => {
     const scope = await turn({ text: 'Nexus er nede' });
-    expect(textOf(scope)).toContain('Virker Nexus hos dine kolleger?');
+    expect(textOf(scope)).toContain('Er Nexus også nede hos dine kolleger?');
     // Replies go back into the same conversation, as replies to the inbound activity.
     expect(scope[0]?.toConversationId).toBe('a:1saturday');
 
@@ -73,7 +73,8 @@ describe('a Saturday evening over HTTP', () => {
 
   it('remembers the open question across turns (state in SQLite)', async () => {
     await turn({ text: 'bekey virker ikke' }, { conversationId: 'a:1typed' });
-    await turn({ text: 'nej, også kolleger' }, { conversationId: 'a:1typed' });
+    // A bare "ja" to "Er Bekey også nede hos dine kolleger?" is colleagues too.
+    await turn({ text: 'ja' }, { conversationId: 'a:1typed' });
     const bekey = textOf(await turn({ text: 'ja' }, { conversationId: 'a:1typed' }));
     expect(bekey).toContain('4330 0505');
   });
@@ -89,9 +90,9 @@ describe('a Saturday evening over HTTP', () => {
     const inChannel = { conversationId: channel, conversationType: 'channel' as const, channelData };
 
     const annaScope = await turn(mention('Nexus er nede'), { ...inChannel, from: anna });
-    expect(textOf(annaScope)).toContain('Virker Nexus hos dine kolleger?');
+    expect(textOf(annaScope)).toContain('Er Nexus også nede hos dine kolleger?');
     const boScope = await turn(mention('Bekey er nede'), { ...inChannel, from: bo });
-    expect(textOf(boScope)).toContain('Virker Bekey hos dine kolleger?');
+    expect(textOf(boScope)).toContain('Er Bekey også nede hos dine kolleger?');
     // Anna's typed answer continues Anna's triage, not Bo's.
     const annaNext = textOf(await turn(mention('også kolleger'), { ...inChannel, from: anna }));
     expect(annaNext).toContain('Virker internettet?');
