@@ -112,7 +112,7 @@ describe('whoever calls owns the case, on every out-of-hours branch (over HTTP)'
     const it = await w.say(anna, internet.press('internettet virker ikke'));
     expect(it.text).toContain('2365 0248');
     expect(it.text).not.toContain('KMD');
-    const owned = await w.say(anna, { action: 'called', system: 'nexus', contact: 'it' });
+    const owned = await w.say(anna, it.press('Jeg har ringet til IT'));
     expect(owned.text).toContain('Du har meldt nedbruddet til Brøndby IT');
     expect(owned.text).toContain('kl. 21.40');
     const notice = textOf(w.postsTo(STAFF_CHANNEL.conversationId));
@@ -128,7 +128,11 @@ describe('whoever calls owns the case, on every out-of-hours branch (over HTTP)'
     const w = await world(SATURDAY_EVENING);
     await register(w, STAFF_CHANNEL, 'staff');
     const anna = who(1, 'Anna');
-    const owned = await w.say(anna, { action: 'called', system: 'bekey', contact: 'bekey' });
+    const scope = await w.say(anna, 'Bekey er nede');
+    const internet = await w.say(anna, scope.press('også hos kolleger'));
+    const bekey = await w.say(anna, internet.press('hjemmesiden kom frem'));
+    expect(bekey.text).toContain('4330 0505');
+    const owned = await w.say(anna, bekey.press('Jeg har ringet til Bekey'));
     expect(owned.text).toContain('Du har meldt nedbruddet til Bekey-support og følger sagen, til Bekey virker igen.');
     expect(owned.text).not.toContain('driftvagt');
     const notice = textOf(w.postsTo(STAFF_CHANNEL.conversationId));
