@@ -65,3 +65,35 @@ export function detectLanguage(text: unknown): Language | null {
   if (en > 0 && en > 2 * da) return 'en';
   return null;
 }
+
+/** What the bot remembers about a person's language (DESIGN.md, "Language"). */
+export interface LanguagePreference {
+  readonly lang: Language;
+  /** They said "english" / "dansk" (or pressed the card's button): only another choice changes it. */
+  readonly chosen: boolean;
+}
+
+/** The language to use with a person: their choice, else their last clear text, else Danish. Never the Teams locale. */
+export function languageFor(preference: LanguagePreference | undefined): Language {
+  return preference?.lang ?? 'da';
+}
+
+/**
+ * The preference after the person wrote `text`, or null when it does not change
+ * (nothing to write): an explicit choice is kept whatever they write; otherwise
+ * a clearly Danish or English text becomes their language. Danish text from
+ * someone the bot already answers in Danish changes nothing, so most people never
+ * have a record at all.
+ */
+export function afterText(preference: LanguagePreference | undefined, text: string): LanguagePreference | null {
+  if (preference?.chosen) return null;
+  const detected = detectLanguage(text);
+  if (detected === null || detected === languageFor(preference)) return null;
+  return { lang: detected, chosen: false };
+}
+
+/** The preference after the person chose `lang`, or null when they had already chosen it. */
+export function afterChoice(preference: LanguagePreference | undefined, lang: Language): LanguagePreference | null {
+  if (preference?.chosen && preference.lang === lang) return null;
+  return { lang, chosen: true };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectLanguage } from '../../src/domain/language';
+import { afterChoice, afterText, detectLanguage, languageFor, type LanguagePreference } from '../../src/domain/language';
 
 /*
  * The bot answers in the language of a person's last clearly Danish or English
@@ -82,5 +82,36 @@ describe('detectLanguage', () => {
     expect(detectLanguage(42)).toBe(null);
     expect(detectLanguage('ikke '.repeat(5000))).toBe('da');
     expect(() => detectLanguage('\uD83D'.repeat(3000))).not.toThrow();
+  });
+});
+
+describe('the language remembered for a person', () => {
+  const chose = (lang: 'da' | 'en'): LanguagePreference => ({ lang, chosen: true });
+  const wrote = (lang: 'da' | 'en'): LanguagePreference => ({ lang, chosen: false });
+
+  it('is Danish until they say otherwise', () => {
+    expect(languageFor(undefined)).toBe('da');
+  });
+
+  it.each<[string, LanguagePreference | undefined, string, LanguagePreference | null]>([
+    ['a newcomer writing Danish keeps Danish without a record', undefined, 'Nexus er nede', null],
+    ['a newcomer writing English gets English', undefined, 'Nexus is down', wrote('en')],
+    ['someone who wrote English and now writes Danish gets Danish', wrote('en'), 'Nexus er nede', wrote('da')],
+    ['a text that is not clear changes nothing', wrote('en'), 'ok', null],
+    ['the same language again writes nothing', wrote('en'), 'Nexus is down', null],
+    ['after "english", Danish text does not switch back', chose('en'), 'Nexus er nede', null],
+    ['after "dansk", English text does not switch', chose('da'), 'Nexus is down', null],
+  ])('%s', (_name, before, text, after) => {
+    expect(afterText(before, text)).toEqual(after);
+  });
+
+  it.each<[string, LanguagePreference | undefined, 'da' | 'en', LanguagePreference | null]>([
+    ['"english" from a newcomer is remembered as a choice', undefined, 'en', chose('en')],
+    ['"dansk" from a newcomer is remembered too, so English text later does not switch', undefined, 'da', chose('da')],
+    ['"dansk" after "english" switches back', chose('en'), 'da', chose('da')],
+    ['"english" from someone who wrote English makes it a choice', wrote('en'), 'en', chose('en')],
+    ['"english" twice writes once', chose('en'), 'en', null],
+  ])('%s', (_name, before, lang, after) => {
+    expect(afterChoice(before, lang)).toEqual(after);
   });
 });

@@ -111,7 +111,7 @@ export class TriageDialog extends ComponentDialog {
     const answers = this.remember(step, { scope: step.result as Scope });
     if (answers.scope === 'general' && !answers.skipKnown && answers.system) {
       // "Colleagues too" is a report: counted towards detection at once, whatever comes next.
-      const report = await this.services.outages.reportGeneral(answers.system, personOf(step.context.activity));
+      const report = await this.services.outages.reportGeneral(answers.system, personOf(step.context.activity, (await this.view(step)).lang));
       (step.values as { others?: number }).others = report.others;
     }
     const advice = await this.advise(step, answers);
@@ -136,7 +136,7 @@ export class TriageDialog extends ComponentDialog {
     const known = await this.services.outages.known(system);
     if (!known) return false;
     const view = await this.view(step);
-    const report = await this.services.outages.reportGeneral(system, personOf(step.context.activity));
+    const report = await this.services.outages.reportGeneral(system, personOf(step.context.activity, view.lang));
     const outage = report.outage ?? known;
     const card = knownOutageCard(outage, {
       lang: view.lang,
