@@ -226,7 +226,7 @@ describe('kind answers to odd input', () => {
 });
 
 describe('English', () => {
-  it('an en-GB user walks the triage in English', async () => {
+  it('someone who writes English (en-GB Teams) walks the triage in English', async () => {
     const c = new Conversation(SATURDAY_EVENING, 'en-GB');
     const scope = await c.send('Nexus is down');
     expect(allText(scope)).toContain('Does Nexus work for your colleagues?');
