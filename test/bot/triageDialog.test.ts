@@ -223,6 +223,12 @@ describe('kind answers to odd input', () => {
     const text = allText(await new Conversation(SATURDAY_EVENING).send({ action: 'triage', system: 'windows' }));
     expect(text).toContain('ældre besked');
   });
+
+  it('a language button for a language the bot does not speak is refused the same way, and changes nothing', async () => {
+    const c = new Conversation(SATURDAY_EVENING);
+    expect(allText(await c.send({ action: 'language', lang: 'de' }))).toContain('ældre besked');
+    expect(allText(await c.send('status'))).toContain('Der er ikke meldt nogen nedbrud lige nu.');
+  });
 });
 
 describe('English', () => {
