@@ -407,7 +407,7 @@ describe('who may do what, with crafted activities', () => {
     channelRemove: { verb: 'channel', inChannel: true, value: () => ({ action: 'channelRemove' }) },
   };
   /** Card actions anyone may send ("resolveMenu" lists only what the sender may resolve). */
-  const OPEN = ['triage', 'calledKmd', 'worksAgain', 'status', 'contacts', 'hours', 'help', 'restart', 'resolveMenu'];
+  const OPEN = ['triage', 'calledKmd', 'worksAgain', 'status', 'contacts', 'hours', 'help', 'restart', 'language', 'resolveMenu'];
   const roles = (verb: Verb): readonly string[] => PERMISSIONS[verb];
 
   it('covers every card action: each is either open to anyone or crafted here for a guarded verb', () => {
