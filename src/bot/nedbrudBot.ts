@@ -29,9 +29,8 @@ export interface BotDeps {
 /**
  * Thin Teams edge: guards the input, loads the person's dialog state (and their
  * language, src/bot/language.ts), runs the main dialog and saves the state once
- * per turn. Dialog state is kept per person
- * per conversation (PrivateConversationState), so in a channel each member has
- * their own triage.
+ * per turn. Dialog state is kept per person per conversation
+ * (PrivateConversationState), so in a channel each member has their own triage.
  */
 export class NedbrudBot extends TeamsActivityHandler {
   private readonly state: PrivateConversationState;
