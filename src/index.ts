@@ -10,6 +10,7 @@ import { outboxSending } from './bot/outboxHooks';
 import { ChannelRegistry } from './store/channels';
 import { OutageMailer } from './notify/mail';
 import { turnServices } from './bot/dialogs/services';
+import { PersonLanguages } from './bot/language';
 import { ConfigError, loadConfig, type Config } from './config';
 import { OffsetClock, systemClock, type Clock } from './domain/clock';
 import { InstructionError, loadInstruction } from './instruction/load';
@@ -180,6 +181,8 @@ function createBot({ config, instruction, clock, storage, logger, adapter, playg
     delays: config.delays,
     duties,
     closures,
+    // Each person's language; a subscriber's personal alerts follow it when it changes.
+    languages: new PersonLanguages(storage.storage, async (personKey, lang) => void (await duties.subscriptions.setLanguage(personKey, lang))),
     mail: { smtp: mailer !== null, lists: [config.mail.allUsers, config.mail.providers] },
     access: turnAccess(directory, config),
     channels: { registry: channels, mayChangeRoles: (current, next, user, where) => directory.mayChangeRoles(current, next, user, where) },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SYSTEMS } from '../instruction/schema';
+import { LANGUAGES, SYSTEMS } from '../instruction/schema';
 
 /**
  * Every card button carries an `action` verb; the data comes back as the
@@ -75,6 +75,8 @@ export const cardAction = z.discriminatedUnion('action', [
   z.object({ action: z.literal('hours') }).strip(),
   z.object({ action: z.literal('help') }).strip(),
   z.object({ action: z.literal('restart') }).strip(),
+  /** The welcome card's "English" / "Dansk": the language the bot uses with this person from now on. */
+  z.object({ action: z.literal('language'), lang: z.enum(LANGUAGES) }).strip(),
 ]);
 export type CardAction = z.infer<typeof cardAction>;
 /** What a button carries (defaults not yet applied). */

@@ -11,7 +11,8 @@ import { maskCpr } from '../domain/cpr';
 import { FloodGuard } from '../domain/floodGuard';
 import { formatPhone } from '../domain/time';
 import { personOf } from './dialogs/services';
-import { languageOf, t } from './i18n';
+import { t } from './i18n';
+import { turnLanguage } from './language';
 import { CPR_MASKED, MAIN_DIALOG, MainDialog } from './dialogs/mainDialog';
 import type { TurnServices } from './dialogs/services';
 import { cardMessage, textMessage, welcomeCard } from './views';
@@ -26,10 +27,10 @@ export interface BotDeps {
 }
 
 /**
- * Thin Teams edge: guards the input, loads the person's dialog state, runs the
- * main dialog and saves the state once per turn. Dialog state is kept per person
- * per conversation (PrivateConversationState), so in a channel each member has
- * their own triage.
+ * Thin Teams edge: guards the input, loads the person's dialog state (and their
+ * language, src/bot/language.ts), runs the main dialog and saves the state once
+ * per turn. Dialog state is kept per person per conversation
+ * (PrivateConversationState), so in a channel each member has their own triage.
  */
 export class NedbrudBot extends TeamsActivityHandler {
   private readonly state: PrivateConversationState;
@@ -67,7 +68,8 @@ export class NedbrudBot extends TeamsActivityHandler {
       const botId = context.activity.recipient?.id;
       const personal = context.activity.conversation?.conversationType === 'personal';
       const added = (context.activity.membersAdded ?? []).some((m) => m.id !== botId);
-      if (personal && added) await context.sendActivity(cardMessage(welcomeCard(languageOf(context.activity.locale))));
+      // In the person's language if they have used the bot before, else Danish (never by the Teams locale).
+      if (personal && added) await context.sendActivity(cardMessage(welcomeCard(await deps.services.languages.of(context))));
       await next();
     });
   }
@@ -77,7 +79,8 @@ export class NedbrudBot extends TeamsActivityHandler {
     if (!services.access.tenantAllowed(context)) {
       logger.warn({ activityId: context.activity.id, conversationId: context.activity.conversation?.id }, 'activity from a tenant the bot does not serve; refused');
       if (context.activity.type === ActivityTypes.Message) {
-        await context.sendActivity(textMessage(t(languageOf(context.activity.locale), 'denied.tenant')));
+        // Nothing is read for a tenant the bot does not serve: the language of the text, else Danish.
+        await context.sendActivity(textMessage(t(turnLanguage(context), 'denied.tenant')));
       }
       return;
     }
@@ -94,9 +97,11 @@ export class NedbrudBot extends TeamsActivityHandler {
       const verdict = this.flood.check(personOf(context.activity).key, clock.now());
       if (verdict !== 'ok') {
         logger.warn({ activityId: context.activity.id, conversationId: context.activity.conversation?.id, verdict }, 'too many messages from one person');
-        if (verdict === 'warn') await context.sendActivity(textMessage(floodText(languageOf(context.activity.locale), services)));
+        if (verdict === 'warn') await context.sendActivity(textMessage(floodText(await services.languages.of(context), services)));
         return;
       }
+      // The person's language and their dialog state: two reads side by side, not one after the other.
+      await Promise.all([this.state.load(context), services.languages.load(context)]);
     }
     await super.run(context);
     await this.state.saveChanges(context, false);

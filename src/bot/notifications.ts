@@ -1,5 +1,6 @@
 import type { Activity, Storage } from 'botbuilder';
 import type { Job, JobOutcome } from '../domain/jobs';
+import type { Language } from '../instruction/schema';
 import { latestUpdate, type Outage } from '../domain/outage';
 import { addLocalDays, instantOf, localDate } from '../domain/time';
 import { alertMessageKey, type PersonalAlerts } from '../notify/alerts';
@@ -75,14 +76,15 @@ export class Notifications {
     return { kind: 'done' };
   }
 
-  private alertFor(message: MailKind, outage: Outage, text: string, at: Date, updateId?: string): { key: string; activity: Partial<Activity> } {
+  /** The personal alert for a message, in each subscriber's language. */
+  private alertFor(message: MailKind, outage: Outage, text: string, at: Date, updateId?: string): { key: string; activity: (lang: Language) => Partial<Activity> } {
     switch (message) {
       case 'announcement':
-        return { key: alertMessageKey.announcement, activity: announcementMessage(outage, this.deps.instruction, 'da', at) };
+        return { key: alertMessageKey.announcement, activity: (lang) => announcementMessage(outage, this.deps.instruction, lang, at) };
       case 'update':
-        return { key: alertMessageKey.update(updateId ?? 'latest'), activity: updateReply(outage, text, at, 'da') };
+        return { key: alertMessageKey.update(updateId ?? 'latest'), activity: (lang) => updateReply(outage, text, at, lang) };
       case 'allclear':
-        return { key: alertMessageKey.allclear, activity: allClearReply(outage, 'da') };
+        return { key: alertMessageKey.allclear, activity: (lang) => allClearReply(outage, lang) };
     }
   }
 

@@ -252,6 +252,7 @@ export function welcomeCard(lang: Language): AdaptiveCardJson {
       { title: t(lang, 'button.internetDown'), data: { action: 'triage', system: 'internet' } },
       { title: t(lang, 'button.contacts'), data: { action: 'contacts' } },
       { title: t(lang, 'button.hours'), data: { action: 'hours' } },
+      { title: t(lang, 'button.otherLanguage'), data: { action: 'language', lang: lang === 'da' ? 'en' : 'da' } },
     ] satisfies ButtonVM[],
   });
 }

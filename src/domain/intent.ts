@@ -1,4 +1,4 @@
-import type { SystemId } from '../instruction/schema';
+import type { Language, SystemId } from '../instruction/schema';
 import type { CalledContact } from './outage';
 
 /**
@@ -45,6 +45,8 @@ export type Intent =
   | { readonly kind: 'closed' }
   | { readonly kind: 'bilag1' }
   | { readonly kind: 'greeting' }
+  /** "english" / "dansk": the language the person wants the bot to use with them. */
+  | { readonly kind: 'language'; readonly lang: Language }
   | { readonly kind: 'unknown' };
 
 
@@ -530,6 +532,8 @@ const STATUS: Intent = { kind: 'status' };
 const UNFOLLOW: Intent = { kind: 'unfollow' };
 const UNKNOWN: Intent = { kind: 'unknown' };
 const GREETING: Intent = { kind: 'greeting' };
+const IN_ENGLISH: Intent = { kind: 'language', lang: 'en' };
+const IN_DANISH: Intent = { kind: 'language', lang: 'da' };
 
 /** Whole messages (after greetings and "tak"/"please" are set aside). */
 const WHOLE_MESSAGES: ReadonlyMap<string, Intent> = new Map([
@@ -559,6 +563,14 @@ const WHOLE_MESSAGES: ReadonlyMap<string, Intent> = new Map([
     'status', 'status nu', 'hvad er status', 'hvad er status nu', 'overblik', 'aktive nedbrud', 'er der nedbrud',
     'er der nogen nedbrud', 'whats the status', 'what is the status', 'overview', 'any outages',
   ]),
+  ...phrases(IN_ENGLISH, [
+    'english', 'engelsk', 'in english', 'på engelsk', 'speak english', 'write in english', 'answer in english', 'switch to english',
+    'english language', 'skriv engelsk', 'skriv på engelsk', 'tal engelsk', 'svar på engelsk', 'skift til engelsk',
+  ]),
+  ...phrases(IN_DANISH, [
+    'dansk', 'danish', 'på dansk', 'in danish', 'speak danish', 'write in danish', 'answer in danish', 'switch to danish',
+    'danish language', 'skriv dansk', 'skriv på dansk', 'tal dansk', 'svar på dansk', 'skift til dansk',
+  ]),
   ...phrases({ kind: 'bilag1' }, [
     'bilag 1', 'bilag1', 'bilag', 'bilag et', 'bilag en', 'bilag én', 'appendix', 'appendix 1', 'sms liste', 'smsliste', 'sms listen', 'smslisten',
   ]),
@@ -579,13 +591,17 @@ const TYPO_COMMANDS: ReadonlyMap<string, Intent> = new Map<string, Intent>([
   ['historik', { kind: 'history' }],
   ['eksport', { kind: 'export' }],
   ['opdater', { kind: 'update' }],
+  ['english', IN_ENGLISH],
+  ['engelsk', IN_ENGLISH],
+  ['dansk', IN_DANISH],
+  ['danish', IN_DANISH],
 ]);
 /** Real words one letter from a command word. */
-const NOT_COMMAND_TYPOS = set('forfar statue statut statur stats states ekspert opdager historie historisk kontant kontrakt');
+const NOT_COMMAND_TYPOS = set('forfar statue statut statur stats states ekspert opdager historie historisk kontant kontrakt danse');
 
 /** Set aside before matching a command: "hej, hjælp tak" is "hjælp". */
 const POLITE = set('tak please pls plz venligst lige bot hej hejsa hey hi hello');
-const NOTIFICATION_WORDS = /^(nedbrud|besked|notifik|alarm|alert|advis|følg|abonnement|opdateringer|updates|notification)/;
+const NOTIFICATION_WORDS = /^(nedbrud|besked|notifik|alarm|alert|advis|følg|follow|outage|abonnement|opdateringer|updates|notification)/;
 
 /** Commands that start with their word and may name a system: "følg nexus", "meld nedbrud på bekey". */
 function leadingCommand(tokens: Tokens): Intent | null {
@@ -749,7 +765,7 @@ const CONTACT_WORDS = /^(telefonnum\p{L}*|nummer(et)?|numre(ne)?|tlf|kontakt(er|
 /**
  * The intent of a message. Precedence:
  *  1. only question marks → help; nothing readable → unknown;
- *  2. a whole-message command ("hjælp", "stop", "kontakter", "status", "bilag 1"),
+ *  2. a whole-message command ("hjælp", "stop", "kontakter", "status", "bilag 1", "english", "dansk"),
  *     allowing one typo in long single words;
  *  3. a command word first ("stop nedbrud", "følg nexus", "meld nedbrud",
  *     "opdater", "løst", "kanal", "historik", "eksport", "lukket", "status på bekey");

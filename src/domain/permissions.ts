@@ -17,6 +17,7 @@ export const PERMISSIONS = {
   hours: ['anyone'],
   help: ['anyone'],
   restart: ['anyone'],
+  language: ['anyone'],
   follow: ['anyone'],
   unfollow: ['anyone'],
   declare: ['nexusteam'],

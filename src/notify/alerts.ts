@@ -3,13 +3,15 @@ import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../domain/clock';
 import { maskCpr } from '../domain/cpr';
 import type { Outage } from '../domain/outage';
+import type { Language } from '../instruction/schema';
 import type { SendOptions } from './sender';
 import { DEFAULT_CLAIM_LEASE_MS, type Reach, type Subscription, type Subscriptions } from '../store/subscriptions';
 
 /**
  * Personal alerts: the announcement, each update and the all-clear of an outage,
- * sent 1:1 to everyone who follows that system (or all systems), each exactly
- * once per person however often the fan-out runs (claim, send, record: see
+ * sent 1:1 to everyone who follows that system (or all systems), in each
+ * subscriber's language (kept with the subscription), each exactly once per
+ * person however often the fan-out runs (claim, send, record: see
  * src/store/subscriptions.ts). A subscriber who blocked or removed the bot (403,
  * 404) is removed; any other failure is left for a later run and returned.
  *
@@ -109,19 +111,28 @@ export class PersonalAlerts {
   }
 
   /**
-   * Sends `activity` to every subscriber of the outage's system (and of all
-   * systems) who has not had `messageKey` of this outage yet. Never throws for a
-   * recipient's failure; storage errors do propagate.
+   * Sends `activity` (one activity, or one per language) to every subscriber of
+   * the outage's system (and of all systems) who has not had `messageKey` of this
+   * outage yet, each in their language. Never throws for a recipient's failure;
+   * storage errors do propagate.
    */
-  async fanOut(outage: Outage, messageKey: string, activity: Partial<Activity>): Promise<FanOutResult> {
+  async fanOut(outage: Outage, messageKey: string, activity: Partial<Activity> | ((lang: Language) => Partial<Activity>)): Promise<FanOutResult> {
     const subscribers = await this.#subscriptions.forSystem(outage.system);
-    const masked = maskDeep(activity);
+    const rendered = new Map<Language, Partial<Activity>>();
+    const inLanguage = (lang: Language): Partial<Activity> => {
+      let masked = rendered.get(lang);
+      if (masked === undefined) {
+        masked = maskDeep(typeof activity === 'function' ? activity(lang) : activity);
+        rendered.set(lang, masked);
+      }
+      return masked;
+    };
     const outcomes: Outcome[] = [];
     let next = 0;
     const worker = async () => {
       while (next < subscribers.length) {
         const sub = subscribers[next++];
-        if (sub) outcomes.push(await this.#deliver(outage, messageKey, masked, sub));
+        if (sub) outcomes.push(await this.#deliver(outage, messageKey, inLanguage(sub.lang), sub));
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.#concurrency, subscribers.length) }, worker));

@@ -1,6 +1,6 @@
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
-import { languageOf } from '../bot/i18n';
+import { turnLanguage } from '../bot/language';
 import type { Config } from '../config';
 import { formatPhone } from '../domain/time';
 import type { ContactId, Instruction, Language } from '../instruction/schema';
@@ -44,7 +44,7 @@ export function turnErrorHandler(logger: Logger, instruction: Instruction) {
     // Only a person's message or card press deserves an answer; events and invokes do not.
     if (activity.type !== 'message') return;
     try {
-      await context.sendActivity({ type: 'message', text: turnErrorText(instruction, languageOf(context.activity.locale)) });
+      await context.sendActivity({ type: 'message', text: turnErrorText(instruction, turnLanguage(context)) });
     } catch (sendError) {
       logger.error(
         { err: sendError, conversationId: activity.conversationId, activityId: activity.id },

@@ -1,6 +1,6 @@
 import type { Storage } from 'botbuilder';
 import type { SystemId } from '../domain/types';
-import { SYSTEMS } from '../instruction/schema';
+import { LANGUAGES, SYSTEMS, type Language } from '../instruction/schema';
 import { SharedDocument } from './document';
 import { updateWithRetry } from './etag';
 
@@ -12,7 +12,8 @@ import { updateWithRetry } from './etag';
  * - The subscribers are ONE document (`subscriptions`, a SharedDocument): storage
  *   has no list or query, and a municipality has hundreds of subscribers at most.
  *   A record holds only what delivery needs: the person's key and display name,
- *   their 1:1 chat, the system (or all), and since when. Unsubscribing deletes
+ *   their 1:1 chat, the system (or all), since when, and the language the alerts
+ *   are written in (theirs when they subscribed, kept up to date when it changes). Unsubscribing deletes
  *   the record entirely (DESIGN.md, Privacy: "in a subscription while it lasts").
  * - Deliveries are one document per outage (`alerts/<outageId>`): per message key
  *   (e.g. `announcement`, `update:<id>`, `allclear`) the person keys it reached,
@@ -45,6 +46,8 @@ export interface Subscription {
   readonly system: SystemId | null;
   /** ISO instant of the (latest) subscribe. */
   readonly since: string;
+  /** The language their alerts are written in (records from before it was kept: Danish). */
+  readonly lang: Language;
 }
 
 export interface SubscriptionsDoc {
@@ -75,19 +78,22 @@ export type ClaimOutcome = 'claimed' | 'delivered' | 'busy';
 export const DEFAULT_CLAIM_LEASE_MS = 2 * 60_000;
 
 const isSystem = (s: unknown): s is SystemId => typeof s === 'string' && (SYSTEMS as readonly string[]).includes(s);
+const isLanguage = (l: unknown): l is Language => typeof l === 'string' && (LANGUAGES as readonly string[]).includes(l);
 
 function normaliseSubscriptions(stored: Partial<SubscriptionsDoc> | undefined): SubscriptionsDoc {
   const list = Array.isArray(stored?.subscribers) ? stored.subscribers : [];
   return {
-    subscribers: list.filter(
-      (s): s is Subscription =>
-        typeof s === 'object' &&
-        s !== null &&
-        typeof s.key === 'string' &&
-        typeof s.reach?.conversationId === 'string' &&
-        typeof s.reach.serviceUrl === 'string' &&
-        (s.system === null || isSystem(s.system)),
-    ),
+    subscribers: list
+      .filter(
+        (s): s is Subscription =>
+          typeof s === 'object' &&
+          s !== null &&
+          typeof s.key === 'string' &&
+          typeof s.reach?.conversationId === 'string' &&
+          typeof s.reach.serviceUrl === 'string' &&
+          (s.system === null || isSystem(s.system)),
+      )
+      .map((s) => (isLanguage(s.lang) ? s : { ...s, lang: 'da' })),
   };
 }
 
@@ -131,14 +137,20 @@ export class Subscriptions {
   /**
    * Subscribes a person to one system's alerts, or to all (`system` null). The
    * latest choice wins ("følg nedbrud bekey" after "følg nedbrud" means Bekey only);
-   * the 1:1 chat is refreshed every time.
+   * the 1:1 chat and the language (`person.lang`, default Danish) are refreshed every time.
    */
-  subscribe(person: { readonly key: string; readonly name: string }, reach: Reach, system: SystemId | null, at: Date): Promise<SubscribeResult> {
-    const subscription: Subscription = { key: person.key, name: person.name, reach: cleanReach(reach), system, since: at.toISOString() };
+  subscribe(
+    person: { readonly key: string; readonly name: string; readonly lang?: Language | undefined },
+    reach: Reach,
+    system: SystemId | null,
+    at: Date,
+  ): Promise<SubscribeResult> {
+    const lang = person.lang ?? 'da';
+    const subscription: Subscription = { key: person.key, name: person.name, reach: cleanReach(reach), system, since: at.toISOString(), lang };
     return this.#doc.change((doc): { doc?: SubscriptionsDoc; result: SubscribeResult } => {
       const existing = doc.subscribers.find((s) => s.key === person.key);
       if (!existing) return { doc: { subscribers: [...doc.subscribers, subscription] }, result: { kind: 'new', subscription } };
-      if (existing.system === system && existing.name === person.name && sameReach(existing.reach, subscription.reach)) {
+      if (existing.system === system && existing.name === person.name && existing.lang === lang && sameReach(existing.reach, subscription.reach)) {
         return { result: { kind: 'same', subscription: existing } };
       }
       const next: Subscription = { ...subscription, since: existing.system === system ? existing.since : subscription.since };
@@ -146,6 +158,18 @@ export class Subscriptions {
         doc: { subscribers: doc.subscribers.map((s) => (s.key === person.key ? next : s)) },
         result: existing.system === system ? { kind: 'same', subscription: next } : { kind: 'changed', subscription: next, previous: existing.system },
       };
+    });
+  }
+
+  /**
+   * The person's language changed ("english", "dansk", or they now write the other
+   * language): their alerts follow. Writes only when they subscribe and it differs;
+   * true if it did.
+   */
+  setLanguage(key: string, lang: Language): Promise<boolean> {
+    return this.#doc.change((doc) => {
+      if (!doc.subscribers.some((s) => s.key === key && s.lang !== lang)) return { result: false };
+      return { doc: { subscribers: doc.subscribers.map((s) => (s.key === key ? { ...s, lang } : s)) }, result: true };
     });
   }
 

@@ -3,6 +3,7 @@ import { advise } from '../../src/domain/advise';
 import { OfficeHours } from '../../src/domain/officeHours';
 import type { AdviceRequest } from '../../src/domain/types';
 import { catalogue, t } from '../../src/bot/i18n';
+import { recognize } from '../../src/domain/intent';
 import {
   adviceCard,
   contactsCard,
@@ -159,5 +160,23 @@ describe('language catalogues', () => {
     expect(da[k].trim()).not.toBe('');
     expect(en[k].trim()).not.toBe('');
     expect(placeholders(en[k])).toEqual(placeholders(da[k]));
+  });
+
+  /** The words a text tells people to write: the quoted phrases after "skriv" / "write". */
+  const toWrite = (text: string): string[] => {
+    const after = /\b(skriv|write)\b/i.exec(text);
+    if (!after) return [];
+    return [...text.slice(after.index).matchAll(/"([^"]+)"/g)].map((m) => (m[1] ?? '').replace('{system}', 'Nexus'));
+  };
+  it.each(LANGUAGES)('%s: every command a text tells people to write is one the bot understands, in that language', (lang) => {
+    const named = Object.values(catalogue(lang)).flatMap(toWrite);
+    expect(named.length).toBeGreaterThan(10);
+    for (const phrase of named) {
+      expect(recognize(phrase).kind, phrase).not.toMatch(/^(unknown|greeting)$/);
+    }
+    // The English texts name the English commands, the Danish ones the Danish (the language switch aside).
+    const other = lang === 'da' ? ['contacts', 'opening hours', 'start over', 'help', 'follow outages', 'stop outages', 'channel', 'history'] : ['kontakter', 'åbningstider', 'forfra', 'hjælp', 'følg nedbrud', 'stop nedbrud', 'kanal', 'historik'];
+    for (const phrase of other) expect(named).not.toContain(phrase);
+    expect(named).toContain(lang === 'da' ? 'stop nedbrud' : 'stop outages');
   });
 });

@@ -281,10 +281,16 @@ describe('kind answers to odd input', () => {
     const text = allText(await new Conversation(SATURDAY_EVENING).send({ action: 'triage', system: 'windows' }));
     expect(text).toContain('ældre besked');
   });
+
+  it('a language button for a language the bot does not speak is refused the same way, and changes nothing', async () => {
+    const c = new Conversation(SATURDAY_EVENING);
+    expect(allText(await c.send({ action: 'language', lang: 'de' }))).toContain('ældre besked');
+    expect(allText(await c.send('status'))).toContain('Der er ikke meldt nogen nedbrud lige nu.');
+  });
 });
 
 describe('English', () => {
-  it('an en-GB user walks the triage in English', async () => {
+  it('someone who writes English (en-GB Teams) walks the triage in English', async () => {
     const c = new Conversation(SATURDAY_EVENING, 'en-GB');
     const scope = await c.send('Nexus is down');
     expect(allText(scope)).toContain('Is Nexus down for your colleagues too?');

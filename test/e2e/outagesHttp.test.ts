@@ -426,7 +426,7 @@ describe('who may do what, with crafted activities', () => {
     channelRemove: { verb: 'channel', inChannel: true, value: () => ({ action: 'channelRemove' }) },
   };
   /** Card actions anyone may send ("resolveMenu" lists only what the sender may resolve). */
-  const OPEN = ['triage', 'called', 'calledKmd', 'worksAgain', 'status', 'contacts', 'hours', 'help', 'restart', 'resolveMenu'];
+  const OPEN = ['triage', 'called', 'calledKmd', 'worksAgain', 'status', 'contacts', 'hours', 'help', 'restart', 'language', 'resolveMenu'];
   const roles = (verb: Verb): readonly string[] => PERMISSIONS[verb];
 
   it('covers every card action: each is either open to anyone or crafted here for a guarded verb', () => {

@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config';
 import { ManualClock } from '../../src/domain/clock';
 import { MainDialog } from '../../src/bot/dialogs/mainDialog';
 import { turnServices, type TurnServices } from '../../src/bot/dialogs/services';
+import { PersonLanguages } from '../../src/bot/language';
 import type { ChannelDirectory, ChannelTarget, OutageSender } from '../../src/bot/outageService';
 import { composeDuties, type Duties } from '../../src/bot/duties';
 import { loadInstruction } from '../../src/instruction/load';
@@ -132,6 +133,7 @@ export function testServices(at: string, opts: TestOptions = {}): TestWorld {
     delays: config.delays,
     duties,
     closures,
+    languages: new PersonLanguages(storage, async (personKey, lang) => void (await duties.subscriptions.setLanguage(personKey, lang))),
     mail: { smtp: false, lists: [config.mail.allUsers, config.mail.providers] },
     access: {
       isNexusteam: async (context) => nexusteam.has(context.activity.from?.aadObjectId ?? ''),

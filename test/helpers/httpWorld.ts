@@ -23,6 +23,8 @@ export interface Who {
   readonly id: string;
   readonly name: string;
   readonly aadObjectId: string;
+  /** Their Teams client's language, sent as each activity's locale (default da-DK). */
+  readonly locale?: string;
 }
 
 /** A member of staff, a Nexusteam member, …: distinct Teams and Entra ids per n. */
@@ -159,10 +161,12 @@ export async function startWorld(opts: WorldOptions): Promise<HttpWorld> {
 export async function say(appUrl: string, connector: Connector, person: Who, input: string | Record<string, unknown>, where: Where): Promise<Turn> {
   const id = `in-${randomUUID()}`;
   const inChannel = where.conversationType === 'channel';
+  const { locale, ...from } = person;
   const base = messageActivity({
     serviceUrl: connector.url,
     id,
-    from: person,
+    from,
+    ...(locale !== undefined ? { locale } : {}),
     conversationId: where.conversationId,
     conversationType: where.conversationType,
     ...(where.tenantId !== undefined ? { tenantId: where.tenantId } : {}),

@@ -152,6 +152,19 @@ describe('PersonalAlerts.fanOut', () => {
     expect(json).toContain('**********');
     expect(card.text).toBe('Borger 010190-1234 ringede'); // the caller's object is not changed
   });
+
+  it("writes to each subscriber in their language, and follows a change of it", async () => {
+    await subs.subscribe({ ...BO, lang: 'en' }, reach('bo'), 'nexus', AT);
+    const inLanguage = (lang: 'da' | 'en') => message(lang === 'da' ? 'Nexus er nede 010190-1234' : 'Nexus is down 010190-1234');
+    await alerts.fanOut(outage(), alertMessageKey.announcement, inLanguage);
+    const text = (n: string) => sender.sent.filter((s) => s.conversationId === `a:1chat-${n}`).map((s) => s.activity.text);
+    expect(text('anna')).toEqual(['Nexus er nede ******-****']);
+    expect(text('bo')).toEqual(['Nexus is down ******-****']);
+
+    await subs.setLanguage(BO.key, 'da');
+    await alerts.fanOut(outage(), alertMessageKey.allclear, (lang) => message(lang === 'da' ? 'Nexus virker igen' : 'Nexus works again'));
+    expect(text('bo')).toEqual(['Nexus is down ******-****', 'Nexus virker igen']);
+  });
 });
 
 describe('maskDeep', () => {

@@ -83,13 +83,22 @@ describe.each([
     expect(allTitles(replies)).toContain('Nexus er nede');
   });
 
-  it('an en-US message gets the English card', async () => {
+  it('a message written in English gets the English card', async () => {
     const conversationId = 'a:1english';
-    const res = await postActivity(app.url, messageActivity({ serviceUrl: connector.url, text: 'hello', locale: 'en-US', conversationId }));
+    const res = await postActivity(app.url, messageActivity({ serviceUrl: connector.url, text: 'hello, what can you do?', locale: 'en-US', conversationId }));
     expect(res.status).toBe(200);
     const titles = allTitles(connector.activities().filter((a) => a.toConversationId === conversationId));
     expect(titles).toContain('Nexus is down');
     expect(titles).not.toContain('Nexus er nede');
+  });
+
+  it('a Danish message from an English Teams (locale en-US) gets the Danish card', async () => {
+    const conversationId = 'a:1english-teams';
+    const from = { id: '29:1english-teams', name: 'Dorte Dansk', aadObjectId: '00000000-0000-4000-8000-0000000000d0' };
+    await postActivity(app.url, messageActivity({ serviceUrl: connector.url, text: 'hej', locale: 'en-US', conversationId, from }));
+    const titles = allTitles(connector.activities().filter((a) => a.toConversationId === conversationId));
+    expect(titles).toContain('Nexus er nede');
+    expect(titles).not.toContain('Nexus is down');
   });
 
   it('a body over 256 KB gets 413 and reaches nobody', async () => {

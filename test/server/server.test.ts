@@ -104,14 +104,16 @@ describe('createServer', () => {
     expect(logs.text()).not.toContain('010190-1234');
   });
 
-  it('a failing turn in English gets the English message', async () => {
+  it('a failing turn written in English gets the English message; Danish from an English Teams gets Danish', async () => {
     const bot = new ActivityHandler();
     bot.onMessage(async () => {
       throw new Error('boom');
     });
     const h = await start(bot);
-    await postActivity(h.url, messageActivity({ serviceUrl: h.connector.url, text: 'hi', locale: 'en-GB' }));
+    await postActivity(h.url, messageActivity({ serviceUrl: h.connector.url, text: 'Nexus is down', locale: 'en-GB' }));
     expect(h.connector.activities()[0]?.text).toMatch(/^Sorry, something went wrong on my side\. .*4328 2020.*4460 5040/);
+    await postActivity(h.url, messageActivity({ serviceUrl: h.connector.url, text: 'Nexus er nede', locale: 'en-GB' }));
+    expect(h.connector.activities()[1]?.text).toMatch(/^Beklager, noget gik galt hos mig\./);
   });
 
   it('/readyz is 503 when the storage fails or does not answer in time', async () => {

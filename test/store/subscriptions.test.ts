@@ -39,7 +39,27 @@ describe('Subscriptions', () => {
     expect((await subs.forSystem('nexus')).map((s) => s.key)).toEqual([ANNA.key, BO.key]);
     expect((await subs.forSystem('bekey')).map((s) => s.key)).toEqual([ANNA.key, CARL.key]);
     expect((await subs.forSystem('internet')).map((s) => s.key)).toEqual([ANNA.key]);
-    expect(await subs.get(BO.key)).toEqual({ key: BO.key, name: BO.name, reach: reach('bo'), system: 'nexus', since: AT.toISOString() });
+    expect(await subs.get(BO.key)).toEqual({ key: BO.key, name: BO.name, reach: reach('bo'), system: 'nexus', since: AT.toISOString(), lang: 'da' });
+  });
+
+  it('keeps the language the alerts are written in: given at subscribe, refreshed on resubscribe and when it changes', async () => {
+    await subs.subscribe({ ...ANNA, lang: 'en' }, reach('anna'), null, AT);
+    expect((await subs.get(ANNA.key))?.lang).toBe('en');
+    // Subscribing again after writing Danish: same subscription, Danish alerts.
+    expect(await subs.subscribe({ ...ANNA, lang: 'da' }, reach('anna'), null, LATER)).toMatchObject({ kind: 'same', subscription: { lang: 'da', since: AT.toISOString() } });
+    expect((await subs.get(ANNA.key))?.lang).toBe('da');
+    // "english" later: the subscription follows; someone who does not follow gets no record.
+    expect(await subs.setLanguage(ANNA.key, 'en')).toBe(true);
+    expect(await subs.setLanguage(ANNA.key, 'en')).toBe(false);
+    expect(await subs.setLanguage(BO.key, 'en')).toBe(false);
+    expect((await subs.get(ANNA.key))?.lang).toBe('en');
+    expect(await subs.get(BO.key)).toBeNull();
+  });
+
+  it('reads a subscription stored before the language was kept as Danish', async () => {
+    const { lang: _lang, ...old } = { key: BO.key, name: BO.name, reach: reach('bo'), system: 'nexus', since: AT.toISOString(), lang: 'da' };
+    await storage.write({ [SUBSCRIPTIONS_KEY]: { subscribers: [old] } });
+    expect((await subs.forSystem('nexus')).map((s) => s.lang)).toEqual(['da']);
   });
 
   it('the latest choice wins; subscribing again refreshes the chat, not the start', async () => {

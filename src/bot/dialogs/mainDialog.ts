@@ -3,6 +3,7 @@ import { ComponentDialog, Dialog, type DialogContext, type DialogTurnResult } fr
 import { recognize, type Intent } from '../../domain/intent';
 import { localDate } from '../../domain/time';
 import type { SystemId } from '../../domain/types';
+import type { Language } from '../../instruction/schema';
 import type { CalledContact } from '../../domain/outage';
 import { parseCardAction, triageValue, type CardAction } from '../actions';
 import * as channelHandlers from '../handlers/channelHandlers';
@@ -55,6 +56,11 @@ export class MainDialog extends ComponentDialog {
   private async route(dc: DialogContext): Promise<DialogTurnResult> {
     const { activity } = dc.context;
     if (activity.type !== 'message') return Dialog.EndOfTurn;
+    const text = (activity.text ?? '').trim();
+    const typed = (activity.value === undefined || activity.value === null) && text.length > 0 && text.length <= MAX_TEXT_LENGTH;
+    const typedIntent = typed ? recognize(text) : null;
+    // The language follows what the person writes ("english" / "dansk" are a choice, below; a button press is not writing).
+    if (typedIntent && typedIntent.kind !== 'language') await this.services.languages.noteText(dc.context, text);
     const view = await this.services.view(dc.context);
     const { lang } = view;
 
@@ -67,7 +73,6 @@ export class MainDialog extends ComponentDialog {
     }
     if (action) return this.whenAccessKnown(dc, view, () => this.onAction(dc, action, view));
 
-    const text = (activity.text ?? '').trim();
     if (text.length === 0) {
       const hasAttachment = (activity.attachments ?? []).some((a) => !a.contentType.startsWith('text/html'));
       await dc.context.sendActivities([
@@ -81,7 +86,7 @@ export class MainDialog extends ComponentDialog {
       return Dialog.EndOfTurn;
     }
 
-    const intent = recognize(text);
+    const intent = typedIntent ?? recognize(text);
     const prompt = activePrompt(dc);
     if (intent.kind === 'help') return this.help(dc, view, prompt);
     if (intent.kind === 'restart') {
@@ -89,6 +94,7 @@ export class MainDialog extends ComponentDialog {
       await dc.context.sendActivities([textMessage(t(lang, 'restart.done')), cardMessage(welcomeCard(lang))]);
       return Dialog.EndOfTurn;
     }
+    if (intent.kind === 'language') return this.chooseLanguage(dc, intent.lang);
     // A report of another system starts its own triage, even mid-question.
     const current = triageSystem(dc);
     const otherSystem =
@@ -127,7 +133,7 @@ export class MainDialog extends ComponentDialog {
    */
   private async actor(dc: DialogContext, view: ViewContext, needsRole = true): Promise<Actor> {
     const isNexusteam = needsRole ? await this.services.access.isNexusteam(dc.context) : false;
-    return { context: dc.context, services: this.services, view, person: { ...personOf(dc.context.activity), lang: view.lang }, isNexusteam };
+    return { context: dc.context, services: this.services, view, person: personOf(dc.context.activity, view.lang), isNexusteam };
   }
 
   private async onAction(dc: DialogContext, action: CardAction, view: ViewContext): Promise<DialogTurnResult> {
@@ -169,6 +175,8 @@ export class MainDialog extends ComponentDialog {
         await dc.cancelAllDialogs();
         await dc.context.sendActivities([textMessage(t(lang, 'restart.done')), cardMessage(welcomeCard(lang))]);
         break;
+      case 'language':
+        return this.chooseLanguage(dc, action.lang);
       case 'declare':
         if (await handlers.authorise(a, 'declare')) await handlers.openDeclareForm(a, action.system, action.draft);
         break;
@@ -287,6 +295,8 @@ export class MainDialog extends ComponentDialog {
         await dc.cancelAllDialogs();
         await send(textMessage(t(lang, 'restart.done')), cardMessage(welcomeCard(lang)));
         return Dialog.EndOfTurn;
+      case 'language':
+        return this.chooseLanguage(dc, intent.lang);
       case 'declare': {
         const a = await this.actor(dc, view).catch((err: unknown) => {
           if (err instanceof MembershipLookupError) return this.actor(dc, view, false);
@@ -340,6 +350,18 @@ export class MainDialog extends ComponentDialog {
         await send(textMessage(t(lang, 'input.unknown')), cardMessage(welcomeCard(lang)));
         return Dialog.EndOfTurn;
     }
+  }
+
+  /**
+   * "english" / "dansk" or the welcome card's button: remembered for the person,
+   * confirmed in the new language with the menu. An open question is dropped: its
+   * card is in the old language (the menu starts it again).
+   */
+  private async chooseLanguage(dc: DialogContext, lang: Language): Promise<DialogTurnResult> {
+    await this.services.languages.choose(dc.context, lang);
+    await dc.cancelAllDialogs();
+    await dc.context.sendActivities([textMessage(t(lang, 'language.chosen')), cardMessage(welcomeCard(lang))]);
+    return Dialog.EndOfTurn;
   }
 
   private async calledSystem(contact: CalledContact): Promise<SystemId> {

@@ -4,13 +4,13 @@ import type { Clock } from '../../domain/clock';
 import type { OfficeHours } from '../../domain/officeHours';
 import type { Person } from '../../domain/outage';
 import type { Config } from '../../config';
-import type { Instruction } from '../../instruction/schema';
+import type { Instruction, Language } from '../../instruction/schema';
 import type { Duties } from '../duties';
 import type { ChannelRegistry } from '../../store/channels';
 import type { Subscriptions } from '../../store/subscriptions';
 import type { Closures } from '../../store/closures';
 import type { NexusteamDirectory } from '../access';
-import { languageOf } from '../i18n';
+import type { PersonLanguages } from '../language';
 import type { EscalationService } from '../escalationService';
 import type { OutageService } from '../outageService';
 import type { ViewContext } from '../views';
@@ -42,6 +42,8 @@ export interface TurnServices {
   reviewOverdue(): boolean;
   readonly subscriptions: Subscriptions;
   readonly closures: Closures;
+  /** The language each person uses with the bot (their choice, else their last clear text, else Danish). */
+  readonly languages: PersonLanguages;
   /** The mailing lists; `smtp` false means the declare preview offers a mailto: draft. */
   readonly mail: { readonly smtp: boolean; readonly lists: readonly string[] };
   /** A fresh id for a card's submit (idempotency key). */
@@ -59,6 +61,7 @@ export interface TurnServicesDeps {
   readonly access: AccessCheck;
   readonly channels: ChannelAdmin;
   readonly closures: Closures;
+  readonly languages: PersonLanguages;
   readonly mail: { readonly smtp: boolean; readonly lists: readonly string[] };
 }
 
@@ -74,19 +77,28 @@ export function turnServices(deps: TurnServicesDeps): TurnServices {
     reviewOverdue: () => deps.duties.reminders.reviewOverdue(deps.clock.now()),
     subscriptions: deps.duties.subscriptions,
     closures: deps.closures,
+    languages: deps.languages,
     mail: deps.mail,
     newId: () => randomUUID(),
     async view(context) {
-      const lang = languageOf(context.activity.locale);
+      const lang = await deps.languages.of(context);
       return { lang, instruction: deps.instruction, now: deps.clock.now(), hours: await deps.officeHours(lang) };
     },
   };
 }
 
-/** The person behind an activity: the Entra object id when Teams gives one, else the Teams id. */
-export function personOf(activity: Partial<Activity>): Person {
+/**
+ * The person behind an activity: the Entra object id when Teams gives one, else
+ * the Teams id. `lang` is the language the turn uses with them (`view.lang`):
+ * cards the bot later sends them alone use it.
+ */
+export function personOf(activity: Partial<Activity>, lang?: Language): Person {
   const from = activity.from;
-  const person: Person = { key: from?.aadObjectId || from?.id || 'unknown', name: from?.name?.trim() || 'En kollega' };
+  const person: Person = {
+    key: from?.aadObjectId || from?.id || 'unknown',
+    name: from?.name?.trim() || 'En kollega',
+    ...(lang ? { lang } : {}),
+  };
   const conversation = activity.conversation;
   // In a 1:1 chat we know where to reach them later (the 2-hour reminder, the "it's back" card).
   if (conversation?.id && activity.serviceUrl && (conversation.conversationType === 'personal' || conversation.conversationType === undefined) && !conversation.isGroup) {

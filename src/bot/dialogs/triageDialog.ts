@@ -84,7 +84,7 @@ export class TriageDialog extends ComponentDialog {
 
   /** The person behind the turn, with the language they use with the bot (1:1 cards to them use it). */
   private async person(step: WaterfallStepContext) {
-    return { ...personOf(step.context.activity), lang: (await this.view(step)).lang };
+    return personOf(step.context.activity, (await this.view(step)).lang);
   }
 
   private async view(step: WaterfallStepContext): Promise<ViewContext> {

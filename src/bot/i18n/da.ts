@@ -10,6 +10,8 @@ export const da = {
   'button.hours': 'Åbningstider',
   'button.help': 'Hjælp',
   'button.restart': 'Start forfra',
+  /** On the Danish card: switches to English, so it is written in English. */
+  'button.otherLanguage': 'English',
   'button.calledKmd': 'Jeg har ringet til KMD',
   'button.calledBekey': 'Jeg har ringet til Bekey',
   'button.calledIt': 'Jeg har ringet til IT',
@@ -83,6 +85,7 @@ export const da = {
   'greeting.hello': 'Hej. Jeg hjælper, når Nexus, Bekey eller internettet er nede.',
 
   'restart.done': 'Vi starter forfra.',
+  'language.chosen': 'Jeg skriver dansk til dig fra nu af. Skriv "english", hvis du hellere vil have engelsk.',
   'input.empty': 'Jeg kan kun læse tekst. Skriv fx "Nexus er nede".',
   'input.attachment': 'Jeg kan ikke se billeder eller filer. Skriv med ord, hvad der ikke virker, fx "Nexus er nede".',
   'input.tooLong': 'Din besked er meget lang. Skriv kort, hvad der ikke virker, fx "Nexus er nede".',

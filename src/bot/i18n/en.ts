@@ -1,6 +1,6 @@
 import type { MessageKey } from './da';
 
-/** English, for activities whose locale is en or en-*. Same keys as da.ts. */
+/** English, for people who write English or chose it ("english"); never because of the Teams locale. Same keys as da.ts. */
 export const en: Record<MessageKey, string> = {
   'welcome.title': 'Nedbrud: help when Nexus, Bekey or the Internet is down',
   'welcome.body': 'Write e.g. "Nexus is down", or press a button. I tell you whether the outage is already known, whom to call right now, and how to keep working meanwhile.',
@@ -12,6 +12,8 @@ export const en: Record<MessageKey, string> = {
   'button.hours': 'Opening hours',
   'button.help': 'Help',
   'button.restart': 'Start over',
+  /** On the English card: switches to Danish, so it is written in Danish. */
+  'button.otherLanguage': 'Dansk',
   'button.calledKmd': 'I have called KMD',
   'button.calledBekey': 'I have called Bekey',
   'button.calledIt': 'I have called IT',
@@ -85,6 +87,7 @@ export const en: Record<MessageKey, string> = {
   'greeting.hello': 'Hello. I help when Nexus, Bekey or the Internet is down.',
 
   'restart.done': "Let's start over.",
+  'language.chosen': 'I will write to you in English from now on. Write "dansk" if you would rather have Danish.',
   'input.empty': 'I can only read text. Write e.g. "Nexus is down".',
   'input.attachment': 'I cannot see pictures or files. Write in words what is not working, e.g. "Nexus is down".',
   'input.tooLong': 'Your message is very long. Write briefly what is not working, e.g. "Nexus is down".',
@@ -157,7 +160,7 @@ export const en: Record<MessageKey, string> = {
   'declare.send': 'Send to everyone',
   'declare.edit': 'Edit',
   'declare.sent': 'The announcement was sent to {count} {count|channel|channels}.',
-  'declare.noChannels': 'The outage is saved, but no channel is registered as a staff channel. Write "kanal" in the staff channel to register it.',
+  'declare.noChannels': 'The outage is saved, but no channel is registered as a staff channel. Write "channel" in the staff channel to register it.',
   'declare.alreadySent': 'That announcement was already sent.',
   'declare.badStart': 'The "down since" time cannot be used: {reason}. Correct it and try again.',
   'declare.badStart.future': 'it is in the future',
@@ -193,7 +196,7 @@ export const en: Record<MessageKey, string> = {
   'channel.saved': 'Saved. The channel is now used for: {roles}.',
   'channel.removed': 'The channel is no longer used by Nedbrud.',
   'channel.none': 'no roles',
-  'channel.onlyInChannel': 'Write "kanal" in the channel you want to register (mention me with @Nedbrud).',
+  'channel.onlyInChannel': 'Write "channel" in the channel you want to register (mention me with @Nedbrud).',
   'channel.adminOnlyNexusteamRole': "Only an administrator (NEXUSTEAM_IDS) can make a channel the Nexus team's channel.",
   'channel.badRole': 'Unknown role: {role}.',
   'claim.taken': '{name} took this {when} and is calling the Region\'s duty service (driftvagt). You need not do more.',
@@ -247,11 +250,11 @@ export const en: Record<MessageKey, string> = {
   'bilag1.empty': 'The list is empty. The Nexus team maintains it in the instruction (bilag1.entries).',
   'bilag1.line': '{name}: {phone}',
   'input.flood': 'You are writing very fast. I will answer again in a moment. If it is urgent, call the Nexus team: {phone}.',
-  'follow.new': 'You now get a personal message when an outage of {what} is announced, and when it is resolved. Write "stop nedbrud" to stop.',
-  'follow.changed': 'Changed: you now get messages about {what}. Write "stop nedbrud" to stop.',
-  'follow.same': 'You already follow {what}. Write "stop nedbrud" to stop.',
+  'follow.new': 'You now get a personal message when an outage of {what} is announced, and when it is resolved. Write "stop outages" to stop.',
+  'follow.changed': 'Changed: you now get messages about {what}. Write "stop outages" to stop.',
+  'follow.same': 'You already follow {what}. Write "stop outages" to stop.',
   'follow.all': 'Nexus, Bekey and the Internet',
-  'follow.onlyPersonal': 'Write "følg nedbrud" to me in a private chat, and I send the messages there.',
+  'follow.onlyPersonal': 'Write "follow outages" to me in a private chat, and I send the messages there.',
   'alerts.failed': 'Personal alerts about the {system} outage did not reach {count} {count|subscriber|subscribers}.',
   'unfollow.done': 'You get no more personal outage messages. Your details are deleted.',
   'unfollow.none': 'You did not follow outages. There is nothing to stop.',
@@ -260,7 +263,7 @@ export const en: Record<MessageKey, string> = {
   'history.export': 'Export: {system}',
   'export.title': 'Timeline for the review',
   'export.csvIntro': 'The same timeline as CSV (copy into Excel):',
-  'export.which': 'Which outage? Write "historik" and press "Export" next to it.',
+  'export.which': 'Which outage? Write "history" and press "Export" next to it.',
   'declare.mailDraft': 'Write a mail to the lists',
   'access.unavailable': "I can't check right now whether you are in the Nexus team. Please try again in a moment.",
   'closed.title': 'The Nexus team is closed (besides public holidays)',

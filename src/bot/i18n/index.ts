@@ -6,11 +6,6 @@ export type { MessageKey };
 
 const catalogues: Record<Language, Record<MessageKey, string>> = { da, en };
 
-/** `en` or `en-*` gets English; anything else (or nothing) Danish. */
-export function languageOf(locale: string | undefined | null): Language {
-  return locale && /^en(-|_|$)/i.test(locale.trim()) ? 'en' : 'da';
-}
-
 /**
  * A message in the language, with {name} placeholders filled. `{count|kollega|kolleger}`
  * picks the singular when `count` is 1 and the plural otherwise (the number itself is
