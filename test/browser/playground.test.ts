@@ -215,7 +215,8 @@ describe('the playground in Chromium', () => {
     // "Driftvagten er underrettet": the same card, replaced in place.
     await press(page, 'Driftvagten er underrettet');
     const updated = messages(page).locator(`[data-message-id="${escalationId}"][data-version="1"]`);
-    await updated.getByText('Driftvagten er underrettet af Heidi Nexusteam').waitFor();
+    // The card says it (its notification line above the card says it too).
+    await updated.locator('.card-host').getByText('Driftvagten er underrettet af Heidi Nexusteam').waitFor();
     expect(await updated.getByRole('button', { name: 'Driftvagten er underrettet' }).count()).toBe(0);
     expect(await escalationPosition(page, escalationId ?? '')).toBe(positionBefore);
     expect(await messages(page).locator(`[data-message-id="${escalationId}"]`).count()).toBe(1);
@@ -232,7 +233,7 @@ describe('the playground in Chromium', () => {
 
     await openView(w, STAFF_CHANNEL);
     const resolved = messages(page).locator(`[data-message-id="${announcementId}"]`);
-    await resolved.getByText('Løst: Nexus virker igen').waitFor();
+    await resolved.locator('.card-host').getByText('Løst: Nexus virker igen').waitFor();
     expect(Number(await resolved.getAttribute('data-version'))).toBeGreaterThanOrEqual(1);
     // The all-clear reply sits in the announcement's thread, under its root.
     const thread = messages(page).locator(`.thread[data-thread-id="${announcementId}"]`);
