@@ -83,24 +83,25 @@ async function waitForText(page: Page, text: string): Promise<Locator> {
   return found;
 }
 
-/** Runs `action` and waits until the turn it starts (POST /api/messages) has been answered. */
-async function turn(page: Page, action: () => Promise<void>): Promise<void> {
+/** Runs `action` and waits until the turn it starts (POST /api/messages) has been answered; returns that activity's id. */
+async function turn(page: Page, action: () => Promise<void>): Promise<string> {
   const answered = page.waitForResponse((r) => r.url().endsWith('/api/messages') && r.request().method() === 'POST');
   await action();
   const res = await answered;
   expect(res.status()).toBeLessThan(300);
+  return String((res.request().postDataJSON() as { id?: unknown }).id);
 }
 
-async function say(page: Page, text: string): Promise<void> {
-  await turn(page, async () => {
+async function say(page: Page, text: string): Promise<string> {
+  return turn(page, async () => {
     await page.getByTestId('composer-input').fill(text);
     await page.getByTestId('composer-send').click();
   });
 }
 
 /** Presses the button on the newest card that has it, as a person would. */
-async function press(page: Page, title: string): Promise<void> {
-  await turn(page, () => messages(page).getByRole('button', { name: title }).last().click());
+async function press(page: Page, title: string): Promise<string> {
+  return turn(page, () => messages(page).getByRole('button', { name: title }).last().click());
 }
 
 async function setClock(page: Page, local: string, expected: string): Promise<void> {
@@ -245,7 +246,101 @@ describe('the playground in Chromium', () => {
 
     await proveAgainstLog(w);
   });
+
+  it('out of hours with nobody carrying it: each reporter and the declarer get the claim card; the first "Jeg ringer" takes it and the other card says who', async () => {
+    const w = await world(DESKTOP);
+    const { page } = w;
+    // Monday: the Nexusteam is open until 15.30.
+    await setClock(page, '2026-12-07T14:00', 'mandag 7. december 2026 kl. 14.00');
+
+    // Anna reports it: Nexus is down for her colleagues too.
+    await say(page, 'Nexus er nede');
+    await waitForText(page, 'Er Nexus også nede hos dine kolleger?');
+    await press(page, 'Ja, også hos kolleger');
+
+    // Heidi declares it, down since Anna's report.
+    await asPersona(w, 'Heidi Nexusteam (Nexusteamet)');
+    await say(page, 'meld nedbrud');
+    const form = messageWith(page, 'Vis udkast');
+    await form.getByLabel('Kort beskrivelse').fill('Nexus svarer ikke ved login');
+    expect(await form.getByLabel('Nede siden (klokkeslæt)').inputValue()).toBe('14:00');
+    await press(page, 'Vis udkast');
+    await waitForText(page, 'Udkast: sådan ser meldingen ud');
+    await press(page, 'Send til alle');
+    await waitForText(page, 'Meldingen er sendt til 1 kanal');
+
+    // 16.00: the Nexusteam closed at 15.30, nobody took the hand-over, and the 2 hours are up.
+    await asPersona(w, 'Anna Hjemmepleje (medarbejder)');
+    await setClock(page, '2026-12-07T16:00', 'mandag 7. december 2026 kl. 16.00');
+    const annasClaim = messageWith(page, 'Kan du ringe til Regionens driftvagt?');
+    await annasClaim.getByText('Nexus har været nede i 2 timer, og ingen har sagt, at de har ringet til Regionens driftvagt').waitFor();
+    await annasClaim.getByRole('button', { name: 'Jeg ringer' }).waitFor();
+    // Asking is not telling: the number comes only to whoever takes it.
+    expect(await annasClaim.getByText('3864 8888').count()).toBe(0);
+
+    await page.setViewportSize(PHONE);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await scrollToTop(messageWith(page, 'Kan du ringe til Regionens driftvagt?'));
+    await page.screenshot({ path: screenshotPath('claim-phone.png'), animations: 'disabled' });
+    await page.setViewportSize(DESKTOP);
+
+    // Heidi declared it, so she is asked too.
+    await asPersona(w, 'Heidi Nexusteam (Nexusteamet)');
+    const heidisClaim = messageWith(page, 'Kan du ringe til Regionens driftvagt?');
+    await heidisClaim.getByRole('button', { name: 'Jeg ringer' }).waitFor();
+    const heidisClaimId = (await heidisClaim.getAttribute('data-message-id')) ?? '';
+    expect(heidisClaimId).not.toBe('');
+    expect(await heidisClaim.getAttribute('data-version')).toBe('0');
+    const heidisClaimPosition = await chatPosition(page, heidisClaimId);
+
+    // In the Nexusteam's channel: the hand-over card from before closing, untaken, and
+    // the driftvagt card saying that nobody carries it and how many were asked.
+    await openView(w, NEXUS_CHANNEL);
+    await messageWith(page, 'hvem følger nedbruddet på Nexus?').getByRole('button', { name: 'Jeg følger det efter lukketid' }).waitFor();
+    await messageWith(page, 'ring til Regionens driftvagt nu').getByText('2 kolleger, der har meldt det, er spurgt').waitFor();
+    await openView(w, 'chat');
+
+    // Anna takes it, and gets the number in the same turn.
+    await asPersona(w, 'Anna Hjemmepleje (medarbejder)');
+    const claimed = await press(page, 'Jeg ringer');
+    await waitForText(page, 'Du ringer til Regionens driftvagt');
+    const duty = messageWith(page, 'ring til Regionens driftvagt nu');
+    await duty.locator('.card-host').getByText('3864 8888', { exact: true }).waitFor();
+    await duty.getByRole('button', { name: 'Driftvagten er underrettet' }).waitFor();
+    // It answered her press (a reply in that turn), not a later scheduled send.
+    const dutyId = await duty.getAttribute('data-message-id');
+    expect((await devLog(w.app.url)).some((r) => r.via === 'connector' && r.method === 'POST' && r.activityId === claimed && r.assignedId === dutyId)).toBe(true);
+    // Her own claim card now says she has it.
+    await messages(page).locator('[data-message-id][data-version="1"]').filter({ hasText: 'Anna Hjemmepleje ringer til Regionens driftvagt' }).waitFor();
+
+    // Heidi's card is replaced in place: same message, same spot, no button, who took it.
+    await asPersona(w, 'Heidi Nexusteam (Nexusteamet)');
+    const replaced = messages(page).locator(`[data-message-id="${heidisClaimId}"][data-version="1"]`);
+    await replaced.locator('.card-host').getByText('Anna Hjemmepleje ringer til Regionens driftvagt').waitFor();
+    await replaced.getByText('Anna Hjemmepleje tog opgaven i dag kl. 16.00 og ringer til Regionens driftvagt').waitFor();
+    expect(await replaced.getByRole('button').count()).toBe(0);
+    expect(await messages(page).getByRole('button', { name: 'Jeg ringer' }).count()).toBe(0);
+    expect(await messages(page).locator(`[data-message-id="${heidisClaimId}"]`).count()).toBe(1);
+    expect(await chatPosition(page, heidisClaimId)).toBe(heidisClaimPosition);
+    await scrollToTop(replaced);
+    await page.screenshot({ path: screenshotPath('claim-taken-desktop.png'), animations: 'disabled' });
+
+    await proveAgainstLog(w);
+  });
 });
+
+/** Switches the persona the page writes as (its 1:1 chat opens), remembering what the open view showed. */
+async function asPersona(w: World, label: string): Promise<void> {
+  await record(w);
+  await w.page.getByTestId('persona-select').selectOption({ label });
+  const name = label.replace(/ \(.*\)$/, '');
+  await expect.poll(() => w.page.locator('.view-button[data-view="chat"][aria-current="page"] .view-sub').textContent()).toBe(`1:1 som ${name}`);
+}
+
+/** Where a message sits among the chat's messages. */
+async function chatPosition(page: Page, id: string): Promise<number> {
+  return messages(page).evaluate((box, messageId) => Array.prototype.findIndex.call(box.children, (el: Element) => el.getAttribute('data-message-id') === messageId), id);
+}
 
 /** Where an element sits among the messages box's children (a thread root: its thread's index). */
 async function escalationPosition(page: Page, id: string): Promise<number> {
