@@ -198,6 +198,31 @@ export async function spawnBot(opts: SpawnOptions): Promise<ChildBot> {
   return { child, pid, port, logLevels, lastProblems, stderr: () => err, stop };
 }
 
+/** POSTs JSON to a local process; resolves with the status and the body (status 0 on a network error). */
+export function postJson(port: number, urlPath: string, body: unknown, timeoutMs = 10_000): Promise<{ status: number; body: string }> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: urlPath,
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', (err) => resolve({ status: 0, body: err.message }));
+    req.setTimeout(timeoutMs, () => req.destroy(new Error('timeout')));
+    req.end(payload);
+  });
+}
+
 function getStatus(port: number, urlPath: string): Promise<number> {
   return new Promise((resolve) => {
     const req = http.get({ host: '127.0.0.1', port, path: urlPath, agent: false }, (res) => {
