@@ -206,7 +206,7 @@ function renderReportBurst(result: BenchResult, name: 'outage-ooh' | 'outage-oh'
       : `One bot process, \`node ${[...s.nodeFlags, 'dist/index.js'].join(' ')}\` as \`npm start\` runs it, with a fresh SQLite file; its only settings are ${env(s.env)}.`;
   const walk =
     name === 'outage-oh'
-      ? 'in hours "colleagues too" ends at the Nexusteam card; once 3 have reported, detection has made a suspected outage, and the first answer is the known-outage card, which in hours says the Nexusteam is on it and offers no way on: the walk ends there (the report is counted when that card is shown).'
+      ? 'which in the Nexusteam\'s hours leads straight to the Nexusteam card; once 3 have reported, detection has made a suspected outage, and the first answer is the known-outage card, which in hours says the Nexusteam is on it and offers no way on: the walk ends there (the report is counted when that card is shown).'
       : 'then "the Internet works" (`internet: up`), to the KMD card; once 3 have reported, detection has made a suspected outage, and the first answer is the known-outage card, whose "Hvem skal jeg ringe til?" (`{action:\'triage\', skipKnown:true}`) leads on through the scope and Internet questions to the KMD card. The walk ends at the card with the called-KMD button; nobody presses it.';
   const lines: string[] = [
     startMarker(name),
