@@ -239,8 +239,11 @@ export function parseOptions(argv: readonly string[]): Options {
 /** One bot process of a run. */
 export interface InstanceFigures {
   readonly rssPeakMb: number;
+  /** Over the run (up to its last sample, if it died). */
   readonly cpuSeconds: number;
   readonly exitCode: number | null;
+  /** Set if the process ended before the run did: how, and the last lines it wrote on stderr. */
+  readonly diedDuringRun: { readonly code: number | null; readonly signal: string | null; readonly stderrTail: string } | null;
 }
 
 export interface ProcessFigures {
@@ -433,6 +436,16 @@ function log(message: string): void {
 
 const mb = (bytes: number) => round(bytes / (1024 * 1024), 1);
 
+/** Why a process died, from what it wrote on stderr: V8's FATAL ERROR line (a heap limit) if there is one, else the last few lines. */
+function stderrTail(text: string): string {
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const fatal = lines.filter((l) => /FATAL ERROR|heap out of memory/i.test(l)).pop();
+  return (fatal ?? lines.slice(-4).join(' | ')).slice(-600);
+}
+
 /** Moves the bot's development clock (the playground's POST /dev/clock); returns its local time as the bot puts it. */
 async function setClock(bot: ChildBot, at: string): Promise<string> {
   const res = await postJson(bot.port, '/dev/clock', { at });
@@ -491,6 +504,7 @@ async function withDeployment<T>(
     const azuriteSampler = azurite ? new MemorySampler(azurite.pid, 250) : undefined;
     const retries0 = clients.reduce((n, c) => n + c.retries, 0);
     let result: T;
+    let died: (ReturnType<ChildBot['exited']>)[] = [];
     let memory: ReturnType<MemorySampler['stop']>[];
     let azuriteMemory: ReturnType<MemorySampler['stop']> | undefined;
     let cpu1: number[];
@@ -501,10 +515,12 @@ async function withDeployment<T>(
     try {
       result = await run(deployment);
     } finally {
+      died = bots.map((b) => b.exited());
       memory = samplers.map((s) => s.stop());
       azuriteMemory = azuriteSampler?.stop();
       loop.disable();
-      cpu1 = bots.map((b, i) => readCpuSeconds(b.pid) ?? cpu0[i] ?? 0);
+      // A process that died during the run: its CPU time when the sampler last saw it.
+      cpu1 = bots.map((b, i) => readCpuSeconds(b.pid) ?? memory[i]?.lastCpuSeconds ?? cpu0[i] ?? 0);
       azuriteCpu1 = azurite ? (readCpuSeconds(azurite.pid) ?? azuriteCpu0) : 0;
       sys1 = readSystemCpu();
       harness = process.cpuUsage(harness0);
@@ -537,7 +553,15 @@ async function withDeployment<T>(
         exitCode: exitCodes.find((c) => c !== 0) ?? 0,
         storage,
         clientRetries: retries,
-        instances: bots.map((_, i) => ({ rssPeakMb: mb(memory[i]?.hwmBytes ?? 0), cpuSeconds: round(botCpus[i] ?? 0, 2), exitCode: exitCodes[i] ?? null })),
+        instances: bots.map((b, i) => {
+          const d = died[i];
+          return {
+            rssPeakMb: mb(memory[i]?.hwmBytes ?? 0),
+            cpuSeconds: round(botCpus[i] ?? 0, 2),
+            exitCode: exitCodes[i] ?? null,
+            diedDuringRun: d ? { code: d.code, signal: d.signal, stderrTail: stderrTail(b.stderr()) } : null,
+          };
+        }),
         azurite: azurite ? { rssPeakMb: mb(azuriteMemory?.hwmBytes ?? 0), cpuSeconds: round(azuriteCpu, 2) } : null,
         machineDuringRun: {
           seconds: round(wall, 1),
@@ -831,6 +855,10 @@ async function reportBurst(
     reporters: { sent: staff, stored: storage?.reporters ?? null },
     largestDocument: storage?.largest[0] ?? null,
   };
+  for (const [i, p] of run.process.instances.entries()) {
+    const d = p.diedDuringRun;
+    if (d) log(`  ${name}: bot process #${i + 1} died during the run (${d.signal ?? `exit ${d.code}`})${d.stderrTail ? `: ${d.stderrTail}` : ''}`);
+  }
   log(
     `  ${name}: ${JSON.stringify(run.latencyMs)} errors ${run.errors.total}; p99 by decile ${run.latencyByArrivalDecileMs.map((x) => x.p99).join(' · ')} ms; ` +
       `reporters stored ${figures.reporters.stored ?? '?'} of ${staff}; largest ${figures.largestDocument ? `${figures.largestDocument.key} ${round(figures.largestDocument.bytes / 1024, 1)} KB` : '?'}`,

@@ -63,7 +63,8 @@ function storage(r: RunFigures | CapacityFigures): string {
 
 function problems(r: RunFigures | CapacityFigures): string {
   const entries = Object.entries(r.process.log);
-  return entries.length === 0 ? 'none' : entries.map(([k, n]) => `${k} ${n}`).join(', ');
+  const died = r.process.instances.filter((p) => p.diedDuringRun).length;
+  return (entries.length === 0 ? 'none' : entries.map(([k, n]) => `${k} ${n}`).join(', ')) + (died > 0 ? ` (**${died} process${died > 1 ? 'es' : ''} died during the run**)` : '');
 }
 
 function header(result: BenchResult, title: string): string[] {
@@ -231,9 +232,13 @@ function renderReportBurst(result: BenchResult, name: 'outage-ooh' | 'outage-oh'
     `- Errors: ${errors(r)}. Warn/error log lines: ${problems(r)}${r.process.lastProblems.length > 0 ? ` (last: \`${(r.process.lastProblems[r.process.lastProblems.length - 1] ?? '').slice(0, 200).replace(/`/g, "'")}\`)` : ''}.`,
     `- Replies delivered: ${r.deliveries}. Run ${r.durationS} s from the first arrival to the last walk's end; harness arrival lag (max) ${r.arrivalLagMaxMs} ms; POSTs re-sent after a closed keep-alive socket: ${r.process.clientRetries}.`,
   ];
-  if (b.instances > 1) {
+  const ended = (p: ReportBurstFigures['run']['process']['instances'][number]): string =>
+    p.diedDuringRun
+      ? `**died during the run** (${p.diedDuringRun.signal ?? `exit code ${p.diedDuringRun.code}`}${p.diedDuringRun.stderrTail ? `; stderr: \`${p.diedDuringRun.stderrTail.replace(/`/g, "'").slice(-300)}\`` : ''})`
+      : `exit ${p.exitCode ?? 'killed'} when stopped`;
+  if (b.instances > 1 || r.process.instances.some((p) => p.diedDuringRun)) {
     lines.push(
-      `- Processes: ${r.process.instances.map((p, i) => `#${i + 1} peak RSS ${p.rssPeakMb} MB, CPU ${p.cpuSeconds} s, exit ${p.exitCode ?? 'killed'}`).join('; ')}.` +
+      `- Processes: ${r.process.instances.map((p, i) => `#${i + 1} peak RSS ${p.rssPeakMb} MB, CPU ${p.cpuSeconds} s, ${ended(p)}`).join('; ')}.` +
         (r.process.azurite ? ` Azurite: peak RSS ${r.process.azurite.rssPeakMb} MB, CPU ${r.process.azurite.cpuSeconds} s.` : ''),
     );
   }
