@@ -3,64 +3,106 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import Database from 'better-sqlite3';
+import { startAzurite, type Azurite } from './azurite';
 import { FastConnector } from './connector';
-import { MemorySampler, readCpuSeconds, readMemory, readSystemCpu, ROOT, spawnBot, waitForQuiet, type ChildBot } from './proc';
-import { Recorder } from './recorder';
-import { renderMarkdown, writeSection } from './report';
+import { MemorySampler, postJson, readCpuSeconds, readMemory, readSystemCpu, ROOT, spawnBot, waitForQuiet, type ChildBot } from './proc';
+import { Recorder, type DecileSummary } from './recorder';
+import { renderSections, writeSection } from './report';
 import { round, Tally, type LatencySummary } from './stats';
+import { inspectBlob, inspectSqlite, type StorageFigures } from './storageFigures';
 import {
   CALLED_KMD,
   Client,
+  INDIVIDUAL,
+  KNOWN_ONLY,
   person,
   pressOnce,
+  REPORTS_IN_HOURS,
+  REPORTS_OUT_OF_HOURS,
+  walk,
   walkEcho,
-  walkTriage,
   type Sink,
   type WalkContext,
   type WalkOutcome,
+  type WalkPolicy,
 } from './walks';
 
+export type { StorageFigures } from './storageFigures';
+
 /**
- * `npm run bench` (node dist/bench/http.js): the bot over HTTP against its floor.
+ * `npm run bench` (node dist/bench/http.js): the bot over HTTP, as `npm start`
+ * runs it (its node flags, the default configuration: only where its storage is
+ * and its port are set), with the bot's clock set through the development
+ * playground's `POST /dev/clock` so every run sees the same hours.
  *
- *   triage burst   1,000 distinct staff arriving at 20/s, each walking the full
- *                  triage from "Nexus er nede" to the card with whom to call
- *                  (DETECTION_ENABLED=false, so everyone walks it); SQLite storage.
+ *   triage burst   1,000 distinct staff arriving at 20/s whose Nexus problem is
+ *                  their own: "Nexus er nede" → "kun hos mig" → their advice card.
+ *                  No report, so the figures are those of the triage dialog itself;
+ *                  the reports have the outage bursts below. SQLite storage.
  *   floor          the echo bot (src/bench/echoBot.ts: same adapter, server and
  *                  storage; one state read/write and one reply per turn), same
  *                  arrivals, each person doing the same number of turns.
  *   outage burst   the same arrivals while a Nexus outage is active (one member of
  *                  staff pressed "Jeg har ringet til KMD" first): one turn each.
- *   capacity       N concurrent users looping walks (fresh identities), N doubled
- *                  until turns/s stops rising (two levels without +5 %, or
- *                  one 10 % below the best), bot and floor.
+ *   capacity       N concurrent users looping the triage walk (fresh identities),
+ *                  N doubled until turns/s stops rising (two levels without +5 %,
+ *                  or one 10 % below the best), bot and floor.
+ *   outage-ooh     the real burst: 5,000 staff at 20/s, Saturday evening, nothing
+ *                  declared, each reporting "colleagues too" and following the
+ *                  cards (through the known-outage card once detection made one)
+ *                  to the KMD card. SQLite.
+ *   outage-oh      the same on a Thursday morning, in the Nexusteam's hours: to the
+ *                  Nexusteam card, or the known-outage card that says the Nexusteam
+ *                  is on it. SQLite.
+ *   scale-out      outage-ooh with STORAGE=blob on Azurite (started and stopped
+ *                  here), two bot processes sharing one container, arrivals
+ *                  round-robin between them; 2,000 staff.
  *
- * Each run gets its own process and SQLite file (`node dist/index.js` or
- * `node dist/bench/echoBot.js`), so memory figures are that process's own (VmHWM)
- * and no run inherits another's documents. Prints one JSON document on stdout;
- * progress goes to stderr. A full run (not --only, not --cpu-prof) replaces the
- * "http" section of bench/results.md.
+ * Each run gets its own processes and storage, so memory figures are those
+ * processes' own (VmHWM) and no run inherits another's documents. Prints one JSON
+ * document on stdout; progress goes to stderr. A full default run (no --only, no
+ * --staff, no --cpu-prof) rewrites every section of bench/results.md; otherwise
+ * only the sections --write names.
  *
  * The machine is shared: before each run the harness waits (at most --quiet-wait
  * seconds) for the rest of the machine to go quiet, and every run reports how much
  * CPU other processes used meanwhile (`machineDuringRun`), and the harness's own
  * event-loop delay, so a disturbed figure can be told from a slow bot.
  *
- * Options: --staff N (1000) --rate R (20) --level-seconds S (2.5) --warmup-seconds S (0.5)
- *          --max-users N (64) --warmup-walks N (20) --only triage,outage,capacity
- *          --cpu-prof DIR (profile the bot during the triage burst) --no-write
- *          --results FILE (bench/results.md) --quiet-cores C (0.3) --quiet-wait S (10)
+ * Options: --only triage,outage,capacity,outage-ooh,outage-oh,scale-out
+ *          --staff N | --staff outage-ooh=300,scale-out=200 (per section; a bare N sets all)
+ *          --rate R (20) --level-seconds S (2.5) --warmup-seconds S (0.5) --max-users N (64)
+ *          --warmup-walks N (20) --out-of-hours-at 2026-11-28T19:00 --in-hours-at 2026-11-26T10:00
+ *          --instances N (2, scale-out) --azurite-memory-mb MB (4096)
+ *          --write http,outage-ooh,outage-oh,scale-out | --no-write  --results FILE (bench/results.md)
+ *          --cpu-prof DIR (profile the bot during the triage burst) --quiet-cores C (0.3) --quiet-wait S (10)
  *          --bot-node-args "FLAGS" --bot-stdout FILE (investigations: the triage-burst bot)
  */
 
 type Kind = 'bot' | 'floor';
-type Scenario = 'triage' | 'outage' | 'capacity';
+export type Scenario = 'triage' | 'outage' | 'capacity' | 'outage-ooh' | 'outage-oh' | 'scale-out';
+export const SCENARIOS: readonly Scenario[] = ['triage', 'outage', 'capacity', 'outage-ooh', 'outage-oh', 'scale-out'];
+export type StaffScenario = Exclude<Scenario, 'capacity'>;
+const STAFF_SCENARIOS: readonly StaffScenario[] = ['triage', 'outage', 'outage-ooh', 'outage-oh', 'scale-out'];
+export const DEFAULT_STAFF: Readonly<Record<StaffScenario, number>> = { triage: 1000, outage: 1000, 'outage-ooh': 5000, 'outage-oh': 5000, 'scale-out': 2000 };
+
+/** The sections of bench/results.md this bench writes, and the scenarios each shows (all must have run). */
+export type SectionName = 'http' | 'outage-ooh' | 'outage-oh' | 'scale-out';
+export const SECTIONS: Readonly<Record<SectionName, readonly Scenario[]>> = {
+  http: ['triage', 'outage', 'capacity'],
+  'outage-ooh': ['outage-ooh'],
+  'outage-oh': ['outage-oh'],
+  'scale-out': ['scale-out'],
+};
+
+/** Saturday evening and a Thursday morning in the Nexusteam's hours (no holiday), Copenhagen wall time. */
+export const OUT_OF_HOURS_AT = '2026-11-28T19:00';
+export const IN_HOURS_AT = '2026-11-26T10:00';
 
 const SCRIPTS: Record<Kind, string> = { bot: 'dist/index.js', floor: 'dist/bench/echoBot.js' };
 
 export interface Options {
-  readonly staff: number;
+  readonly staff: Readonly<Record<StaffScenario, number>>;
   readonly rate: number;
   readonly levelSeconds: number;
   readonly warmupSeconds: number;
@@ -68,7 +110,10 @@ export interface Options {
   readonly warmupWalks: number;
   readonly only: ReadonlySet<Scenario>;
   readonly cpuProfDir: string | undefined;
-  readonly write: boolean;
+  /** The sections of the results file to (re)write after the run. */
+  readonly write: ReadonlySet<SectionName>;
+  /** Why nothing is written, when nothing is. */
+  readonly noWriteReason: string | undefined;
   readonly resultsFile: string;
   /** Before each run, wait until the rest of the machine uses less than this many cores… */
   readonly quietCores: number;
@@ -78,6 +123,15 @@ export interface Options {
   readonly botNodeArgs: readonly string[];
   /** Copy the triage-burst bot's stdout here. */
   readonly botStdout: string | undefined;
+  /** The bot's clock out of the Nexusteam's hours (triage, outage, capacity, outage-ooh, scale-out). */
+  readonly outOfHoursAt: string;
+  /** The bot's clock in the Nexusteam's hours (outage-oh). */
+  readonly inHoursAt: string;
+  /** Bot processes in the scale-out run. */
+  readonly instances: number;
+  readonly azuriteMemoryMb: number;
+  /** The arguments given (the results name the command). */
+  readonly argv: readonly string[];
 }
 
 export function parseOptions(argv: readonly string[]): Options {
@@ -97,66 +151,130 @@ export function parseOptions(argv: readonly string[]): Options {
     if (value === undefined) throw new Error(`--${name} needs a value`);
     args.set(name, value);
   }
-  const num = (name: string, fallback: number): number => {
-    const raw = args.get(name);
-    if (raw === undefined) return fallback;
+  const positive = (name: string, raw: string): number => {
     const n = Number(raw);
     if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number`);
     return n;
   };
-  const known = new Set(['staff', 'rate', 'level-seconds', 'warmup-seconds', 'max-users', 'warmup-walks', 'only', 'cpu-prof', 'results', 'quiet-cores', 'quiet-wait', 'bot-node-args', 'bot-stdout']);
+  const num = (name: string, fallback: number): number => {
+    const raw = args.get(name);
+    return raw === undefined ? fallback : positive(name, raw);
+  };
+  const known = new Set([
+    'staff', 'rate', 'level-seconds', 'warmup-seconds', 'max-users', 'warmup-walks', 'only', 'cpu-prof', 'results', 'quiet-cores', 'quiet-wait',
+    'bot-node-args', 'bot-stdout', 'write', 'out-of-hours-at', 'in-hours-at', 'instances', 'azurite-memory-mb',
+  ]);
   for (const name of args.keys()) if (!known.has(name)) throw new Error(`unknown option --${name}`);
+
   const only = new Set<Scenario>();
-  for (const s of (args.get('only') ?? 'triage,outage,capacity').split(',')) {
-    if (s !== 'triage' && s !== 'outage' && s !== 'capacity') throw new Error(`--only: unknown scenario "${s}"`);
-    only.add(s);
+  for (const s of (args.get('only') ?? SCENARIOS.join(',')).split(',')) {
+    if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`--only: unknown scenario "${s}" (one of ${SCENARIOS.join(', ')})`);
+    only.add(s as Scenario);
   }
+
+  // --staff 300 sets every section; --staff outage-ooh=300,scale-out=200 sets those (later items win).
+  const staff: Record<StaffScenario, number> = { ...DEFAULT_STAFF };
+  for (const item of (args.get('staff') ?? '').split(',').filter(Boolean)) {
+    const eq = item.indexOf('=');
+    if (eq < 0) {
+      const n = Math.floor(positive('staff', item));
+      for (const s of STAFF_SCENARIOS) staff[s] = n;
+      continue;
+    }
+    const name = item.slice(0, eq);
+    if (!(STAFF_SCENARIOS as readonly string[]).includes(name)) throw new Error(`--staff: no staff in "${name}" (one of ${STAFF_SCENARIOS.join(', ')})`);
+    staff[name as StaffScenario] = Math.floor(positive('staff', item.slice(eq + 1)));
+  }
+  const staffChanged = STAFF_SCENARIOS.some((s) => staff[s] !== DEFAULT_STAFF[s]);
+
+  const cpuProfDir = args.get('cpu-prof');
+  const botNodeArgs = (args.get('bot-node-args') ?? '').split(/\s+/).filter(Boolean);
+  const botStdout = args.get('bot-stdout');
+  let write = new Set<SectionName>();
+  let noWriteReason: string | undefined;
+  if (flags.has('no-write')) {
+    if (args.has('write')) throw new Error('--write and --no-write contradict each other');
+    noWriteReason = '--no-write';
+  } else if (args.has('write')) {
+    for (const name of (args.get('write') ?? '').split(',').filter(Boolean)) {
+      const scenarios = SECTIONS[name as SectionName] as readonly Scenario[] | undefined;
+      if (!scenarios) throw new Error(`--write: unknown section "${name}" (one of ${Object.keys(SECTIONS).join(', ')})`);
+      const missing = scenarios.filter((s) => !only.has(s));
+      if (missing.length > 0) throw new Error(`--write ${name}: the section needs ${missing.join(', ')} in --only`);
+      write.add(name as SectionName);
+    }
+  } else if (only.size === SCENARIOS.length && !staffChanged && !cpuProfDir && botNodeArgs.length === 0 && !botStdout) {
+    write = new Set(Object.keys(SECTIONS) as SectionName[]);
+  } else {
+    noWriteReason = 'a partial, smaller or profiled run writes only the sections --write names';
+  }
+
+  const instances = Math.floor(num('instances', 2));
   return {
-    staff: Math.floor(num('staff', 1000)),
+    staff,
     rate: num('rate', 20),
     levelSeconds: num('level-seconds', 2.5),
     warmupSeconds: args.has('warmup-seconds') ? Number(args.get('warmup-seconds')) : 0.5,
     maxUsers: Math.floor(num('max-users', 64)),
     warmupWalks: args.has('warmup-walks') ? Math.floor(Number(args.get('warmup-walks'))) : 20,
     only,
-    cpuProfDir: args.get('cpu-prof'),
-    write: !flags.has('no-write'),
+    cpuProfDir,
+    write,
+    noWriteReason,
     resultsFile: path.resolve(ROOT, args.get('results') ?? 'bench/results.md'),
     quietCores: num('quiet-cores', 0.3),
     quietWaitSeconds: args.has('quiet-wait') ? Number(args.get('quiet-wait')) : 10,
-    botNodeArgs: (args.get('bot-node-args') ?? '').split(/\s+/).filter(Boolean),
-    botStdout: args.get('bot-stdout'),
+    botNodeArgs,
+    botStdout,
+    outOfHoursAt: args.get('out-of-hours-at') ?? OUT_OF_HOURS_AT,
+    inHoursAt: args.get('in-hours-at') ?? IN_HOURS_AT,
+    instances,
+    azuriteMemoryMb: Math.floor(num('azurite-memory-mb', 4096)),
+    argv: [...argv],
   };
 }
 
 // --- figures -------------------------------------------------------------------
 
-export interface StorageFigures {
-  readonly items: number;
-  readonly bytes: number;
-  readonly largest: readonly { readonly key: string; readonly bytes: number }[];
+/** One bot process of a run. */
+export interface InstanceFigures {
+  readonly rssPeakMb: number;
+  /** Over the run (up to its last sample, if it died). */
+  readonly cpuSeconds: number;
+  readonly exitCode: number | null;
+  /** Set if the process ended before the run did: how, and the last lines it wrote on stderr. */
+  readonly diedDuringRun: { readonly code: number | null; readonly signal: string | null; readonly stderrTail: string } | null;
 }
 
 export interface ProcessFigures {
+  /** Of the bot process; with several, the largest of them. */
   readonly rssMb: { readonly ready: number; readonly maxSampled: number; readonly peak: number };
+  /** Of all the bot processes together. */
   readonly cpuSeconds: number;
-  /** Warn/error lines the process logged, by level. */
+  /** Warn/error lines the processes logged, by level. */
   readonly log: Record<string, number>;
   readonly lastProblems: readonly string[];
+  /** The first non-zero exit code of the bot processes, else 0 (null: killed). */
   readonly exitCode: number | null;
   readonly storage: StorageFigures | null;
   readonly machineDuringRun: MachineDuringRun;
   /** POSTs the harness sent again after meeting a kept-alive socket the server had just closed. */
   readonly clientRetries: number;
+  /** Each bot process (scale-out: several). */
+  readonly instances: readonly InstanceFigures[];
+  /** The Azurite process (Blob runs). */
+  readonly azurite: { readonly rssPeakMb: number; readonly cpuSeconds: number } | null;
 }
 
 /** What else happened on the machine while the run was measured. */
 export interface MachineDuringRun {
   readonly seconds: number;
-  /** Cores used on average by processes other than the bot and this harness. */
+  /** Cores used on average by processes other than the bots, Azurite and this harness. */
   readonly otherCores: number;
-  /** Cores the bot process used on average. */
+  /** Cores the bot processes used on average. */
   readonly botCores: number;
+  /** Cores Azurite used on average (0 without it). */
+  readonly azuriteCores: number;
   /** Cores this harness (client and connector) used on average. */
   readonly harnessCores: number;
   readonly stealCores: number;
@@ -176,13 +294,15 @@ export interface RunFigures {
   readonly turnsPerS: number;
   readonly latencyMs: LatencySummary;
   readonly latencyByTurnMs: readonly LatencySummary[];
-  readonly latencyByArrivalDecileMs: readonly { p50: number; p99: number; max: number }[];
+  readonly latencyByArrivalDecileMs: readonly DecileSummary[];
   readonly errors: { readonly total: number; readonly kinds: Record<string, number> };
   readonly walks: { readonly turns: Record<string, number>; readonly endings: Record<string, number> };
   readonly deliveries: number;
   /** How late the harness started the latest arrival (it must keep the pattern). */
   readonly arrivalLagMaxMs: number;
   readonly cpuMsPerTurn: number;
+  /** The bot's clock at the start (Copenhagen, as /dev/clock said), null for the floor. */
+  readonly botClock: string | null;
   readonly process: ProcessFigures;
 }
 
@@ -202,7 +322,18 @@ export interface CapacityFigures {
   readonly process: ProcessFigures;
 }
 
+/** One of the outage bursts with the default configuration (outage-ooh, outage-oh, scale-out). */
+export interface ReportBurstFigures {
+  readonly storage: 'sqlite' | 'blob';
+  readonly instances: number;
+  readonly run: RunFigures;
+  /** Staff who reported (every one of them does, once, following the cards) and distinct reporters stored after the run. */
+  readonly reporters: { readonly sent: number; readonly stored: number | null };
+  readonly largestDocument: { readonly key: string; readonly bytes: number } | null;
+}
+
 export interface TargetCheck {
+  readonly section: SectionName;
   readonly name: string;
   readonly value: number;
   readonly limit: number;
@@ -226,28 +357,39 @@ export interface Machine {
 export interface BenchResult {
   readonly machine: Machine;
   readonly settings: {
-    readonly staff: number;
+    readonly command: string;
+    readonly staff: Readonly<Record<StaffScenario, number>>;
     readonly ratePerS: number;
     readonly levelSeconds: number;
     readonly warmupSeconds: number;
     readonly warmupWalks: number;
     readonly quietCores: number;
     readonly quietWaitSeconds: number;
+    /** The environment of a bot on SQLite (all of it: nothing else is set). */
     readonly env: Record<string, string>;
-    /** Node flags of both processes (those of `npm start`). */
+    /** The environment of a scale-out bot. */
+    readonly blobEnv: Record<string, string>;
+    /** Node flags of the bot and floor processes (those of `npm start`). */
     readonly nodeFlags: readonly string[];
+    readonly outOfHoursAt: string;
+    readonly inHoursAt: string;
+    readonly instances: number;
+    readonly azuriteMemoryMb: number;
     readonly cpuProfile: string | null;
   };
   readonly triageBurst?: { readonly bot: RunFigures; readonly floor: RunFigures };
   readonly outageBurst?: { readonly bot: RunFigures };
   readonly capacity?: { readonly bot: CapacityFigures; readonly floor: CapacityFigures; readonly ratio: number };
+  readonly outageOutOfHours?: ReportBurstFigures;
+  readonly outageInHours?: ReportBurstFigures;
+  readonly scaleOut?: ReportBurstFigures;
   readonly targets: readonly TargetCheck[];
   readonly wallSeconds: number;
 }
 
-// --- running a bot process -----------------------------------------------------
+// --- running bot processes -----------------------------------------------------
 
-const BOT_ENV = { LOG_LEVEL: 'warn', DETECTION_ENABLED: 'false' } as const;
+const CONTAINER = 'nedbrud-bench';
 
 /**
  * The node flags production starts the bot with (`npm start` in package.json, and
@@ -262,10 +404,25 @@ export function startNodeFlags(): string[] {
 const START_FLAGS = startNodeFlags();
 const LOOP_RESOLUTION_MS = 10;
 
-interface Instance {
+/** How one run's processes are set up. */
+interface DeploymentSpec {
   readonly kind: Kind;
-  readonly bot: ChildBot;
-  readonly client: Client;
+  readonly storage: 'sqlite' | 'blob';
+  /** Bot processes sharing the storage (Blob only for more than one). */
+  readonly instances: number;
+  /** The bot's clock, Copenhagen wall time (ignored for the floor, which has none). */
+  readonly clockAt?: string;
+  readonly nodeArgs?: readonly string[];
+  readonly stdoutFile?: string;
+}
+
+interface Deployment {
+  readonly kind: Kind;
+  readonly bots: readonly ChildBot[];
+  /** One per bot process, in the same order. */
+  readonly clients: readonly Client[];
+  /** The bot's clock after it was set, as /dev/clock put it. */
+  readonly clock: string | null;
 }
 
 let personCounter = 0;
@@ -279,73 +436,138 @@ function log(message: string): void {
 
 const mb = (bytes: number) => round(bytes / (1024 * 1024), 1);
 
-async function withInstance<T>(
-  kind: Kind,
-  connector: FastConnector,
+/** Why a process died, from what it wrote on stderr: V8's FATAL ERROR line (a heap limit) if there is one, else the last few lines. */
+function stderrTail(text: string): string {
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const fatal = lines.filter((l) => /FATAL ERROR|heap out of memory/i.test(l)).pop();
+  return (fatal ?? lines.slice(-4).join(' | ')).slice(-600);
+}
+
+/** Moves the bot's development clock (the playground's POST /dev/clock); returns its local time as the bot puts it. */
+async function setClock(bot: ChildBot, at: string): Promise<string> {
+  const res = await postJson(bot.port, '/dev/clock', { at });
+  if (res.status !== 200) throw new Error(`setting the bot's clock to ${at} failed: ${res.status} ${res.body.slice(0, 300)}`);
+  const state = JSON.parse(res.body) as { local?: unknown; now?: unknown };
+  return typeof state.local === 'string' ? state.local : String(state.now);
+}
+
+async function withDeployment<T>(
+  spec: DeploymentSpec,
   opts: Options,
-  nodeArgs: readonly string[],
-  warm: (instance: Instance) => Promise<void>,
-  run: (instance: Instance) => Promise<T>,
-  stdoutFile?: string,
-): Promise<{ result: T; process: ProcessFigures }> {
+  warm: (d: Deployment) => Promise<void>,
+  run: (d: Deployment) => Promise<T>,
+): Promise<{ result: T; process: ProcessFigures; clock: string | null }> {
   const quiet = await waitForQuiet(opts.quietCores, opts.quietWaitSeconds);
   if (quiet.waitedS > 1.5) log(`  waited ${quiet.waitedS} s for the machine to go quiet (last second: ${quiet.lastCores} cores busy)`);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `nedbrud-bench-${kind}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `nedbrud-bench-${spec.kind}-`));
   const sqlitePath = path.join(dir, 'bench.sqlite');
-  const bot = await spawnBot({
-    script: SCRIPTS[kind],
-    env: { ...BOT_ENV, SQLITE_PATH: sqlitePath },
-    nodeArgs: [...START_FLAGS, ...nodeArgs],
-    ...(stdoutFile ? { stdoutFile } : {}),
-  });
-  const client = new Client(bot.port);
+  let azurite: Azurite | undefined;
+  const bots: ChildBot[] = [];
+  const clients: Client[] = [];
   try {
-    const instance: Instance = { kind, bot, client };
-    await warm(instance);
-    const ready = readMemory(bot.pid);
-    const cpu0 = readCpuSeconds(bot.pid) ?? 0;
+    let env: Record<string, string>;
+    if (spec.storage === 'blob') {
+      azurite = await startAzurite({ extentMemoryLimitMb: opts.azuriteMemoryMb });
+      env = { STORAGE: 'blob', BLOB_CONNECTION_STRING: azurite.connectionString, BLOB_CONTAINER: CONTAINER };
+    } else {
+      env = { SQLITE_PATH: sqlitePath };
+    }
+    // One after the other: the first creates the container (Blob) or the file.
+    for (let i = 0; i < spec.instances; i++) {
+      bots.push(
+        await spawnBot({
+          script: SCRIPTS[spec.kind],
+          env,
+          nodeArgs: [...START_FLAGS, ...(spec.nodeArgs ?? [])],
+          ...(spec.stdoutFile && i === 0 ? { stdoutFile: spec.stdoutFile } : {}),
+        }),
+      );
+    }
+    let clock: string | null = null;
+    if (spec.kind === 'bot' && spec.clockAt) for (const bot of bots) clock = await setClock(bot, spec.clockAt);
+    for (const bot of bots) clients.push(new Client(bot.port));
+    const deployment: Deployment = { kind: spec.kind, bots, clients, clock };
+    await warm(deployment);
+
+    const ready = bots.map((b) => readMemory(b.pid));
+    const cpu0 = bots.map((b) => readCpuSeconds(b.pid) ?? 0);
+    const azuriteCpu0 = azurite ? (readCpuSeconds(azurite.pid) ?? 0) : 0;
     const sys0 = readSystemCpu();
     const harness0 = process.cpuUsage();
     const wall0 = performance.now();
     const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
     loop.enable();
-    const sampler = new MemorySampler(bot.pid, 100);
-    const retries0 = client.retries;
+    const samplers = bots.map((b) => new MemorySampler(b.pid, 100));
+    const azuriteSampler = azurite ? new MemorySampler(azurite.pid, 250) : undefined;
+    const retries0 = clients.reduce((n, c) => n + c.retries, 0);
     let result: T;
-    let memory: ReturnType<MemorySampler['stop']>;
-    let cpu1: number;
+    let died: (ReturnType<ChildBot['exited']>)[] = [];
+    let memory: ReturnType<MemorySampler['stop']>[];
+    let azuriteMemory: ReturnType<MemorySampler['stop']> | undefined;
+    let cpu1: number[];
+    let azuriteCpu1: number;
     let sys1: ReturnType<typeof readSystemCpu>;
     let harness: NodeJS.CpuUsage;
     let wall: number;
     try {
-      result = await run(instance);
+      result = await run(deployment);
     } finally {
-      memory = sampler.stop();
+      died = bots.map((b) => b.exited());
+      memory = samplers.map((s) => s.stop());
+      azuriteMemory = azuriteSampler?.stop();
       loop.disable();
-      cpu1 = readCpuSeconds(bot.pid) ?? cpu0;
+      // A process that died during the run: its CPU time when the sampler last saw it.
+      cpu1 = bots.map((b, i) => readCpuSeconds(b.pid) ?? memory[i]?.lastCpuSeconds ?? cpu0[i] ?? 0);
+      azuriteCpu1 = azurite ? (readCpuSeconds(azurite.pid) ?? azuriteCpu0) : 0;
       sys1 = readSystemCpu();
       harness = process.cpuUsage(harness0);
       wall = (performance.now() - wall0) / 1000;
     }
-    client.close();
-    const exitCode = await bot.stop();
-    const botCpu = cpu1 - cpu0;
+    const retries = clients.reduce((n, c) => n + c.retries, 0) - retries0;
+    for (const c of clients) c.close();
+    const exitCodes: (number | null)[] = [];
+    for (const bot of bots) exitCodes.push(await bot.stop());
+    const storage = spec.storage === 'blob' && azurite ? await inspectBlob(azurite.connectionString, CONTAINER) : await inspectSqlite(sqlitePath);
+    const botCpus = bots.map((_, i) => (cpu1[i] ?? 0) - (cpu0[i] ?? 0));
+    const botCpu = botCpus.reduce((a, b) => a + b, 0);
+    const azuriteCpu = azuriteCpu1 - azuriteCpu0;
     const harnessCpu = (harness.user + harness.system) / 1e6;
     const systemBusy = sys0 && sys1 ? sys1.busy - sys0.busy : 0;
+    const logLevels: Record<string, number> = {};
+    for (const bot of bots) for (const [level, n] of bot.logLevels) logLevels[level] = (logLevels[level] ?? 0) + n;
     return {
       result,
+      clock,
       process: {
-        rssMb: { ready: mb(ready?.rss ?? 0), maxSampled: mb(memory.maxRssBytes), peak: mb(memory.hwmBytes) },
+        rssMb: {
+          ready: mb(Math.max(0, ...ready.map((r) => r?.rss ?? 0))),
+          maxSampled: mb(Math.max(0, ...memory.map((m) => m.maxRssBytes))),
+          peak: mb(Math.max(0, ...memory.map((m) => m.hwmBytes))),
+        },
         cpuSeconds: round(botCpu, 2),
-        log: Object.fromEntries(bot.logLevels),
-        lastProblems: [...bot.lastProblems],
-        exitCode,
-        storage: inspectStorage(sqlitePath),
-        clientRetries: client.retries - retries0,
+        log: logLevels,
+        lastProblems: bots.flatMap((b) => b.lastProblems).slice(-5),
+        exitCode: exitCodes.find((c) => c !== 0) ?? 0,
+        storage,
+        clientRetries: retries,
+        instances: bots.map((b, i) => {
+          const d = died[i];
+          return {
+            rssPeakMb: mb(memory[i]?.hwmBytes ?? 0),
+            cpuSeconds: round(botCpus[i] ?? 0, 2),
+            exitCode: exitCodes[i] ?? null,
+            diedDuringRun: d ? { code: d.code, signal: d.signal, stderrTail: stderrTail(b.stderr()) } : null,
+          };
+        }),
+        azurite: azurite ? { rssPeakMb: mb(azuriteMemory?.hwmBytes ?? 0), cpuSeconds: round(azuriteCpu, 2) } : null,
         machineDuringRun: {
           seconds: round(wall, 1),
-          otherCores: round(Math.max(0, systemBusy - botCpu - harnessCpu) / wall, 2),
+          otherCores: round(Math.max(0, systemBusy - botCpu - azuriteCpu - harnessCpu) / wall, 2),
           botCores: round(botCpu / wall, 2),
+          azuriteCores: round(azuriteCpu / wall, 2),
           harnessCores: round(harnessCpu / wall, 2),
           stealCores: round(sys0 && sys1 ? (sys1.steal - sys0.steal) / wall : 0, 2),
           // The histogram holds whole timer intervals (10 ms and whatever came on top): keep the lateness.
@@ -359,28 +581,10 @@ async function withInstance<T>(
       },
     };
   } finally {
-    client.close();
-    await bot.stop(0);
+    for (const c of clients) c.close();
+    for (const bot of bots) await bot.stop(0);
+    await azurite?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function inspectStorage(file: string): StorageFigures | null {
-  if (!fs.existsSync(file)) return null;
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    const total = db.prepare('SELECT COUNT(*) AS items, COALESCE(SUM(length(CAST(value AS BLOB))), 0) AS bytes FROM items').get() as {
-      items: number;
-      bytes: number;
-    };
-    const largest = db
-      .prepare('SELECT key, length(CAST(value AS BLOB)) AS bytes FROM items ORDER BY bytes DESC LIMIT 3')
-      .all() as { key: string; bytes: number }[];
-    return { items: total.items, bytes: total.bytes, largest };
-  } catch {
-    return null;
-  } finally {
-    db.close();
   }
 }
 
@@ -388,27 +592,34 @@ function inspectStorage(file: string): StorageFigures | null {
 
 type Walker = (index: number, ctx: WalkContext) => Promise<WalkOutcome>;
 
-/** Sequential walks nobody measures: JIT, lazy requires and SQLite caches warm up as in a running bot. */
-async function warmUp(instance: Instance, connector: FastConnector, walks: number, walker: Walker): Promise<void> {
-  const ctx: WalkContext = { client: instance.client, connector, sink: ignore };
-  for (let i = 0; i < walks; i++) await walker(i, ctx);
+/** The walk of staff whose problem is their own: no report, so nothing about outages changes (warm-ups, triage burst, capacity). */
+const individualWalk = (prefix: string): Walker => (i, ctx) => walk(ctx, nextPerson(prefix), i, INDIVIDUAL);
+
+/** Sequential walks nobody measures, on every process: JIT, lazy requires and storage caches warm up as in a running bot. */
+async function warmUp(d: Deployment, connector: FastConnector, walks: number, walker: Walker): Promise<void> {
+  for (const client of d.clients) {
+    const ctx: WalkContext = { client, connector, sink: ignore };
+    for (let i = 0; i < walks; i++) await walker(i, ctx);
+  }
 }
 
 interface BurstOutcome {
-  readonly figures: Omit<RunFigures, 'process' | 'cpuMsPerTurn' | 'target'>;
+  readonly figures: Omit<RunFigures, 'process' | 'cpuMsPerTurn' | 'target' | 'botClock'>;
   readonly turnsByPerson: readonly number[];
 }
 
-/** `people` arrivals at `rate` per second, each walking as fast as the replies come. */
-async function burst(instance: Instance, connector: FastConnector, people: number, rate: number, walker: Walker): Promise<BurstOutcome> {
+/** `people` arrivals at `rate` per second, round-robin over the processes, each walking as fast as the replies come. */
+async function burst(d: Deployment, connector: FastConnector, people: number, rate: number, walker: Walker): Promise<BurstOutcome> {
   const recorder = new Recorder(people);
-  const ctx: WalkContext = { client: instance.client, connector, sink: recorder };
+  const contexts: WalkContext[] = d.clients.map((client) => ({ client, connector, sink: recorder }));
   const deliveriesBefore = connector.deliveries;
   const turnsTally = new Tally();
   const endings = new Tally();
   const turnsByPerson: number[] = new Array<number>(people).fill(0);
   const interval = 1000 / rate;
   let lag = 0;
+  let done = 0;
+  const progress = setInterval(() => log(`  … ${done} of ${people} walks done, ${recorder.turns} turns, ${recorder.errors.total} errors`), 30_000);
   const t0 = performance.now() + 20;
   const walks = Array.from(
     { length: people },
@@ -418,15 +629,17 @@ async function burst(instance: Instance, connector: FastConnector, people: numbe
         setTimeout(
           () => {
             lag = Math.max(lag, performance.now() - due);
-            walker(i, ctx).then(
+            walker(i, contexts[i % contexts.length] as WalkContext).then(
               (outcome) => {
                 turnsTally.add(String(outcome.turns));
                 endings.add(outcome.ending);
                 turnsByPerson[i] = outcome.turns;
+                done += 1;
                 resolve();
               },
               (err: unknown) => {
                 recorder.error(`harness: ${err instanceof Error ? err.message : String(err)}`);
+                done += 1;
                 resolve();
               },
             );
@@ -435,7 +648,11 @@ async function burst(instance: Instance, connector: FastConnector, people: numbe
         );
       }),
   );
-  await Promise.all(walks);
+  try {
+    await Promise.all(walks);
+  } finally {
+    clearInterval(progress);
+  }
   const durationS = (performance.now() - t0) / 1000;
   return {
     turnsByPerson,
@@ -455,14 +672,15 @@ async function burst(instance: Instance, connector: FastConnector, people: numbe
   };
 }
 
-function withProcess(target: Kind, figures: BurstOutcome['figures'], proc: ProcessFigures): RunFigures {
-  return { target, ...figures, cpuMsPerTurn: round((proc.cpuSeconds * 1000) / Math.max(1, figures.turns), 2), process: proc };
+function withProcess(target: Kind, figures: BurstOutcome['figures'], proc: ProcessFigures, botClock: string | null): RunFigures {
+  return { target, ...figures, cpuMsPerTurn: round((proc.cpuSeconds * 1000) / Math.max(1, figures.turns), 2), botClock, process: proc };
 }
 
 type CapacityWalker = (ctx: WalkContext, stop: () => boolean) => Promise<WalkOutcome>;
 
 /** N users looping walks for levelSeconds each; N doubles until turns/s stops rising (see the rule below). */
-async function capacity(instance: Instance, connector: FastConnector, opts: Options, walker: CapacityWalker): Promise<Omit<CapacityFigures, 'process' | 'cpuMsPerTurn' | 'target'> & { totalTurns: number }> {
+async function capacity(d: Deployment, connector: FastConnector, opts: Options, walker: CapacityWalker): Promise<Omit<CapacityFigures, 'process' | 'cpuMsPerTurn' | 'target'> & { totalTurns: number }> {
+  const client = d.clients[0] as Client;
   const levels: CapacityLevel[] = [];
   let best: CapacityLevel | undefined;
   let flat = 0;
@@ -480,7 +698,7 @@ async function capacity(instance: Instance, connector: FastConnector, opts: Opti
       },
       error: (kind) => recorder.error(kind),
     };
-    const ctx: WalkContext = { client: instance.client, connector, sink };
+    const ctx: WalkContext = { client, connector, sink };
     let stopping = false;
     const stop = () => stopping;
     const slots = Array.from({ length: users }, async () => {
@@ -498,7 +716,7 @@ async function capacity(instance: Instance, connector: FastConnector, opts: Opti
       errors: recorder.errors.total,
     };
     levels.push(level);
-    log(`  ${instance.kind} capacity: ${users} users → ${level.turnsPerS} turns/s (p50 ${level.latencyMs.p50} ms, p99 ${level.latencyMs.p99} ms, errors ${level.errors})`);
+    log(`  ${d.kind} capacity: ${users} users → ${level.turnsPerS} turns/s (p50 ${level.latencyMs.p50} ms, p99 ${level.latencyMs.p99} ms, errors ${level.errors})`);
     // Saturated: two levels in a row without a 5 % rise over the best, or one clearly lower (noise on a shared machine).
     if (best === undefined || level.turnsPerS >= best.turnsPerS * 1.05) {
       best = level;
@@ -563,107 +781,171 @@ function mostCommonWalk(turns: Record<string, number> | undefined, fallback: num
   return best;
 }
 
+/** The targets of issue 13 for an outage burst on SQLite (outage-ooh, outage-oh). */
+function sqliteBurstTargets(section: SectionName, label: string, b: ReportBurstFigures): TargetCheck[] {
+  const deciles = b.run.latencyByArrivalDecileMs;
+  const worst = deciles.reduce((m, d) => (Number.isNaN(d.p99) || Number.isNaN(m) ? Number.NaN : Math.max(m, d.p99)), 0);
+  const first = deciles[0]?.p99 ?? Number.NaN;
+  const last = deciles[deciles.length - 1]?.p99 ?? Number.NaN;
+  const largestKb = round((b.largestDocument?.bytes ?? Number.NaN) / 1024, 1);
+  const stored = b.reporters.stored ?? Number.NaN;
+  return [
+    { section, name: `${label} p99 ≤ 50 ms in every arrival decile (the worst decile)`, value: worst, limit: 50, unit: 'ms', pass: worst <= 50 },
+    { section, name: `${label} last decile's p99 ≤ 1.5× the first's`, value: last, limit: round(1.5 * first, 2), unit: 'ms', pass: last <= 1.5 * first },
+    { section, name: `${label} errors = 0`, value: b.run.errors.total, limit: 0, unit: 'errors', pass: b.run.errors.total === 0 },
+    { section, name: `${label} reporters stored = sent`, value: stored, limit: b.reporters.sent, unit: 'reporters', pass: stored === b.reporters.sent },
+    { section, name: `${label} largest stored document ≤ 64 KB (${b.reporters.sent} reporters)`, value: largestKb, limit: 64, unit: 'KB', pass: largestKb <= 64 },
+  ];
+}
+
 export function checkTargets(result: Omit<BenchResult, 'targets'>): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const tb = result.triageBurst;
   if (tb) {
     const bot = tb.bot.latencyMs;
     const floor = tb.floor.latencyMs;
-    checks.push({ name: 'triage burst p99 ≤ 50 ms', value: bot.p99, limit: 50, unit: 'ms', pass: bot.p99 <= 50 });
-    checks.push({ name: "triage burst p99 ≤ 2× the floor's p99", value: bot.p99, limit: round(2 * floor.p99, 2), unit: 'ms', pass: bot.p99 <= 2 * floor.p99 });
-    checks.push({ name: "triage burst p50 ≤ 1.5× the floor's p50", value: bot.p50, limit: round(1.5 * floor.p50, 2), unit: 'ms', pass: bot.p50 <= 1.5 * floor.p50 });
+    const section = 'http';
+    checks.push({ section, name: 'triage burst p99 ≤ 50 ms', value: bot.p99, limit: 50, unit: 'ms', pass: bot.p99 <= 50 });
+    checks.push({ section, name: "triage burst p99 ≤ 2× the floor's p99", value: bot.p99, limit: round(2 * floor.p99, 2), unit: 'ms', pass: bot.p99 <= 2 * floor.p99 });
+    checks.push({ section, name: "triage burst p50 ≤ 1.5× the floor's p50", value: bot.p50, limit: round(1.5 * floor.p50, 2), unit: 'ms', pass: bot.p50 <= 1.5 * floor.p50 });
     const rssLimit = tb.floor.process.rssMb.peak + 100;
-    checks.push({ name: "triage burst peak RSS ≤ the floor's + 100 MB", value: tb.bot.process.rssMb.peak, limit: round(rssLimit, 1), unit: 'MB', pass: tb.bot.process.rssMb.peak <= rssLimit });
+    checks.push({ section, name: "triage burst peak RSS ≤ the floor's + 100 MB", value: tb.bot.process.rssMb.peak, limit: round(rssLimit, 1), unit: 'MB', pass: tb.bot.process.rssMb.peak <= rssLimit });
   }
   const cap = result.capacity;
   if (cap) {
     const limit = 0.5 * cap.floor.peak.turnsPerS;
-    checks.push({ name: "capacity ≥ 0.5× the floor's", value: cap.bot.peak.turnsPerS, limit: round(limit, 1), unit: 'turns/s', pass: cap.bot.peak.turnsPerS >= limit });
+    checks.push({ section: 'http', name: "capacity ≥ 0.5× the floor's", value: cap.bot.peak.turnsPerS, limit: round(limit, 1), unit: 'turns/s', pass: cap.bot.peak.turnsPerS >= limit });
+  }
+  if (result.outageOutOfHours) checks.push(...sqliteBurstTargets('outage-ooh', 'out of hours:', result.outageOutOfHours));
+  if (result.outageInHours) checks.push(...sqliteBurstTargets('outage-oh', 'in hours:', result.outageInHours));
+  const so = result.scaleOut;
+  if (so) {
+    const section = 'scale-out';
+    const stored = so.reporters.stored ?? Number.NaN;
+    checks.push({ section, name: 'scale-out: errors = 0', value: so.run.errors.total, limit: 0, unit: 'errors', pass: so.run.errors.total === 0 });
+    checks.push({ section, name: 'scale-out: reporters stored = sent', value: stored, limit: so.reporters.sent, unit: 'reporters', pass: stored === so.reporters.sent });
+    checks.push({ section, name: 'scale-out: p99 ≤ 250 ms', value: so.run.latencyMs.p99, limit: 250, unit: 'ms', pass: so.run.latencyMs.p99 <= 250 });
   }
   return checks;
+}
+
+/** An outage burst with the default configuration: staff report and follow the cards (outage-ooh, outage-oh, scale-out). */
+async function reportBurst(
+  name: StaffScenario,
+  spec: Omit<DeploymentSpec, 'kind'>,
+  policy: WalkPolicy,
+  connector: FastConnector,
+  opts: Options,
+): Promise<ReportBurstFigures> {
+  const staff = opts.staff[name];
+  const where = spec.storage === 'blob' ? `Blob (Azurite), ${spec.instances} processes` : 'SQLite';
+  log(`${name}: ${staff} staff at ${opts.rate}/s reporting Nexus down, clock ${spec.clockAt}, ${where}`);
+  const r = await withDeployment(
+    { kind: 'bot', ...spec },
+    opts,
+    (d) => warmUp(d, connector, opts.warmupWalks, individualWalk('warm')),
+    (d) => burst(d, connector, staff, opts.rate, (i, ctx) => walk(ctx, nextPerson(name), i, policy)),
+  );
+  const run = withProcess('bot', r.result.figures, r.process, r.clock);
+  const storage = r.process.storage;
+  const figures: ReportBurstFigures = {
+    storage: spec.storage,
+    instances: spec.instances,
+    run,
+    reporters: { sent: staff, stored: storage?.reporters ?? null },
+    largestDocument: storage?.largest[0] ?? null,
+  };
+  for (const [i, p] of run.process.instances.entries()) {
+    const d = p.diedDuringRun;
+    if (d) log(`  ${name}: bot process #${i + 1} died during the run (${d.signal ?? `exit ${d.code}`})${d.stderrTail ? `: ${d.stderrTail}` : ''}`);
+  }
+  log(
+    `  ${name}: ${JSON.stringify(run.latencyMs)} errors ${run.errors.total}; p99 by decile ${run.latencyByArrivalDecileMs.map((x) => x.p99).join(' · ')} ms; ` +
+      `reporters stored ${figures.reporters.stored ?? '?'} of ${staff}; largest ${figures.largestDocument ? `${figures.largestDocument.key} ${round(figures.largestDocument.bytes / 1024, 1)} KB` : '?'}`,
+  );
+  return figures;
 }
 
 export async function runBench(opts: Options): Promise<BenchResult> {
   const started = performance.now();
   const connector = new FastConnector();
   await connector.start();
-  const triageWalker: Walker = (i, ctx) => walkTriage(ctx, nextPerson('warm'), i);
+  const sqliteBot = (clockAt: string): Omit<DeploymentSpec, 'kind'> => ({ storage: 'sqlite', instances: 1, clockAt });
   let triageBurst: BenchResult['triageBurst'];
   let outageBurst: BenchResult['outageBurst'];
   let capacityFigures: BenchResult['capacity'];
+  let outageOutOfHours: ReportBurstFigures | undefined;
+  let outageInHours: ReportBurstFigures | undefined;
+  let scaleOut: ReportBurstFigures | undefined;
   let cpuProfile: string | null = null;
 
   try {
     if (opts.only.has('triage')) {
-      log(`triage burst: ${opts.staff} staff at ${opts.rate}/s against the bot`);
+      const staff = opts.staff.triage;
+      log(`triage burst: ${staff} staff at ${opts.rate}/s against the bot (each with a problem of their own)`);
       const nodeArgs = [...opts.botNodeArgs, ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(opts.cpuProfDir)}`] : [])];
       if (opts.cpuProfDir) fs.mkdirSync(path.resolve(opts.cpuProfDir), { recursive: true });
-      const bot = await withInstance(
-        'bot',
-        connector,
+      const bot = await withDeployment(
+        { kind: 'bot', ...sqliteBot(opts.outOfHoursAt), nodeArgs, ...(opts.botStdout ? { stdoutFile: opts.botStdout } : {}) },
         opts,
-        nodeArgs,
-        (instance) => warmUp(instance, connector, opts.warmupWalks, triageWalker),
-        (instance) => burst(instance, connector, opts.staff, opts.rate, (i, ctx) => walkTriage(ctx, nextPerson('triage'), i)),
-        opts.botStdout,
+        (d) => warmUp(d, connector, opts.warmupWalks, individualWalk('warm')),
+        (d) => burst(d, connector, staff, opts.rate, individualWalk('triage')),
       );
       if (opts.cpuProfDir) cpuProfile = path.resolve(opts.cpuProfDir);
       log(`  bot: ${JSON.stringify(bot.result.figures.latencyMs)} errors ${bot.result.figures.errors.total}`);
       const turnsByPerson = bot.result.turnsByPerson;
-      const usual = mostCommonWalk(bot.result.figures.walks.turns, 3);
+      const usual = mostCommonWalk(bot.result.figures.walks.turns, 2);
       log(`triage burst floor: the same arrivals, ${usual} turns per person (as the bot's walks)`);
-      const floor = await withInstance(
-        'floor',
-        connector,
+      const floor = await withDeployment(
+        { kind: 'floor', storage: 'sqlite', instances: 1 },
         opts,
-        [],
-        (instance) => warmUp(instance, connector, opts.warmupWalks, (i, ctx) => walkEcho(ctx, nextPerson('warm'), i, usual)),
-        (instance) =>
-          burst(instance, connector, opts.staff, opts.rate, (i, ctx) =>
+        (d) => warmUp(d, connector, opts.warmupWalks, (i, ctx) => walkEcho(ctx, nextPerson('warm'), i, usual)),
+        (d) =>
+          burst(d, connector, staff, opts.rate, (i, ctx) =>
             walkEcho(ctx, nextPerson('floor'), i, turnsByPerson[i] && turnsByPerson[i] > 0 ? turnsByPerson[i] : usual),
           ),
       );
       log(`  floor: ${JSON.stringify(floor.result.figures.latencyMs)} errors ${floor.result.figures.errors.total}`);
-      triageBurst = { bot: withProcess('bot', bot.result.figures, bot.process), floor: withProcess('floor', floor.result.figures, floor.process) };
+      triageBurst = {
+        bot: withProcess('bot', bot.result.figures, bot.process, bot.clock),
+        floor: withProcess('floor', floor.result.figures, floor.process, null),
+      };
     }
 
     if (opts.only.has('outage')) {
-      log(`outage burst: an active Nexus outage, then ${opts.staff} staff at ${opts.rate}/s`);
-      const bot = await withInstance(
-        'bot',
-        connector,
+      const staff = opts.staff.outage;
+      log(`outage burst: an active Nexus outage, then ${staff} staff at ${opts.rate}/s`);
+      const bot = await withDeployment(
+        { kind: 'bot', ...sqliteBot(opts.outOfHoursAt) },
         opts,
-        [],
-        async (instance) => {
-          await warmUp(instance, connector, opts.warmupWalks, triageWalker);
-          const ctx: WalkContext = { client: instance.client, connector, sink: ignore };
-          await pressOnce(ctx, nextPerson('owner'), CALLED_KMD, 'owner');
+        async (d) => {
+          await warmUp(d, connector, opts.warmupWalks, individualWalk('warm'));
+          const ctx: WalkContext = { client: d.clients[0] as Client, connector, sink: ignore };
+          await pressOnce(ctx, nextPerson('owner'), CALLED_KMD);
+          // The outage must now be active and owned: the known-outage card without a way on.
+          const probe = await walk(ctx, nextPerson('probe'), -1, KNOWN_ONLY);
+          if (!probe.ok) throw new Error(`set-up: after "Jeg har ringet til KMD" a report got "${probe.ending}", not the known-outage card`);
         },
-        (instance) =>
-          burst(instance, connector, opts.staff, opts.rate, (i, c) => walkTriage(c, nextPerson('outage'), i, { maxTurns: 1, accept: ['known'] })),
+        (d) => burst(d, connector, staff, opts.rate, (i, c) => walk(c, nextPerson('outage'), i, KNOWN_ONLY)),
       );
       log(`  bot: ${JSON.stringify(bot.result.figures.latencyMs)} errors ${bot.result.figures.errors.total}`);
-      outageBurst = { bot: withProcess('bot', bot.result.figures, bot.process) };
+      outageBurst = { bot: withProcess('bot', bot.result.figures, bot.process, bot.clock) };
     }
 
     if (opts.only.has('capacity')) {
-      const walkLength = mostCommonWalk(triageBurst?.bot.walks.turns, 3);
+      const walkLength = mostCommonWalk(triageBurst?.bot.walks.turns, 2);
       log(`capacity: users doubled from 1 to at most ${opts.maxUsers}, ${opts.levelSeconds} s each`);
-      const bot = await withInstance(
-        'bot',
-        connector,
+      const bot = await withDeployment(
+        { kind: 'bot', ...sqliteBot(opts.outOfHoursAt) },
         opts,
-        [],
-        (instance) => warmUp(instance, connector, opts.warmupWalks, triageWalker),
-        (instance) => capacity(instance, connector, opts, (ctx, stop) => walkTriage(ctx, nextPerson('cap'), 0, { stop })),
+        (d) => warmUp(d, connector, opts.warmupWalks, individualWalk('warm')),
+        (d) => capacity(d, connector, opts, (ctx, stop) => walk(ctx, nextPerson('cap'), 0, INDIVIDUAL, stop)),
       );
-      const floor = await withInstance(
-        'floor',
-        connector,
+      const floor = await withDeployment(
+        { kind: 'floor', storage: 'sqlite', instances: 1 },
         opts,
-        [],
-        (instance) => warmUp(instance, connector, opts.warmupWalks, (i, ctx) => walkEcho(ctx, nextPerson('warm'), i, walkLength)),
-        (instance) => capacity(instance, connector, opts, (ctx, stop) => walkEcho(ctx, nextPerson('capfloor'), 0, walkLength, stop)),
+        (d) => warmUp(d, connector, opts.warmupWalks, (i, ctx) => walkEcho(ctx, nextPerson('warm'), i, walkLength)),
+        (d) => capacity(d, connector, opts, (ctx, stop) => walkEcho(ctx, nextPerson('capfloor'), 0, walkLength, stop)),
       );
       const figures = (target: Kind, r: typeof bot): CapacityFigures => ({
         target,
@@ -676,6 +958,12 @@ export async function runBench(opts: Options): Promise<BenchResult> {
       const f = figures('floor', floor);
       capacityFigures = { bot: b, floor: f, ratio: round(b.peak.turnsPerS / Math.max(1e-9, f.peak.turnsPerS), 2) };
     }
+
+    if (opts.only.has('outage-ooh')) outageOutOfHours = await reportBurst('outage-ooh', sqliteBot(opts.outOfHoursAt), REPORTS_OUT_OF_HOURS, connector, opts);
+    if (opts.only.has('outage-oh')) outageInHours = await reportBurst('outage-oh', sqliteBot(opts.inHoursAt), REPORTS_IN_HOURS, connector, opts);
+    if (opts.only.has('scale-out')) {
+      scaleOut = await reportBurst('scale-out', { storage: 'blob', instances: opts.instances, clockAt: opts.outOfHoursAt }, REPORTS_OUT_OF_HOURS, connector, opts);
+    }
   } finally {
     await connector.close();
   }
@@ -683,6 +971,7 @@ export async function runBench(opts: Options): Promise<BenchResult> {
   const partial: Omit<BenchResult, 'targets'> = {
     machine: machine(),
     settings: {
+      command: ['node dist/bench/http.js', ...opts.argv].join(' '),
       staff: opts.staff,
       ratePerS: opts.rate,
       levelSeconds: opts.levelSeconds,
@@ -690,13 +979,21 @@ export async function runBench(opts: Options): Promise<BenchResult> {
       warmupWalks: opts.warmupWalks,
       quietCores: opts.quietCores,
       quietWaitSeconds: opts.quietWaitSeconds,
-      env: { ...BOT_ENV, STORAGE: 'sqlite (default)', PORT: 'chosen free port' },
+      env: { SQLITE_PATH: 'a fresh temp file', PORT: 'a free port' },
+      blobEnv: { STORAGE: 'blob', BLOB_CONNECTION_STRING: 'Azurite', BLOB_CONTAINER: CONTAINER, PORT: 'a free port' },
       nodeFlags: START_FLAGS,
+      outOfHoursAt: opts.outOfHoursAt,
+      inHoursAt: opts.inHoursAt,
+      instances: opts.instances,
+      azuriteMemoryMb: opts.azuriteMemoryMb,
       cpuProfile,
     },
     ...(triageBurst ? { triageBurst } : {}),
     ...(outageBurst ? { outageBurst } : {}),
     ...(capacityFigures ? { capacity: capacityFigures } : {}),
+    ...(outageOutOfHours ? { outageOutOfHours } : {}),
+    ...(outageInHours ? { outageInHours } : {}),
+    ...(scaleOut ? { scaleOut } : {}),
     wallSeconds: 0,
   };
   return { ...partial, targets: checkTargets(partial), wallSeconds: round((performance.now() - started) / 1000, 1) };
@@ -712,20 +1009,24 @@ async function main(): Promise<void> {
   }
   for (const script of Object.values(SCRIPTS)) {
     if (!fs.existsSync(path.join(ROOT, script))) {
-      process.stderr.write(`bench: ${script} is missing; build first (npx tsc -p tsconfig.json)\n`);
+      process.stderr.write(`bench: ${script} is missing; build first (npm run build)\n`);
       process.exit(2);
     }
   }
   const result = await runBench(opts);
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  const full = opts.only.size === 3 && !opts.cpuProfDir && opts.botNodeArgs.length === 0;
-  if (opts.write && full) {
-    writeSection(opts.resultsFile, renderMarkdown(result));
-    log(`wrote the http section of ${path.relative(ROOT, opts.resultsFile)}`);
-  } else if (opts.write) {
-    log('partial or profiled run: bench/results.md left as it was');
+  if (opts.write.size > 0) {
+    const sections = renderSections(result);
+    for (const name of opts.write) {
+      const text = sections[name];
+      if (!text) throw new Error(`section ${name}: no figures to write`);
+      writeSection(opts.resultsFile, name, text);
+    }
+    log(`wrote ${[...opts.write].join(', ')} in ${path.relative(ROOT, opts.resultsFile)}`);
+  } else {
+    log(`${path.relative(ROOT, opts.resultsFile)} left as it was (${opts.noWriteReason ?? 'nothing to write'})`);
   }
-  for (const t of result.targets) log(`${t.pass ? 'PASS' : 'FAIL'} ${t.name}: ${t.value} ${t.unit} (limit ${t.limit})`);
+  for (const t of result.targets) log(`${t.pass ? '✔' : '✘'} ${t.name}: ${t.value} ${t.unit} (limit ${t.limit})`);
 }
 
 if (typeof require !== 'undefined' && typeof module !== 'undefined' && require.main === module) {

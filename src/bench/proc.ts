@@ -62,11 +62,12 @@ export function readCpuSeconds(pid: number): number | undefined {
   return (utime + stime) / clockTicks();
 }
 
-/** Samples a process's memory every intervalMs; stop() returns the figures. */
+/** Samples a process's memory (and CPU time, for a process that dies before the end) every intervalMs; stop() returns the figures. */
 export class MemorySampler {
   #maxRss = 0;
   #lastHwm = 0;
   #samples = 0;
+  #lastCpu: number | undefined;
   readonly #timer: NodeJS.Timeout;
 
   constructor(
@@ -83,13 +84,14 @@ export class MemorySampler {
     this.#samples += 1;
     this.#maxRss = Math.max(this.#maxRss, sample.rss);
     this.#lastHwm = Math.max(this.#lastHwm, sample.hwm);
+    this.#lastCpu = readCpuSeconds(this.pid) ?? this.#lastCpu;
   }
 
-  /** Takes a last sample and stops. */
-  stop(): { maxRssBytes: number; hwmBytes: number; samples: number } {
+  /** Takes a last sample and stops. `lastCpuSeconds`: the process's CPU time when last seen alive. */
+  stop(): { maxRssBytes: number; hwmBytes: number; samples: number; lastCpuSeconds: number | undefined } {
     this.#take();
     clearInterval(this.#timer);
-    return { maxRssBytes: this.#maxRss, hwmBytes: this.#lastHwm, samples: this.#samples };
+    return { maxRssBytes: this.#maxRss, hwmBytes: this.#lastHwm, samples: this.#samples, lastCpuSeconds: this.#lastCpu };
   }
 }
 
@@ -115,6 +117,8 @@ export interface ChildBot {
   /** The last few warn/error log lines (for the report). */
   readonly lastProblems: string[];
   stderr(): string;
+  /** How the process ended, or null while it runs. */
+  exited(): { readonly code: number | null; readonly signal: NodeJS.Signals | null } | null;
   /** SIGTERM (clean shutdown, which also writes a --cpu-prof profile), SIGKILL after graceMs. */
   stop(graceMs?: number): Promise<number | null>;
 }
@@ -195,7 +199,33 @@ export async function spawnBot(opts: SpawnOptions): Promise<ChildBot> {
     if ((await getStatus(port, '/readyz')) === 200) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { child, pid, port, logLevels, lastProblems, stderr: () => err, stop };
+  const exitedState = () => (child.exitCode !== null || child.signalCode !== null ? { code: child.exitCode, signal: child.signalCode } : null);
+  return { child, pid, port, logLevels, lastProblems, stderr: () => err, exited: exitedState, stop };
+}
+
+/** POSTs JSON to a local process; resolves with the status and the body (status 0 on a network error). */
+export function postJson(port: number, urlPath: string, body: unknown, timeoutMs = 10_000): Promise<{ status: number; body: string }> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: urlPath,
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', (err) => resolve({ status: 0, body: err.message }));
+    req.setTimeout(timeoutMs, () => req.destroy(new Error('timeout')));
+    req.end(payload);
+  });
 }
 
 function getStatus(port: number, urlPath: string): Promise<number> {

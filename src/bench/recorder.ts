@@ -1,6 +1,13 @@
 import { summarise, Tally, type LatencySummary } from './stats';
 import type { Sink } from './walks';
 
+export interface DecileSummary {
+  readonly turns: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
 /**
  * Collects one run's POST round trips: all of them, by turn of the walk, and by
  * arrival decile (does the tenth hundred wait longer than the first?). A window
@@ -46,10 +53,11 @@ export class Recorder implements Sink {
     return this.byTurn.map((xs) => summarise(xs ?? []));
   }
 
-  decileSummaries(): { p50: number; p99: number; max: number }[] {
-    return this.byDecile.map((xs) => {
-      const s = summarise(xs ?? []);
-      return { p50: s.p50, p99: s.p99, max: s.max };
+  /** By arrival decile: the first tenth of the people … the last tenth. */
+  decileSummaries(): DecileSummary[] {
+    return Array.from({ length: this.people > 0 ? 10 : 0 }, (_, i) => {
+      const s = summarise(this.byDecile[i] ?? []);
+      return { turns: s.count, p50: s.p50, p99: s.p99, max: s.max };
     });
   }
 }

@@ -1,11 +1,17 @@
 import http from 'node:http';
+import { loadInstruction } from '../instruction/load';
 import type { FastConnector } from './connector';
 
 /**
  * One member of staff talking to a bot over HTTP: Teams-shaped activities POSTed
  * to /api/messages, replies read from the fast connector. The walk is decided by
- * the replies (the app uses the real clock: out of Nexusteam hours there is the
- * Internet question, in hours "colleagues too" ends at the Nexusteam card).
+ * the replies, as a person's would be: the walker reads the cards' buttons by
+ * their data (action verb and fields, never their titles or any other text, which
+ * get reworded) and presses the button it means, sending that button's data back
+ * as Teams does. Out of Nexusteam hours there is the Internet question and the
+ * KMD card; in hours "colleagues too" ends at the Nexusteam card; with a known
+ * outage the first answer is the known-outage card, whose "Hvem skal jeg ringe
+ * til?" button (`{action:'triage', system, skipKnown:true}`) goes on.
  */
 
 export interface Person {
@@ -27,10 +33,13 @@ export function person(prefix: string, n: number): Person {
 
 export type Input = { readonly text: string } | { readonly value: Readonly<Record<string, unknown>> };
 
+/** What staff type (their words, not the bot's). */
 export const NEXUS_DOWN: Input = { text: 'Nexus er nede' };
+/** The floor's inputs (the echo bot shows no cards to follow). */
 export const SCOPE_GENERAL: Input = { value: { action: 'triage', system: 'nexus', scope: 'general' } };
 export const INTERNET_UP: Input = { value: { action: 'triage', system: 'nexus', scope: 'general', internet: 'up' } };
-export const CALLED_KMD: Input = { value: { action: 'calledKmd', system: 'nexus' } };
+/** "Jeg har ringet til KMD" (the set-up of the active-outage burst; the KMD card's button data). */
+export const CALLED_KMD: Input = { value: { action: 'called', system: 'nexus', contact: 'kmd' } };
 
 let sequence = 0;
 
@@ -73,7 +82,8 @@ export interface PostOutcome {
  * Node's documentation advises, and counted.
  */
 export class Client {
-  readonly #agent = new http.Agent({ keepAlive: true, maxSockets: 512, timeout: 4000 });
+  // Enough sockets that a slow bot, not the harness, makes requests wait (a burst can have thousands in flight).
+  readonly #agent = new http.Agent({ keepAlive: true, maxSockets: 4096, timeout: 4000 });
   retries = 0;
   constructor(readonly port: number) {}
 
@@ -116,22 +126,115 @@ export class Client {
   }
 }
 
-/** What the bot's replies to one turn were. */
-export type Step = 'scope' | 'internet' | 'kmd' | 'nexusteam' | 'known' | 'owner' | 'echo' | 'turnFailed' | 'noReply' | 'unexpected';
+/** A button's data, as the bot put it on a card (Action.Submit `data`). */
+export type ButtonData = Readonly<Record<string, unknown>>;
+
+/** What one turn's replies offer, read from their structure. */
+export interface Replies {
+  readonly messages: number;
+  readonly cards: number;
+  /** Every Action.Submit's data, in order. */
+  readonly buttons: readonly ButtonData[];
+  /** The numbers of `tel:` links, in order (an advice card's first is its contact's). */
+  readonly phones: readonly string[];
+  /** Message texts (echo and error detection only). */
+  readonly texts: readonly string[];
+}
+
+function collect(node: unknown, out: { buttons: ButtonData[]; cards: number }): void {
+  if (Array.isArray(node)) {
+    for (const item of node) collect(item, out);
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  const record = node as Record<string, unknown>;
+  if (record['type'] === 'AdaptiveCard') out.cards += 1;
+  if ((record['type'] === 'Action.Submit' || record['type'] === 'Action.Execute') && typeof record['data'] === 'object' && record['data'] !== null) {
+    out.buttons.push(record['data'] as ButtonData);
+  }
+  for (const value of Object.values(record)) if (typeof value === 'object' && value !== null) collect(value, out);
+}
+
+/** Reads the activities the bot delivered for one turn (raw JSON bodies). */
+export function readReplies(bodies: readonly string[]): Replies {
+  const out = { buttons: [] as ButtonData[], cards: 0 };
+  const phones: string[] = [];
+  const texts: string[] = [];
+  for (const body of bodies) {
+    let activity: unknown;
+    try {
+      activity = JSON.parse(body);
+    } catch {
+      continue;
+    }
+    const a = activity as { text?: unknown; attachments?: unknown };
+    if (typeof a.text === 'string') texts.push(a.text);
+    collect(a.attachments, out);
+    for (const m of body.matchAll(/tel:\+?(\d{8,12})/g)) if (m[1]) phones.push(m[1]);
+  }
+  return { messages: bodies.length, cards: out.cards, buttons: out.buttons, phones, texts };
+}
+
+/** The instruction's contacts by phone number (last 8 digits), to name an advice card's contact. */
+let contactsByPhone: Map<string, string> | undefined;
+function contactOfPhone(phone: string): string | undefined {
+  if (!contactsByPhone) {
+    contactsByPhone = new Map();
+    // The bot runs with the bundled instruction (the bench sets no INSTRUCTION_FILE).
+    for (const c of loadInstruction().contacts) if (c.phone) contactsByPhone.set(c.phone.slice(-8), c.id);
+  }
+  return contactsByPhone.get(phone.slice(-8));
+}
+
+/**
+ * What the bot's replies to one turn were, by the cards' button data:
+ *   kmd        a "called KMD" button (`{action:'called', contact:'kmd'}`, or the
+ *              older `calledKmd`), or an advice card whose contact is KMD
+ *   continue   the known-outage card with its way on (`{action:'triage', skipKnown:true}`, no scope yet)
+ *   known      the known-outage card without a way on (`worksAgain` only)
+ *   internet   a triage question whose choices carry `internet`
+ *   scope      a triage question whose choices carry `scope`
+ *   system     a triage question whose choices carry only `system`
+ *   advice     an advice card (`restart`), `contact` from its first `tel:` link
+ *   card       any other card; echo (the floor); turnFailed / noReply / unexpected
+ */
+export type StepKind = 'kmd' | 'continue' | 'known' | 'internet' | 'scope' | 'system' | 'advice' | 'card' | 'echo' | 'turnFailed' | 'noReply' | 'unexpected';
+
+export interface Step {
+  readonly kind: StepKind;
+  /** For advice: the instruction's contact id of the card's number, if it has one. */
+  readonly contact?: string;
+  readonly buttons: readonly ButtonData[];
+}
 
 export function classify(bodies: readonly string[]): Step {
-  if (bodies.length === 0) return 'noReply';
-  const all = bodies.join('\n');
-  // The turn-error text carries the Nexusteam's number: check it first.
-  if (all.includes('noget gik galt')) return 'turnFailed';
-  if (all.includes('Virker internettet?') && all.includes('"internet":"up"')) return 'internet';
-  if (all.includes('hos dine kolleger?') && all.includes('"scope":"general"')) return 'scope';
-  if (all.includes('Det ved vi.') || all.includes('"action":"worksAgain"')) return 'known';
-  if (all.includes('Du har nu sagen')) return 'owner';
-  if (all.includes('4460 5040')) return 'kmd';
-  if (all.includes('4328 2020')) return 'nexusteam';
-  if (all.includes('"text":"echo ')) return 'echo';
-  return 'unexpected';
+  if (bodies.length === 0) return { kind: 'noReply', buttons: [] };
+  const r = readReplies(bodies);
+  const b = r.buttons;
+  const step = (kind: StepKind, contact?: string): Step => ({ kind, buttons: b, ...(contact ? { contact } : {}) });
+  if (b.some((d) => (d['action'] === 'called' && d['contact'] === 'kmd') || d['action'] === 'calledKmd')) return step('kmd');
+  if (b.some((d) => d['action'] === 'triage' && d['skipKnown'] === true && d['scope'] === undefined)) return step('continue');
+  if (b.some((d) => d['action'] === 'worksAgain')) return step('known');
+  const questions = b.filter((d) => d['action'] === 'triage' && d['vendorSaysInternal'] !== true);
+  if (questions.some((d) => d['internet'] !== undefined)) return step('internet');
+  if (questions.some((d) => d['scope'] !== undefined)) return step('scope');
+  if (questions.some((d) => d['system'] !== undefined)) return step('system');
+  if (b.some((d) => d['action'] === 'restart')) {
+    const phone = r.phones[0];
+    const contact = phone ? contactOfPhone(phone) : undefined;
+    return contact === 'kmd' ? step('kmd') : step('advice', contact);
+  }
+  if (r.texts.some((t) => t.startsWith('echo '))) return step('echo');
+  // Diagnostic only (the turn-error text); anything else unrecognised is "unexpected" all the same.
+  if (r.texts.some((t) => t.includes('noget gik galt'))) return step('turnFailed');
+  if (r.cards > 0) return step('card');
+  return step('unexpected');
+}
+
+/** The ending's name in the figures: the advice's contact (nexusteam, superuser…) or the step. */
+export function endingOf(step: Step): string {
+  if (step.kind === 'advice') return step.contact ?? 'advice';
+  return step.kind;
 }
 
 /** Where a walk's figures go. */
@@ -149,8 +252,8 @@ export interface WalkContext {
 
 export interface WalkOutcome {
   readonly turns: number;
-  /** The last step: kmd / nexusteam / known / echo, or the failure. */
-  readonly ending: Step | 'http' | 'stopped' | 'tooLong';
+  /** How the walk ended: the last step's ending (kmd, nexusteam, known, …), or http / stopped / tooLong. */
+  readonly ending: string;
   readonly ok: boolean;
 }
 
@@ -161,38 +264,102 @@ async function turn(ctx: WalkContext, who: Person, input: Input, index: number, 
   const bodies = ctx.connector.take(who.conversationId);
   if (res.status < 200 || res.status >= 300) {
     ctx.sink.error(res.error ? `http: ${res.error}` : `http ${res.status}`);
-    return { ok: false, step: 'unexpected' };
+    return { ok: false, step: { kind: 'unexpected', buttons: [] } };
   }
   return { ok: true, step: classify(bodies) };
 }
 
-export interface TriageWalkOptions {
-  /** Give up after this many turns (default 6). */
+/** How a member of staff answers the bot's questions, and where their walk ends. */
+export interface WalkPolicy {
+  readonly system: string;
+  readonly scope: 'general' | 'individual';
+  readonly internet: 'up' | 'down';
+  /** Press the known-outage card's way on ("Hvem skal jeg ringe til?"); else the walk ends there. */
+  readonly continueKnown: boolean;
+  /** Whether this step ends the walk as it should. */
+  readonly done: (step: Step) => boolean;
+  /** Give up after this many turns (default 8). */
   readonly maxTurns?: number;
-  /** The endings that count as success (default KMD or Nexusteam card). */
-  readonly accept?: readonly Step[];
-  /** Checked before each turn; true ends the walk (capacity runs). */
-  readonly stop?: () => boolean;
 }
 
-/** "Nexus er nede" → "colleagues too" → (out of hours) "the Internet works" → the card with whom to call. */
-export async function walkTriage(ctx: WalkContext, who: Person, index: number, opts: TriageWalkOptions = {}): Promise<WalkOutcome> {
-  const maxTurns = opts.maxTurns ?? 6;
-  const accept = opts.accept ?? ['kmd', 'nexusteam'];
+/** Staff whose Nexus is down for colleagues too and whose Internet works: out of hours they end at the KMD card. */
+export const REPORTS_OUT_OF_HOURS: WalkPolicy = {
+  system: 'nexus',
+  scope: 'general',
+  internet: 'up',
+  continueKnown: true,
+  done: (s) => s.kind === 'kmd',
+};
+
+/**
+ * The same in Nexusteam hours: the Nexusteam card, or the known-outage card when
+ * it offers no way on (in hours it says the Nexusteam is on it; nobody need call).
+ */
+export const REPORTS_IN_HOURS: WalkPolicy = {
+  system: 'nexus',
+  scope: 'general',
+  internet: 'up',
+  continueKnown: true,
+  done: (s) => (s.kind === 'advice' && s.contact === 'nexusteam') || s.kind === 'known',
+};
+
+/** Staff for whom Nexus is down only for themselves: no report; they end at their advice card. */
+export const INDIVIDUAL: WalkPolicy = {
+  system: 'nexus',
+  scope: 'individual',
+  internet: 'up',
+  continueKnown: false,
+  done: (s) => s.kind === 'advice',
+};
+
+/** With an outage known and owned: the first answer is the known-outage card. */
+export const KNOWN_ONLY: WalkPolicy = {
+  system: 'nexus',
+  scope: 'general',
+  internet: 'up',
+  continueKnown: false,
+  done: (s) => s.kind === 'known',
+  maxTurns: 1,
+};
+
+/** The button on this step's cards the policy presses, or undefined when there is none to press. */
+export function choose(step: Step, policy: WalkPolicy): ButtonData | undefined {
+  const triage = step.buttons.filter((d) => d['action'] === 'triage' && d['vendorSaysInternal'] !== true);
+  switch (step.kind) {
+    case 'continue':
+      return policy.continueKnown ? triage.find((d) => d['skipKnown'] === true && d['scope'] === undefined) : undefined;
+    case 'internet':
+      return triage.find((d) => d['internet'] === policy.internet);
+    case 'scope':
+      return triage.find((d) => d['scope'] === policy.scope && d['internet'] === undefined);
+    case 'system':
+      return triage.find((d) => d['system'] === policy.system && d['scope'] === undefined);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * "Nexus er nede", then whatever the cards ask, pressed by their data (see
+ * WalkPolicy), until `policy.done` says the walk arrived. An answer the policy
+ * cannot go on from is an error ("reply: <kind>").
+ */
+export async function walk(ctx: WalkContext, who: Person, index: number, policy: WalkPolicy, stop?: () => boolean): Promise<WalkOutcome> {
+  const maxTurns = policy.maxTurns ?? 8;
   ctx.connector.watch(who.conversationId);
   try {
     let input: Input = NEXUS_DOWN;
     for (let i = 0; i < maxTurns; i++) {
-      if (opts.stop?.()) return { turns: i, ending: 'stopped', ok: false };
+      if (stop?.()) return { turns: i, ending: 'stopped', ok: false };
       const { ok, step } = await turn(ctx, who, input, index, i);
       if (!ok) return { turns: i + 1, ending: 'http', ok: false };
-      if (accept.includes(step)) return { turns: i + 1, ending: step, ok: true };
-      const next = step === 'scope' ? SCOPE_GENERAL : step === 'internet' ? INTERNET_UP : undefined;
+      if (policy.done(step)) return { turns: i + 1, ending: endingOf(step), ok: true };
+      const next = choose(step, policy);
       if (next === undefined || i + 1 === maxTurns) {
-        ctx.sink.error(`reply: ${step}`);
-        return { turns: i + 1, ending: next === undefined ? step : 'tooLong', ok: false };
+        ctx.sink.error(next === undefined ? `reply: ${endingOf(step)}` : 'reply: too many turns');
+        return { turns: i + 1, ending: next === undefined ? endingOf(step) : 'tooLong', ok: false };
       }
-      input = next;
+      input = { value: next };
     }
     return { turns: maxTurns, ending: 'tooLong', ok: false };
   } finally {
@@ -209,9 +376,9 @@ export async function walkEcho(ctx: WalkContext, who: Person, index: number, tur
       if (stop?.()) return { turns: i, ending: 'stopped', ok: false };
       const { ok, step } = await turn(ctx, who, inputs[Math.min(i, inputs.length - 1)] ?? NEXUS_DOWN, index, i);
       if (!ok) return { turns: i + 1, ending: 'http', ok: false };
-      if (step !== 'echo') {
-        ctx.sink.error(`reply: ${step}`);
-        return { turns: i + 1, ending: step, ok: false };
+      if (step.kind !== 'echo') {
+        ctx.sink.error(`reply: ${step.kind}`);
+        return { turns: i + 1, ending: step.kind, ok: false };
       }
     }
     return { turns, ending: 'echo', ok: true };
@@ -220,12 +387,12 @@ export async function walkEcho(ctx: WalkContext, who: Person, index: number, tur
   }
 }
 
-/** One button press that should answer `expect`; for set-up steps (declaring the outage). */
-export async function pressOnce(ctx: WalkContext, who: Person, input: Input, expect: Step): Promise<Step> {
+/** One button press (set-up steps, not measured); resolves with what the bot answered, throws on an HTTP error. */
+export async function pressOnce(ctx: WalkContext, who: Person, input: Input): Promise<Step> {
   ctx.connector.watch(who.conversationId);
   try {
     const { ok, step } = await turn(ctx, who, input, -1, 0);
-    if (!ok || step !== expect) throw new Error(`set-up: expected "${expect}" but the bot answered "${ok ? step : 'an HTTP error'}"`);
+    if (!ok) throw new Error('set-up: the bot answered with an HTTP error');
     return step;
   } finally {
     ctx.connector.forget(who.conversationId);
