@@ -162,7 +162,7 @@ describe('out of hours', () => {
     }
     const channel = to(w, NEXUSTEAM_CHANNEL.conversationId);
     expect(channel).toHaveLength(1);
-    expect(textOf(channel[0]!)).toContain('Ingen har sagt, at de ringer. 3 kolleger, der har meldt det, er spurgt.');
+    expect(textOf(channel[0]!)).toContain('Ingen har sagt, at de ringer. 3 kolleger er spurgt 1:1, om de kan ringe.');
     expect(textOf(channel[0]!)).toContain('3864 8888');
   });
 

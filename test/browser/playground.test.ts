@@ -297,7 +297,7 @@ describe('the playground in Chromium', () => {
     // the driftvagt card saying that nobody carries it and how many were asked.
     await openView(w, NEXUS_CHANNEL);
     await messageWith(page, 'hvem følger nedbruddet på Nexus?').getByRole('button', { name: 'Jeg følger det efter lukketid' }).waitFor();
-    await messageWith(page, 'ring til Regionens driftvagt nu').getByText('2 kolleger, der har meldt det, er spurgt').waitFor();
+    await messageWith(page, 'ring til Regionens driftvagt nu').getByText('2 kolleger er spurgt 1:1, om de kan ringe').waitFor();
     await openView(w, 'chat');
 
     // Anna takes it, and gets the number in the same turn.

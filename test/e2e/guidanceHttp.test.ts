@@ -67,7 +67,7 @@ describe('the 2-hour duty never goes to a crowd (over HTTP)', () => {
       // The notification says what is asked, not "sent a card"
       expect(claim!.summary).toBe('Nexus har været nede i 2 timer. Kan du ringe til Regionens driftvagt?');
     }
-    expect(textOf(w.postsTo(NEXUS_CHANNEL.conversationId))).toContain('3 kolleger, der har meldt det, er spurgt');
+    expect(textOf(w.postsTo(NEXUS_CHANNEL.conversationId))).toContain('3 kolleger er spurgt 1:1, om de kan ringe');
 
     const taken = await w.say(bo, press(w.postsTo(chat(bo))[0], 'Jeg ringer'));
     expect(taken.text).toContain('Du ringer til Regionens driftvagt');

@@ -200,7 +200,7 @@ export const da = {
   'claim.taken': '{name} tog opgaven {when} og ringer til Regionens driftvagt. Du behøver ikke gøre mere.',
   'claim.yours': 'Tak. Du ringer til Regionens driftvagt. Tryk "Driftvagten er underrettet", når du har ringet.',
   'escalation.deadline': 'Nede siden {since}. Fristen for at ringe var {when}.',
-  'escalation.nobody': 'Ingen har sagt, at de ringer. {count} {count|kollega|kolleger}, der har meldt det, er spurgt.',
+  'escalation.nobody': 'Ingen har sagt, at de ringer. {count} {count|kollega|kolleger} er spurgt 1:1, om de kan ringe.',
   'escalation.dutyTaken': '{name} tog opgaven {when} og ringer.',
   'claim.title': 'Nexus har været nede i {hours} {hours|time|timer}, og ingen har sagt, at de har ringet til Regionens driftvagt',
   'claim.titleRepeat': 'Påmindelse {round}: ingen har sagt, at de ringer til Regionens driftvagt',

@@ -202,7 +202,7 @@ export const en: Record<MessageKey, string> = {
   'claim.taken': '{name} took this {when} and is calling the Region\'s duty service (driftvagt). You need not do more.',
   'claim.yours': 'Thank you. You call the Region\'s duty service (driftvagt). Press "The duty service has been told" once you have called.',
   'escalation.deadline': 'Down since {since}. The deadline for calling was {when}.',
-  'escalation.nobody': 'Nobody has said they will call. Asked: {count} {count|colleague|colleagues} who reported it.',
+  'escalation.nobody': 'Nobody has said they will call. Asked 1:1 whether they can call: {count} {count|colleague|colleagues}.',
   'escalation.dutyTaken': '{name} took this {when} and is calling.',
   'claim.title': "Nexus has been down for {hours} {hours|hour|hours}, and nobody has said they called the Region's duty service",
   'claim.titleRepeat': "Reminder {round}: nobody has said they will call the Region's duty service",
