@@ -12,7 +12,8 @@ export function officeHoursProvider(instruction: Instruction, closures: Closures
   const holidays = new PublicHolidays(instruction);
   const cache = new Map<string, OfficeHours>();
   return async (lang: Language = 'da') => {
-    const adhoc = await closures.list();
+    // A list read in the last 2 s will do: a turn asks several times, a change reaches other instances within 2 s.
+    const adhoc = await closures.list(2000);
     const key = `${lang}:${JSON.stringify(adhoc)}`;
     let hours = cache.get(key);
     if (!hours) {
