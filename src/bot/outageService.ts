@@ -112,6 +112,8 @@ export type SubmitOutcome<T> = { readonly kind: 'done'; readonly value: T } | { 
 
 /** How old a count of reporters shown to staff may be (ReportStore.count). */
 const COUNT_MAX_AGE_MS = 1000;
+/** How old a read of the live document may be when a turn asks whether an outage is known (OutageStore.openFor). */
+const KNOWN_MAX_AGE_MS = 1000;
 
 /** Masks CPR-like numbers and trims; returns null for empty text. */
 export function cleanText(text: string, max: number): { text: string | null; masked: boolean } {
@@ -129,7 +131,7 @@ export class OutageService {
 
   /** The open (suspected or active) outage of a system, if any. */
   async known(system: SystemId): Promise<Outage | null> {
-    return this.deps.store.openFor(system);
+    return this.deps.store.openFor(system, KNOWN_MAX_AGE_MS);
   }
 
   /** The earliest report still waiting in the detection window (the default "nede siden"). */

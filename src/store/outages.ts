@@ -59,22 +59,42 @@ export function markHandled(doc: LiveDoc, submitId: string): { doc: LiveDoc; fir
 
 export class OutageStore {
   readonly #live: SharedDocument<LiveDoc>;
+  /** The live document as last read or written by this process, and when (see `openFor`). */
+  #recent: { doc: LiveDoc; at: number } | undefined;
 
-  constructor(private readonly storage: Storage) {
+  constructor(
+    private readonly storage: Storage,
+    private readonly now: () => number = Date.now,
+  ) {
     this.#live = new SharedDocument<LiveDoc>(storage, LIVE, normalise);
   }
 
-  live(): Promise<LiveDoc> {
-    return this.#live.read();
+  async live(): Promise<LiveDoc> {
+    const at = this.now();
+    const doc = await this.#live.read();
+    this.#recent = { doc, at };
+    return doc;
   }
 
-  async openFor(system: SystemId): Promise<Outage | null> {
-    return (await this.live()).open[system] ?? null;
+  /**
+   * The open outage of a system. With `maxAgeMs`, the live document as this process
+   * read or wrote it that recently will do: every turn of a triage asks whether its
+   * system's outage is known, and an answer a second old (another instance's change)
+   * tells the person as much. Changes always read afresh.
+   */
+  async openFor(system: SystemId, maxAgeMs = 0): Promise<Outage | null> {
+    const recent = this.#recent;
+    const doc = recent && maxAgeMs > 0 && this.now() - recent.at <= maxAgeMs ? recent.doc : await this.live();
+    return doc.open[system] ?? null;
   }
 
   /** Applies a pure change to the live document (see SharedDocument.change). */
   change<R>(change: (doc: LiveDoc) => { doc?: LiveDoc; result: R }): Promise<R> {
-    return this.#live.change(change);
+    // What this process just changed is not answered from an older read.
+    this.#recent = undefined;
+    return this.#live.change(change).finally(() => {
+      this.#recent = undefined;
+    });
   }
 
   /** Writes a resolved outage to its own document and the history, then drops it from the live document. Idempotent. */
