@@ -68,8 +68,9 @@ export async function startApp(env: Record<string, string | undefined>, override
       throw new ConfigError(`storage (STORAGE=${config.storage.kind}) is not reachable: ${err instanceof Error ? err.message : String(err)}. Check ${hint}.`);
     });
     const adapter = createAdapter(config, logger, instruction);
-    const { bot, scheduler, reminders, notifications, outageStore, channels, mailer, outbox } = createBot({ config, instruction, clock, storage, logger, adapter, playground: playgroundOn });
+    const { bot, scheduler, reminders, notifications, outageStore, outages, channels, mailer, outbox } = createBot({ config, instruction, clock, storage, logger, adapter, playground: playgroundOn });
     await outageStore.sweep();
+    await outages.adoptReports();
     await reminders.ensureScheduled();
     await notifications.scheduleRetention(clock.now());
     outbox.start();
@@ -188,8 +189,8 @@ function createBot({ config, instruction, clock, storage, logger, adapter, playg
     channels: { registry: channels, mayChangeRoles: (current, next, user, where) => directory.mayChangeRoles(current, next, user, where) },
   });
   const bot = new NedbrudBot({ storage: storage.storage, services, clock, logger: logger.child({ component: 'bot' }) });
-  const { scheduler, reminders, notifications, outageStore } = duties;
-  return { bot, scheduler, reminders, notifications, outageStore, channels, mailer, outbox };
+  const { scheduler, reminders, notifications, outageStore, outages } = duties;
+  return { bot, scheduler, reminders, notifications, outageStore, outages, channels, mailer, outbox };
 }
 
 /** How long a SIGTERM/SIGINT may take before the process exits anyway. */

@@ -12,6 +12,7 @@ import {
   confirm,
   declare,
   earliest,
+  FIRST_REPORTS,
   handOver,
   markWorksAgain,
   newOutage,
@@ -201,6 +202,30 @@ export class OutageService {
       await this.announceSuspected(outage);
     }
     return { outage, counted, others: Math.max(0, count - 1), start: outcome.start, count };
+  }
+
+  /**
+   * At start: an open outage recorded before reports had keys of their own (every
+   * report in the record) gets them stored under their keys, and its record trimmed
+   * to the first few. Idempotent; nothing to do once done.
+   */
+  async adoptReports(): Promise<number> {
+    const live = await this.deps.store.live();
+    let adopted = 0;
+    for (const outage of Object.values(live.open)) {
+      if (!outage || outage.reports.length === 0) continue;
+      await this.deps.reports.addAll(outage.id, outage.reports);
+      adopted += outage.reports.length;
+      if (outage.reports.length <= FIRST_REPORTS) continue;
+      await this.deps.store.change((doc) => {
+        const open = findOpen(doc, outage.id);
+        if (!open || open.reports.length <= FIRST_REPORTS) return { result: undefined };
+        const kept = new Set(open.reports.slice(0, FIRST_REPORTS).map((r) => r.person.key));
+        const timeline = open.timeline.filter((e) => e.kind !== 'reported' || (e.by !== undefined && kept.has(e.by.key)));
+        return { doc: withOpen(doc, { ...open, reports: open.reports.slice(0, FIRST_REPORTS), timeline }), result: undefined };
+      });
+    }
+    return adopted;
   }
 
   /** Whether this person reported the outage (they may take or acknowledge the driftvagt duty). */

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MemoryStorage, type Storage, type StoreItems } from 'botbuilder';
 import { afterAll, describe, expect, it } from 'vitest';
+import { FIRST_REPORTS, newOutage } from '../../src/domain/outage';
 import { ReportStore, SHARDS } from '../../src/store/reports';
 import { SqliteStorage } from '../../src/store/sqliteStorage';
 import { person, SATURDAY_EVENING, testServices } from '../helpers/bot';
@@ -106,5 +107,24 @@ describe('a report costs the same whatever came before it', () => {
     const live = JSON.stringify((await storage.read(['outages/live']))['outages/live']);
     expect(live.length).toBeLessThan(16 * 1024);
     expect(await w.outages.reportCount((await w.outages.known('nexus'))!.id)).toBe(300);
+  });
+});
+
+describe('an outage recorded before reports had keys of their own (an upgrade during an outage)', () => {
+  it('gets every report stored under its keys at start, and its record trimmed to the first few', async () => {
+    const w = testServices(SATURDAY_EVENING);
+    const reports = Array.from({ length: 40 }, (_, i) => ({ person: staff(i + 1), at: AT.toISOString() }));
+    const old = newOutage({ id: 'nexus-old', system: 'nexus', status: 'suspected', start: AT, at: AT, reports });
+    expect(old.reports).toHaveLength(40);
+    await w.storage.write({ 'outages/live': { open: { nexus: old }, pending: {}, handled: [] } });
+    expect(await w.outages.adoptReports()).toBe(40);
+    expect(await w.outages.reportCount('nexus-old')).toBe(40);
+    expect(await w.outages.isReporter('nexus-old', staff(33).key)).toBe(true);
+    const trimmed = (await w.outages.known('nexus'))!;
+    expect(trimmed.reports).toHaveLength(FIRST_REPORTS);
+    expect(trimmed.timeline.filter((e) => e.kind === 'reported')).toHaveLength(FIRST_REPORTS);
+    // Again: nothing more to do, nothing counted twice
+    await w.outages.adoptReports();
+    expect(await w.outages.reportCount('nexus-old')).toBe(40);
   });
 });
