@@ -162,6 +162,14 @@ export class OutageService {
   async reportGeneral(system: SystemId, person: Person): Promise<ReportResult> {
     const at = this.now();
     const { detectionEnabled, detectionThreshold, detectionWindowMinutes } = this.deps.delays;
+    // Past the first few reports of an open outage the live document is not touched at all: no change
+    // (each one waits its turn in this process's queue for the document), just the report's own keys.
+    const known = await this.deps.store.openFor(system, KNOWN_MAX_AGE_MS);
+    if (known && known.reports.length >= FIRST_REPORTS) {
+      const { counted } = await this.deps.reports.add(known.id, person, at);
+      const count = await this.deps.reports.count(known.id, COUNT_MAX_AGE_MS);
+      return { outage: known, counted, others: Math.max(0, count - 1), start: new Date(known.start), count };
+    }
     // The live document changes only for the first few reports of an outage, or while reports wait in the
     // (bounded) detection window; every report is stored under its own keys by the report store.
     const outcome = await this.deps.store.change((doc): { doc?: LiveDoc; result: { outage: Outage | null; window: number; start: Date; created: boolean; counted: boolean } } => {

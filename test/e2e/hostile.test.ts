@@ -127,10 +127,9 @@ describe('hostile input over HTTP', () => {
   it('a flood of 1,000 messages from one person in a second: one kind warning, the rest dropped, others still served', async () => {
     const flooder = activity({ text: 'Nexus er nede' });
     const before = connector.activities().length;
-    const started = Date.now();
     const results = await Promise.all(Array.from({ length: 1000 }, (_, i) => raw(JSON.stringify({ ...flooder, id: `flood-${i}` }))));
-    const elapsed = Date.now() - started;
-    expect(results.every((r) => r.status < 500)).toBe(true);
+    // Every one of them answered without a server error (the dropped ones too)
+    expect(results.filter((r) => r.status >= 500)).toEqual([]);
     const toFlooder = connector.activities().slice(before).filter((a) => a.toConversationId === (flooder['conversation'] as { id: string }).id);
     const warnings = toFlooder.filter((a) => (a.text ?? '').includes('skriver meget hurtigt'));
     expect(warnings).toHaveLength(1);
@@ -138,7 +137,6 @@ describe('hostile input over HTTP', () => {
     expect(logs.text()).toContain('too many messages from one person');
     const other = await post(activity({ text: 'Nexus er nede' }));
     expect(other.replyText).toContain('Er Nexus også nede hos dine kolleger?');
-    expect(elapsed).toBeGreaterThan(0);
   });
 
   it('the user PERSON constant is not affected by the flood guard of others', async () => {

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/clock';
 import { startApp, type RunningApp } from '../../src/index';
@@ -10,6 +9,8 @@ import { BOT, postActivity, TENANT_ID } from '../helpers/activities';
 import { cardButtons } from '../helpers/cards';
 import { startConnector, type Connector, type SentActivity } from '../helpers/connector';
 import { cardsOf, channel, personal, say, textOf, who, type Turn, type Where, type Who } from '../helpers/httpWorld';
+import { readDoc } from '../helpers/sqliteDoc';
+import { waitUntil } from '../helpers/wait';
 
 /**
  * The language follows the person (DESIGN.md, "Language"), over real HTTP: their
@@ -97,24 +98,7 @@ function installActivity(person: Who) {
 const toChat = (person: Who): SentActivity[] => connector.activities().filter((a) => a.toConversationId === personal(person).conversationId);
 const buttonTitles = (turn: Turn): string[] => turn.replies.flatMap((r) => cardsOf(r).flatMap((c) => cardButtons(c).map((b) => b.title)));
 
-async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
-/** One document from the app's SQLite file, through a separate read-only connection. */
-function readDoc(sqlitePath: string, key: string): unknown {
-  const db = new Database(sqlitePath, { readonly: true, fileMustExist: true });
-  try {
-    const row = db.prepare<[string], { value: string }>('SELECT value FROM items WHERE key = ?').get(key);
-    return row ? (JSON.parse(row.value) as unknown) : undefined;
-  } finally {
-    db.close();
-  }
-}
 
 describe('the language follows the person, not the Teams locale', () => {
   it('a Danish writer on an English Teams gets Danish throughout: the welcome card on install, the questions, the KMD card', async () => {
@@ -211,7 +195,7 @@ describe('the language follows the person, not the Teams locale', () => {
     await bot.say(ADMIN, preview.press('Send til alle'));
 
     const alertTo = (person: Who) => textOf(toChat(person).filter((a) => a.kind === 'send'));
-    await until(() => [grete, hans, ib].every((p) => alertTo(p) !== ''), 'the personal alerts');
+    await waitUntil(() => [grete, hans, ib].every((p) => alertTo(p) !== ''), 10_000, 'the personal alerts');
     expect(alertTo(grete)).toContain('Outage: Nexus is down');
     expect(alertTo(grete)).not.toContain('Nedbrud: Nexus er nede');
     expect(alertTo(ib)).toContain('Outage: Nexus is down');

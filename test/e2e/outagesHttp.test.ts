@@ -26,6 +26,7 @@ import {
   type Who,
   type WorldOptions,
 } from '../helpers/httpWorld';
+import { readDoc } from '../helpers/sqliteDoc';
 
 /**
  * Outages end to end over real HTTP: Teams' activities POSTed to /api/messages,
@@ -86,16 +87,6 @@ async function declareNexus(w: HttpWorld, person: Who = ADMIN): Promise<{ sent: 
   return { sent: await w.say(person, sendValue), sendValue };
 }
 
-/** One document from the app's SQLite file, through a separate read-only connection. */
-function readDoc(sqlitePath: string, key: string): unknown {
-  const db = new Database(sqlitePath, { readonly: true, fileMustExist: true });
-  try {
-    const row = db.prepare<[string], { value: string }>('SELECT value FROM items WHERE key = ?').get(key);
-    return row ? (JSON.parse(row.value) as unknown) : undefined;
-  } finally {
-    db.close();
-  }
-}
 
 interface LiveReport {
   readonly person: { readonly key: string; readonly name: string };
