@@ -67,6 +67,8 @@ export interface PosterContent {
   readonly chat: { readonly heading: string; readonly lines: readonly string[]; readonly link: string | null };
   /** When it was made, from which instruction (and its own dates), and when to print a new one. */
   readonly footer: readonly string[];
+  /** How the Nexusteam prints it (the card's last part; not on the printed page). */
+  readonly print: { readonly heading: string; readonly lines: readonly string[] };
 }
 
 export interface PosterOptions {
@@ -141,6 +143,23 @@ export const POSTER_TEXTS = {
   instructionDates: {
     da: 'Instruksen er senest revideret {revised} og godkendt {approved} af {approvedBy}.',
     en: 'The instruction was last revised {revised} and approved {approved} by {approvedBy}.',
+  },
+  printHeading: { da: 'Sådan printer du plakaten', en: 'How to print the poster' },
+  printRun: {
+    da: 'Kør "npm run poster" i Nedbruds mappe. Det skriver dist/nedbrud-plakat.pdf (én A4-side) og dist/nedbrud-plakat.html.',
+    en: 'Run "npm run poster" in Nedbrud\'s folder. It writes dist/nedbrud-plakat.pdf (one A4 page) and dist/nedbrud-plakat.html.',
+  },
+  printQr: {
+    da: 'Med MicrosoftAppId sat får plakaten en QR-kode, der åbner chatten med Nedbrud i Teams på en telefon.',
+    en: 'With MicrosoftAppId set the poster gets a QR code that opens the chat with Nedbrud in Teams on a phone.',
+  },
+  printHang: {
+    da: 'Print den i farver, og hæng den ved telefonen. Print en ny, når et nummer eller en åbningstid ændres.',
+    en: 'Print it in colour and put it up by the phone. Print a new one when a number or opening hours change.',
+  },
+  printAdhoc: {
+    da: 'Lukkedage, I tilføjer med "lukket", står på dette kort, men ikke på den printede plakat.',
+    en: 'Closures you add with "closed" are on this card, but not on the printed poster.',
   },
   reprint: {
     da: 'Ændres et nummer eller en åbningstid, printer Nexusteamet en ny plakat.',
@@ -263,6 +282,7 @@ export function posterContent(instruction: Instruction, hours: OfficeHours, at: 
       own('instructionDates', { revised: formatMonth(doc.lastRevised, lang), approved: formatLongDate(doc.approvedOn, lang), approvedBy: doc.approvedBy }),
       own('reprint'),
     ],
+    print: { heading: own('printHeading'), lines: [own('printRun'), own('printQr'), own('printHang'), own('printAdhoc')] },
   };
 }
 
