@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatPhone } from '../../src/domain/time';
 import bundled from '../../src/instruction/brondby.json';
 import { instructionSchema } from '../../src/instruction/schema';
+import { SCREENSHOT_DIR } from '../browser/browser';
 
 /*
  * `npm run poster` as an admin runs it: the built CLI as a process, Chromium
@@ -131,6 +132,8 @@ describe('npm run poster', () => {
 
   it("has a QR code that a phone reads as the link to the bot's chat in Teams", () => {
     expect(scanQr(withAppId.pdf)).toBe(CHAT_LINK);
+    // The README's picture of the poster (UPDATE_SCREENSHOTS=1, as the browser tests' pictures).
+    if (process.env['UPDATE_SCREENSHOTS'] === '1') tool('pdftoppm', ['-r', '96', '-png', '-singlefile', withAppId.pdf, join(SCREENSHOT_DIR, 'poster-a4')]);
   });
 
   it('without an app id says how to find the bot instead of printing a QR code that leads nowhere', () => {
