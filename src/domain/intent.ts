@@ -44,6 +44,8 @@ export type Intent =
   | { readonly kind: 'export' }
   | { readonly kind: 'closed' }
   | { readonly kind: 'bilag1' }
+  /** "plakat": the emergency poster's content and how to print it (the Nexusteam). */
+  | { readonly kind: 'poster' }
   | { readonly kind: 'greeting' }
   /** "english" / "dansk": the language the person wants the bot to use with them. */
   | { readonly kind: 'language'; readonly lang: Language }
@@ -570,6 +572,10 @@ const WHOLE_MESSAGES: ReadonlyMap<string, Intent> = new Map([
   ...phrases(IN_DANISH, [
     'dansk', 'danish', 'på dansk', 'in danish', 'speak danish', 'write in danish', 'answer in danish', 'switch to danish',
     'danish language', 'skriv dansk', 'skriv på dansk', 'tal dansk', 'svar på dansk', 'skift til dansk',
+  ]),
+  ...phrases({ kind: 'poster' }, [
+    'plakat', 'plakaten', 'nødplakat', 'nødplakaten', 'print plakat', 'print plakaten', 'udskriv plakat', 'udskriv plakaten',
+    'vis plakat', 'vis plakaten', 'poster', 'the poster', 'print poster', 'print the poster', 'show poster', 'emergency poster',
   ]),
   ...phrases({ kind: 'bilag1' }, [
     'bilag 1', 'bilag1', 'bilag', 'bilag et', 'bilag en', 'bilag én', 'appendix', 'appendix 1', 'sms liste', 'smsliste', 'sms listen', 'smslisten',

@@ -33,6 +33,7 @@ export const PERMISSIONS = {
   export: ['nexusteam'],
   closed: ['nexusteam'],
   bilag1: ['nexusteam'],
+  poster: ['nexusteam'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Verb = keyof typeof PERMISSIONS;

@@ -31,6 +31,8 @@ import {
   updateFormCard,
 } from '../../src/bot/outageViews';
 import { reviewCard } from '../../src/bot/reminders';
+import { posterCard } from '../../src/bot/handlers/posterHandler';
+import { posterContent } from '../../src/domain/poster';
 import { instruction, MONDAY_MORNING, SATURDAY_EVENING } from '../helpers/bot';
 
 /** Every card the bot can send, rendered with representative data, in both languages. */
@@ -58,6 +60,7 @@ function everyCard(): [string, AdaptiveCardJson][] {
         const worth = worthKnowingCard(advice.worthKnowing, ctx);
         if (worth) cards.push([`worth ${req.system} ${lang}`, worth]);
       }
+      cards.push([`poster ${lang} ${at}`, posterCard(posterContent(instruction, ctx.hours, now, { lang }))]);
       cards.push([`notice ${lang}`, noticeCard('Titel', ['linje 1', 'linje 2'], [{ title: 'Hjælp', data: { action: 'help' } }])]);
       cards.push(...outageCards(lang, now));
     }

@@ -197,6 +197,9 @@ describe('recognize: reports, questions and commands staff type', () => {
     ['lukket', { kind: 'closed' }],
     ['bilag 1', { kind: 'bilag1' }],
     ['bilag1', { kind: 'bilag1' }],
+    ['plakat', { kind: 'poster' }],
+    ['Udskriv plakaten', { kind: 'poster' }],
+    ['poster', { kind: 'poster' }],
     // Greetings, thanks, and the rest
     ['hej', { kind: 'greeting' }],
     ['hello', { kind: 'greeting' }],

@@ -8,6 +8,7 @@ import type { CalledContact } from '../../domain/outage';
 import { parseCardAction, triageValue, type CardAction } from '../actions';
 import * as channelHandlers from '../handlers/channelHandlers';
 import * as closureHandlers from '../handlers/closureHandlers';
+import { poster } from '../handlers/posterHandler';
 import { MembershipLookupError } from '../access';
 import { PERMISSIONS, type Verb } from '../../domain/permissions';
 import { reviewCard } from '../reminders';
@@ -328,6 +329,9 @@ export class MainDialog extends ComponentDialog {
         return Dialog.EndOfTurn;
       case 'bilag1':
         await handlers.bilag1(await this.actor(dc, view));
+        return Dialog.EndOfTurn;
+      case 'poster':
+        await poster(await this.actor(dc, view));
         return Dialog.EndOfTurn;
       case 'follow':
         await handlers.follow(await this.actor(dc, view, false), intent.system);
