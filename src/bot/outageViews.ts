@@ -1,4 +1,5 @@
 import type { Activity } from 'botbuilder';
+import type { Audience } from '../app/messages';
 import { addMinutes } from 'date-fns';
 import { latestUpdate, type Outage } from '../domain/outage';
 import { formatDayTime, formatPhone, localDate, localTimeOf } from '../domain/time';
@@ -19,8 +20,6 @@ import { fillText } from '../domain/text';
 const titleOf = (lang: Language, system: SystemId) => t(lang, `system.${system}.title`);
 const line = (text: string) => ({ text });
 
-/** Who is told an announcement: staff channels (names shown), or private providers (no internal staff names). */
-export type Audience = 'staff' | 'providers';
 
 export interface AnnouncementOptions {
   /** The 2-hour rule's delay: a Nexus outage's card says when the driftvagt is told. */

@@ -2,7 +2,7 @@ import { ActivityTypes, CardFactory, type Activity } from 'botbuilder';
 import type { CalledContact } from '../domain/outage';
 import type { Advice, AdviceBranch, AdviceContact, AdviceSection, HoursStatus } from '../domain/types';
 import type { OfficeHours } from '../domain/officeHours';
-import { formatDayTime, formatPhone, formatTime } from '../domain/time';
+import { formatDayTime, formatLocalDate, formatPhone, formatTime } from '../domain/time';
 import type { ContactId, Instruction, Language, SystemId } from '../instruction/schema';
 import type { CardActionData, TriageValue } from './actions';
 import { type AdaptiveCardJson, renderCard } from './cards';
@@ -306,4 +306,16 @@ export interface LinkVM {
 
 export function noticeCard(title: string, lines: readonly string[], actions: readonly ButtonVM[] = [], links: readonly LinkVM[] = []): AdaptiveCardJson {
   return renderCard('notice', { title, lines: lines.map((text): LineVM => ({ text })), actions, links });
+}
+
+/** For admins: the instruction is past its review date, with the points for the revision. */
+export function reviewCard(instruction: Instruction): AdaptiveCardJson {
+  const doc = instruction.document;
+  const [year = '', month = ''] = doc.reviewBy.split('-');
+  const reviewBy = `${formatLocalDate(`${year}-${month}-01`, 'da').split(' ').slice(2).join(' ')} ${year}`.trim();
+  return noticeCard(t('da', 'review.title'), [
+    t('da', 'review.body', { title: doc.title, reviewBy, responsible: doc.responsible }),
+    t('da', 'review.notes'),
+    ...doc.revisionNotes.map((n) => `• ${n.da}`),
+  ]);
 }

@@ -10,6 +10,7 @@ import {
   hoursCard,
   noticeCard,
   questionCard,
+  reviewCard,
   welcomeCard,
   worthKnowingCard,
   type ViewContext,
@@ -30,7 +31,6 @@ import {
   suspectedCard,
   updateFormCard,
 } from '../../src/bot/outageViews';
-import { reviewCard } from '../../src/bot/reminders';
 import { instruction, MONDAY_MORNING, SATURDAY_EVENING } from '../helpers/bot';
 
 /** Every card the bot can send, rendered with representative data, in both languages. */

@@ -10,7 +10,6 @@ import * as channelHandlers from '../handlers/channelHandlers';
 import * as closureHandlers from '../handlers/closureHandlers';
 import { MembershipLookupError } from '../access';
 import { PERMISSIONS, type Verb } from '../../domain/permissions';
-import { reviewCard } from '../reminders';
 import * as handlers from '../handlers/outageHandlers';
 import type { Actor } from '../handlers/outageHandlers';
 import { t } from '../i18n';
@@ -18,6 +17,7 @@ import {
   cardMessage,
   contactsCard,
   hoursCard,
+  reviewCard,
   systemName,
   textMessage,
   welcomeCard,

@@ -5,14 +5,14 @@ import type { OfficeHours } from '../../domain/officeHours';
 import type { Person } from '../../domain/outage';
 import type { Config } from '../../config';
 import type { Instruction, Language } from '../../instruction/schema';
-import type { Duties } from '../duties';
+import type { Duties } from '../../app/duties';
 import type { ChannelRegistry } from '../../store/channels';
 import type { Subscriptions } from '../../store/subscriptions';
 import type { Closures } from '../../store/closures';
 import type { NexusteamDirectory } from '../access';
 import type { PersonLanguages } from '../language';
-import type { EscalationService } from '../escalationService';
-import type { OutageService } from '../outageService';
+import type { EscalationService } from '../../app/escalationService';
+import type { OutageService } from '../../app/outageService';
 import type { ViewContext } from '../views';
 
 /** Who may act as the Nexusteam; decided on the server for every submit and command. */

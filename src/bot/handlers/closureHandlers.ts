@@ -5,7 +5,7 @@ import type { StoredClosure } from '../../store/closures';
 import type { CardAction } from '../actions';
 import { renderCard } from '../cards';
 import { t } from '../i18n';
-import { cleanText } from '../outageService';
+import { cleanText } from '../../app/outageService';
 import { cardMessage, textMessage } from '../views';
 import { authorise, type Actor } from './outageHandlers';
 

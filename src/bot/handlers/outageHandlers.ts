@@ -17,9 +17,10 @@ import {
   updateFormCard,
   type DeclareDraft,
 } from '../outageViews';
-import { cleanText } from '../outageService';
+import { cleanText } from '../../app/outageService';
 import { historyLines, timelineCsv, timelineMarkdown } from '../../domain/export';
 import { mailtoDraft } from '../../notify/mail';
+import { renderMessage } from '../render';
 import { cardMessage, noticeCard, systemName, textMessage, type ViewContext } from '../views';
 
 /**
@@ -351,7 +352,7 @@ export async function claimDriftvagt(a: Actor, outageId: string): Promise<void> 
     await reply(a, textMessage(t(lang, 'claim.taken', { name: taker.by.name, when: formatDayTime(new Date(taker.at), lang, now) })));
     return;
   }
-  const [, sent] = await reply(a, textMessage(t(lang, 'claim.yours')), a.services.escalations.dutyCard(outage, lang));
+  const [, sent] = await reply(a, textMessage(t(lang, 'claim.yours')), renderMessage(a.services.escalations.dutyCard(outage, lang), a.view.instruction));
   const { conversation, serviceUrl } = a.context.activity;
   if (sent?.id && conversation?.id && serviceUrl) {
     await a.services.escalations.recordPost(outageId, { conversationId: conversation.id, serviceUrl, activityId: sent.id, kind: 'escalation', lang });

@@ -1,4 +1,3 @@
-import type { Activity } from 'botbuilder';
 import { addMinutes } from 'date-fns';
 import type { Job, JobOutcome } from '../domain/jobs';
 import {
@@ -12,16 +11,14 @@ import {
   type Outage,
   type Person,
 } from '../domain/outage';
-import { formatPhone } from '../domain/time';
 import type { JobStore } from '../scheduler/scheduler';
 import type { LiveDoc, OutageStore } from '../store/outages';
 import type { ReportRef, ReportStore } from '../store/reports';
-import { t } from './i18n';
-import type { DutyDeps, ChannelTarget, SubmitOutcome } from './outageService';
+import type { SubmitOutcome } from './outageService';
 import type { Language } from '../instruction/schema';
-import { backUpCard, claimMessage, escalationMessage } from './outageViews';
 import { isStillQueued } from '../notify/outboxSender';
-import { cardMessage, textMessage } from './views';
+import { CHANNEL_LANGUAGE, DEFAULT_LANGUAGE, type Message } from './messages';
+import type { ChannelTarget, DutyDeps } from './ports';
 
 /**
  * The 2-hour rule. An escalation job per round is kept in storage; when one fires
@@ -41,7 +38,7 @@ export interface EscalationDeps extends DutyDeps {
 
 interface PlannedCard {
   readonly target: ChannelTarget;
-  readonly activity: Partial<Activity>;
+  readonly message: Message;
   readonly kind: 'escalation' | 'claim';
   readonly lang: Language;
   /** A claim card to a reporter: recorded with their report (not in the outage record, which stays small). */
@@ -95,9 +92,9 @@ export class EscalationService {
     let queued = 0;
     let delivered = 0;
     await Promise.all(
-      plan.map(async ({ target, activity, kind, lang, ref }) => {
+      plan.map(async ({ target, message, kind, lang, ref }) => {
         try {
-          const { activityId } = await this.deps.sender.send(target, activity, {
+          const { activityId } = await this.deps.messenger.send(target, message, {
             key: `${outageId}:${kind}:${round}:${target.conversationId}`,
             purpose: { kind, outageId, system: outage.system, round: String(round) },
           });
@@ -147,49 +144,47 @@ export class EscalationService {
    */
   private async plan(outage: Outage, round: number, now: Date): Promise<PlannedCard[]> {
     const out = new Map<string, PlannedCard>();
-    const { instruction } = this.deps;
     const afterMinutes = this.deps.delays.escalationAfterMinutes;
     const open = (await this.deps.officeHours()).status(now).open;
     const escalation = outage.escalation ?? NO_ESCALATION;
     const carrier = escalation.duty?.by ?? (outage.owner?.kind === 'person' ? outage.owner.person : null);
-    const escalationFor = (lang: Language, forChannel: boolean) =>
-      escalationMessage(outage, round, { instruction, lang, now, afterMinutes, forChannel, claimsSent: 0 });
-    const toPerson = (p: Person | null | undefined, activity: (lang: Language) => Partial<Activity>, kind: PlannedCard['kind'], ref?: ReportRef) => {
-      const lang = p?.lang ?? 'da';
-      if (p?.reach && !out.has(p.reach.conversationId)) out.set(p.reach.conversationId, { target: p.reach, activity: activity(lang), kind, lang, ref });
+    const escalationFor = (lang: Language, forChannel: boolean, claimsSent = 0): Message => ({ kind: 'escalation', lang, now, outage, round, afterMinutes, forChannel, claimsSent });
+    const toPerson = (p: Person | null | undefined, message: (lang: Language) => Message, kind: PlannedCard['kind'], ref?: ReportRef) => {
+      const lang = p?.lang ?? DEFAULT_LANGUAGE;
+      if (p?.reach && !out.has(p.reach.conversationId)) out.set(p.reach.conversationId, { target: p.reach, message: message(lang), kind, lang, ref });
     };
-    const toNexusteam = async (activity: Partial<Activity>) => {
-      for (const target of await this.deps.channels.withRole('nexusteam')) out.set(target.conversationId, { target, activity, kind: 'escalation', lang: 'da' });
+    const toNexusteam = async (message: Message) => {
+      for (const target of await this.deps.channels.withRole('nexusteam')) out.set(target.conversationId, { target, message, kind: 'escalation', lang: CHANNEL_LANGUAGE });
     };
 
     if (carrier) {
       toPerson(carrier, (lang) => escalationFor(lang, false), 'escalation');
-      if (open || round >= 2) await toNexusteam(escalationFor('da', true));
+      if (open || round >= 2) await toNexusteam(escalationFor(CHANNEL_LANGUAGE, true));
       return [...out.values()];
     }
     if (open) {
       // The member who declared it gets their own copy: a channel's notifications are easily muted.
       toPerson(outage.declaredBy, (lang) => escalationFor(lang, false), 'escalation');
-      await toNexusteam(escalationFor('da', true));
+      await toNexusteam(escalationFor(CHANNEL_LANGUAGE, true));
       return [...out.values()];
     }
     // Out of hours, nobody carries it: ask those who reported it (and whoever declared it) who calls.
-    const claims = new Map<Language, Partial<Activity>>();
-    const claim = (lang: Language) => claims.get(lang) ?? claims.set(lang, claimMessage(outage, round, { lang, now, afterMinutes })).get(lang)!;
+    // One message per language, so each is rendered once however many reporters get it.
+    const claims = new Map<Language, Message>();
+    const claim = (lang: Language) => claims.get(lang) ?? claims.set(lang, { kind: 'claim', lang, now, outage, round, afterMinutes }).get(lang)!;
     for await (const page of this.deps.reports.pages(outage.id)) for (const r of page) toPerson(r.person, claim, 'claim', r);
     toPerson(outage.declaredBy, claim, 'claim');
     const claimsSent = out.size;
-    await toNexusteam(escalationMessage(outage, round, { instruction, lang: 'da', now, afterMinutes, forChannel: true, claimsSent }));
+    await toNexusteam(escalationFor(CHANNEL_LANGUAGE, true, claimsSent));
     return [...out.values()];
   }
 
   /** `about` names what failed (outage and round, or the job), so the report is sent once per failure, not deduplicated by its text. */
   private async reportUndelivered(count: number, about: string): Promise<void> {
-    const driftvagt = this.deps.instruction.contacts.find((c) => c.id === 'driftvagt');
-    const text = t('da', 'escalation.failed', { count, phone: driftvagt?.phone ? formatPhone(driftvagt.phone) : '' });
+    const report: Message = { kind: 'escalationUndelivered', lang: CHANNEL_LANGUAGE, count };
     for (const target of await this.deps.channels.withRole('nexusteam')) {
-      await this.deps.sender
-        .send(target, textMessage(text), { key: `report:${about}:${target.conversationId}`, purpose: { kind: 'report' } })
+      await this.deps.messenger
+        .send(target, report, { key: `report:${about}:${target.conversationId}`, purpose: { kind: 'report' } })
         .catch((err: unknown) => this.deps.logger.error({ err }, 'could not report an undelivered escalation'));
     }
   }
@@ -233,9 +228,9 @@ export class EscalationService {
   }
 
   /** The driftvagt card as the person who took the duty gets it (in their turn), to be recorded with recordPost. */
-  dutyCard(outage: Outage, lang: Language): Partial<Activity> {
+  dutyCard(outage: Outage, lang: Language): Message {
     const round = Math.max(0, (outage.escalation?.rounds ?? 1) - 1);
-    return escalationMessage(outage, round, { instruction: this.deps.instruction, lang, now: this.deps.clock.now(), afterMinutes: this.deps.delays.escalationAfterMinutes });
+    return { kind: 'escalation', lang, now: this.deps.clock.now(), outage, round, afterMinutes: this.deps.delays.escalationAfterMinutes };
   }
 
   /** Notes a driftvagt card sent in a turn, so "Driftvagten er underrettet" replaces it too. */
@@ -268,14 +263,14 @@ export class EscalationService {
     if (targets.size === 0 || outage.owner?.kind !== 'person') for (const c of await this.deps.channels.withRole('nexusteam')) targets.set(c.conversationId, c);
     // Each in the language of the person it goes to (the acknowledger's, or the owner's); channels in Danish.
     const langOf = (conversationId: string): Language =>
-      [acker, outage.owner?.kind === 'person' ? outage.owner.person : null].find((p) => p?.reach?.conversationId === conversationId)?.lang ?? 'da';
+      [acker, outage.owner?.kind === 'person' ? outage.owner.person : null].find((p) => p?.reach?.conversationId === conversationId)?.lang ?? CHANNEL_LANGUAGE;
     const posts: Announcement[] = [];
     let queued = 0;
     await Promise.all(
       [...targets.values()].map(async (target) => {
         const lang = langOf(target.conversationId);
         try {
-          const { activityId } = await this.deps.sender.send(target, cardMessage(backUpCard(outage, { instruction: this.deps.instruction, lang, now }), t(lang, 'escalation.backTitle')), {
+          const { activityId } = await this.deps.messenger.send(target, { kind: 'backUp', lang, now, outage }, {
             key: `${outage.id}:backUp:${target.conversationId}`,
             purpose: { kind: 'backUp', outageId: outage.id, system: outage.system },
           });
@@ -308,19 +303,19 @@ export class EscalationService {
 
   /** Replaces every recorded post of these kinds in place with the outage's current state, each in its own language. */
   private async replaceCards(outage: Outage, kinds: readonly Announcement['kind'][], now: Date): Promise<void> {
-    const ctx = (lang: Language) => ({ instruction: this.deps.instruction, lang, now, afterMinutes: this.deps.delays.escalationAfterMinutes });
-    const render = (post: Announcement): Partial<Activity> => {
-      const lang = post.lang ?? 'da';
-      if (post.kind === 'claim') return claimMessage(outage, 0, ctx(lang));
-      if (post.kind === 'backUp') return cardMessage(backUpCard(outage, ctx(lang)));
-      return escalationMessage(outage, 0, ctx(lang));
+    const afterMinutes = this.deps.delays.escalationAfterMinutes;
+    const render = (post: Announcement): Message => {
+      const lang = post.lang ?? DEFAULT_LANGUAGE;
+      if (post.kind === 'claim') return { kind: 'claim', lang, now, outage, round: 0, afterMinutes };
+      if (post.kind === 'backUp') return { kind: 'backUp', lang, now, outage };
+      return { kind: 'escalation', lang, now, outage, round: 0, afterMinutes };
     };
     const replace = (posts: readonly Announcement[]) =>
       Promise.all(
         posts
           .filter((p) => kinds.includes(p.kind))
           .map((post) =>
-            this.deps.sender
+            this.deps.messenger
               .update({ conversationId: post.conversationId, serviceUrl: post.serviceUrl }, post.activityId, render(post), { purpose: { kind: 'card-update', outageId: outage.id, system: outage.system } })
               .catch((err: unknown) => this.deps.logger.warn({ err, conversationId: post.conversationId }, 'could not replace an escalation card')),
           ),
