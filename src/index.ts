@@ -15,6 +15,7 @@ import { turnServices } from './bot/dialogs/services';
 import { PersonLanguages } from './bot/language';
 import { ConfigError, loadConfig, type Config } from './config';
 import { OffsetClock, systemClock, type Clock } from './domain/clock';
+import { withEscalationAfter } from './domain/systems';
 import { InstructionError, loadInstruction } from './instruction/load';
 import type { Instruction } from './instruction/schema';
 import { createLogger, type Logger } from './log';
@@ -60,7 +61,10 @@ export async function startApp(env: Record<string, string | undefined>, override
   const logger = createLogger(config, overrides.logDestination);
   for (const warning of config.warnings) logger.warn({ warning }, warning);
 
-  const instruction = loadInstruction(config.instructionFile);
+  // The 2-hour rule's delay has one source, the instruction; ESCALATION_AFTER_MINUTES overrides it (training) here, once.
+  const override = config.delays.escalationAfterMinutes;
+  const instruction = override === undefined ? loadInstruction(config.instructionFile) : withEscalationAfter(loadInstruction(config.instructionFile), override);
+  if (override !== undefined) logger.warn({ escalationAfterMinutes: override }, `ESCALATION_AFTER_MINUTES=${override} overrides the instruction's 2-hour rule (training only)`);
   const playgroundOn = config.development && overrides.playground === true && config.devPlayground !== false;
   // In development the playground may move the bot's clock (never the system clock): an offset from it.
   const clock = overrides.clock ?? (config.development ? new OffsetClock(systemClock) : systemClock);

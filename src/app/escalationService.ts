@@ -17,6 +17,7 @@ import type { ReportRef, ReportStore } from '../store/reports';
 import type { SubmitOutcome } from './outageService';
 import type { Language } from '../instruction/schema';
 import { isStillQueued } from '../notify/outboxSender';
+import { escalationAfter } from '../domain/systems';
 import { CHANNEL_LANGUAGE, DEFAULT_LANGUAGE, type Message } from './messages';
 import type { ChannelTarget, DutyDeps } from './ports';
 
@@ -51,13 +52,18 @@ export const backUpJobId = (outageId: string) => `driftvagtBackUp:${outageId}`;
 export class EscalationService {
   constructor(private readonly deps: EscalationDeps) {}
 
+  /** The 2-hour rule's delay for this outage's system (the instruction's), or null where it does not apply. */
+  private afterMinutes(outage: Outage): number | null {
+    return escalationAfter(this.deps.instruction, outage.system);
+  }
+
   /** When round `round` is due: start + delay + round × repeat interval, on instants. */
   dueAt(outage: Outage, round: number): Date | null {
-    const first = escalationDue(outage, this.deps.delays.escalationAfterMinutes);
+    const first = escalationDue(outage, this.afterMinutes(outage));
     return first ? addMinutes(first, round * this.deps.delays.escalationRepeatMinutes) : null;
   }
 
-  /** Schedules (or moves, when the start was corrected) the next escalation of a Nexus outage. */
+  /** Schedules (or moves, when the start was corrected) the next escalation of an outage the 2-hour rule applies to. */
   async schedule(outage: Outage): Promise<void> {
     const escalation = outage.escalation ?? NO_ESCALATION;
     if (outage.status === 'resolved' || escalation.acknowledged) return;
@@ -76,7 +82,8 @@ export class EscalationService {
     if (job.payload.kind !== 'escalation') return { kind: 'failed', error: 'not an escalation job' };
     const { outageId, round } = job.payload;
     const outage = await this.deps.store.get(outageId);
-    if (!outage || outage.status === 'resolved' || outage.system !== 'nexus') return { kind: 'done' };
+    const afterMinutes = outage ? this.afterMinutes(outage) : null;
+    if (!outage || outage.status === 'resolved' || afterMinutes === null) return { kind: 'done' };
     if (outage.escalation?.acknowledged) return { kind: 'done' };
     // This round went out already (a repeat of the job, e.g. after an earlier run outlived its lease and
     // recorded the round itself): make sure the next round is still scheduled (a no-op when it is).
@@ -84,7 +91,7 @@ export class EscalationService {
     const due = this.dueAt(outage, round);
     if (due && due.getTime() > now.getTime()) return { kind: 'retry', error: 'the start was corrected; not due yet', at: due };
 
-    const plan = await this.plan(outage, round, now);
+    const plan = await this.plan(outage, round, now, afterMinutes);
     // Side by side, keyed by outage, round and recipient: a retried job (or a process that took over) gets
     // the outbox's record of a card already delivered, with its id, instead of sending it again.
     const posts: Announcement[] = [];
@@ -134,7 +141,7 @@ export class EscalationService {
    * goes to a crowd (DESIGN.md, "The 2-hour duty never goes to a crowd"):
    * - whoever owns the case (they called KMD or IT, or took it over) gets the
    *   driftvagt card 1:1; so does a reporter who pressed "Jeg ringer" on the claim card;
-   * - in the Nexusteam's hours its channels get the card, for every Nexus outage,
+   * - in the Nexusteam's hours its channels get the card, for every such outage,
    *   confirmed or not (with "Bekræft nedbrud" while unconfirmed), and the member
    *   who declared it a copy 1:1;
    * - out of hours an outage nobody carries gets a claim card ("Kan du ringe?") to
@@ -142,9 +149,8 @@ export class EscalationService {
    * - an owner's repeats from the second on also go to the Nexusteam's channels.
    * Cards to a person are in their language; channel posts are Danish.
    */
-  private async plan(outage: Outage, round: number, now: Date): Promise<PlannedCard[]> {
+  private async plan(outage: Outage, round: number, now: Date, afterMinutes: number): Promise<PlannedCard[]> {
     const out = new Map<string, PlannedCard>();
-    const afterMinutes = this.deps.delays.escalationAfterMinutes;
     const open = (await this.deps.officeHours()).status(now).open;
     const escalation = outage.escalation ?? NO_ESCALATION;
     const carrier = escalation.duty?.by ?? (outage.owner?.kind === 'person' ? outage.owner.person : null);
@@ -230,7 +236,7 @@ export class EscalationService {
   /** The driftvagt card as the person who took the duty gets it (in their turn), to be recorded with recordPost. */
   dutyCard(outage: Outage, lang: Language): Message {
     const round = Math.max(0, (outage.escalation?.rounds ?? 1) - 1);
-    return { kind: 'escalation', lang, now: this.deps.clock.now(), outage, round, afterMinutes: this.deps.delays.escalationAfterMinutes };
+    return { kind: 'escalation', lang, now: this.deps.clock.now(), outage, round, afterMinutes: this.afterMinutes(outage) ?? 0 };
   }
 
   /** Notes a driftvagt card sent in a turn, so "Driftvagten er underrettet" replaces it too. */
@@ -303,7 +309,7 @@ export class EscalationService {
 
   /** Replaces every recorded post of these kinds in place with the outage's current state, each in its own language. */
   private async replaceCards(outage: Outage, kinds: readonly Announcement['kind'][], now: Date): Promise<void> {
-    const afterMinutes = this.deps.delays.escalationAfterMinutes;
+    const afterMinutes = this.afterMinutes(outage) ?? 0;
     const render = (post: Announcement): Message => {
       const lang = post.lang ?? DEFAULT_LANGUAGE;
       if (post.kind === 'claim') return { kind: 'claim', lang, now, outage, round: 0, afterMinutes };

@@ -1,4 +1,5 @@
 import { maskCpr } from '../domain/cpr';
+import { escalationAfter } from '../domain/systems';
 import {
   addAnnouncement,
   addReport,
@@ -386,7 +387,7 @@ export class OutageService {
   /** The announcement for a staff channel (names shown) or a private providers' one (no internal staff names). */
   announcementFor(outage: Outage, audience: Announcement['audience'], at: Date): Message {
     const to: Audience = audience ?? 'staff';
-    return { kind: 'announcement', lang: CHANNEL_LANGUAGE, now: at, outage, audience: to, afterMinutes: this.deps.delays.escalationAfterMinutes };
+    return { kind: 'announcement', lang: CHANNEL_LANGUAGE, now: at, outage, audience: to, afterMinutes: escalationAfter(this.deps.instruction, outage.system) ?? undefined };
   }
 
   /**

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Announcement } from '../domain/outage';
-import { SYSTEMS, type SystemId } from '../instruction/schema';
+import { ID_PATTERN, type SystemId } from '../instruction/schema';
 import type { OutboxRecord } from '../notify/outbox';
 import { outboxIdOfKey } from '../notify/outboxSender';
 import type { ChannelRecord } from '../store/channels';
@@ -43,7 +43,7 @@ export interface OutboxHooks {
 /** Failures of these purposes are reported by the outbox hook (others by their own duty). */
 const REPORTED: readonly UndeliveredKind[] = ['announcement', 'update', 'allclear', 'card-update', 'handover-offer', 'reminder'];
 const isReported = (kind: string): kind is UndeliveredKind => (REPORTED as readonly string[]).includes(kind);
-const isSystem = (id: string | undefined): id is SystemId => (SYSTEMS as readonly (string | undefined)[]).includes(id);
+const isSystem = (id: string | undefined): id is SystemId => id !== undefined && ID_PATTERN.test(id);
 
 /** Lines in one report; the rest are counted. */
 const MAX_LINES = 20;

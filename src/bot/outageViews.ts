@@ -4,11 +4,11 @@ import { addMinutes } from 'date-fns';
 import { latestUpdate, type Outage } from '../domain/outage';
 import { formatDayTime, formatPhone, localDate, localTimeOf } from '../domain/time';
 import type { ContactId, Instruction, Language, SystemId } from '../instruction/schema';
-import { SYSTEMS } from '../instruction/schema';
+import { findSystem, outOfHoursContact, systemName, systemTitle } from '../domain/systems';
 import type { CardActionData } from './actions';
 import { type AdaptiveCardJson, renderCard } from './cards';
 import { t } from './i18n';
-import { cardMessage, emailLink, noticeCard, phoneLink, systemName, type ButtonVM } from './views';
+import { cardMessage, emailLink, noticeCard, phoneLink, systemDownButton, type ButtonVM, type TextContext } from './views';
 import { fillText } from '../domain/text';
 
 /**
@@ -17,12 +17,11 @@ import { fillText } from '../domain/text';
  * Nexusteam's forms. All bound to small view models built here.
  */
 
-const titleOf = (lang: Language, system: SystemId) => t(lang, `system.${system}.title`);
 const line = (text: string) => ({ text });
 
 
 export interface AnnouncementOptions {
-  /** The 2-hour rule's delay: a Nexus outage's card says when the driftvagt is told. */
+  /** The 2-hour rule's delay (of the outage's system): the card says when the driftvagt is told. */
   readonly afterMinutes?: number | undefined;
   readonly audience?: Audience | undefined;
 }
@@ -31,9 +30,6 @@ export interface AnnouncementOptions {
 export function contactName(instruction: Instruction, lang: Language, id: ContactId): string {
   return instruction.contacts.find((c) => c.id === id)?.name[lang] ?? id;
 }
-
-/** Whom an out-of-hours caller of this system calls first (the wording of "nobody has called … yet"). */
-const FIRST_CALL: Record<SystemId, ContactId> = { nexus: 'kmd', bekey: 'bekey', internet: 'it' };
 
 function ownerSentence(o: Outage, instruction: Instruction, lang: Language, now: Date, audience: Audience): string {
   const owner = o.owner;
@@ -45,20 +41,22 @@ function ownerSentence(o: Outage, instruction: Instruction, lang: Language, now:
   return audience === 'providers' ? t(lang, 'announce.ownerContacted', { contact, when }) : t(lang, 'announce.ownerPerson', { contact, when, name: owner.person.name });
 }
 
+/** The numbers on an announcement: the Nexusteam, the first system's vendor (KMD) and IT. */
 function contactLines(instruction: Instruction, lang: Language): { text: string }[] {
-  return instruction.contacts
-    .filter((c) => c.phone && (c.id === 'nexusteam' || c.id === 'kmd' || c.id === 'it'))
-    .map((c) => line(`${c.name[lang]}: ${formatPhone(c.phone ?? '')}`));
+  const first = instruction.systems[0];
+  const shown = new Set(['nexusteam', first ? outOfHoursContact(first) : 'it', 'it']);
+  return instruction.contacts.filter((c) => c.phone && shown.has(c.id)).map((c) => line(`${c.name[lang]}: ${formatPhone(c.phone ?? '')}`));
 }
 
 /** The card posted to staff (and providers') channels; after the all-clear the same card, replaced in place, shows it is resolved. */
 export function announcementCard(o: Outage, instruction: Instruction, lang: Language, now: Date, opts: AnnouncementOptions = {}): AdaptiveCardJson {
-  const system = systemName(lang, o.system);
+  const system = systemName(instruction, o.system, lang);
+  const title = systemTitle(instruction, o.system, lang);
   const since = formatDayTime(new Date(o.start), lang, now);
   if (o.status === 'resolved' && o.resolved) {
     return renderCard('announcement', {
       style: 'good',
-      title: t(lang, 'announce.resolvedTitle', { systemTitle: titleOf(lang, o.system) }),
+      title: t(lang, 'announce.resolvedTitle', { systemTitle: title }),
       lines: [line(t(lang, 'announce.resolvedAt', { when: formatDayTime(new Date(o.resolved.at), lang, now), since })), line(t(lang, 'allclear.paper', { system }))],
       contacts: [],
       actions: [],
@@ -69,22 +67,23 @@ export function announcementCard(o: Outage, instruction: Instruction, lang: Lang
   if (o.expected) lines.push(line(t(lang, 'known.expected', { text: o.expected })));
   const owner = ownerSentence(o, instruction, lang, now, opts.audience ?? 'staff');
   if (owner) lines.push(line(owner));
-  if (o.system === 'nexus' && opts.afterMinutes !== undefined && !o.escalation?.acknowledged) {
-    lines.push(line(t(lang, 'announce.deadline', { when: formatDayTime(addMinutes(new Date(o.start), opts.afterMinutes), lang, now) })));
+  if (opts.afterMinutes !== undefined && !o.escalation?.acknowledged) {
+    lines.push(line(t(lang, 'announce.deadline', { system, when: formatDayTime(addMinutes(new Date(o.start), opts.afterMinutes), lang, now) })));
   }
-  lines.push(line(t(lang, 'announce.doNotCall', { system: titleOf(lang, o.system) })));
+  lines.push(line(t(lang, 'announce.doNotCall', { system: title })));
   return renderCard('announcement', {
     style: 'attention',
-    title: t(lang, 'announce.title', { systemTitle: titleOf(lang, o.system) }),
+    title: t(lang, 'announce.title', { systemTitle: title }),
     lines,
     contacts: contactLines(instruction, lang),
-    actions: [{ title: t(lang, 'button.nexusDown').replace('Nexus', titleOf(lang, o.system)), data: { action: 'triage', system: o.system } }] satisfies ButtonVM[],
+    actions: [systemDownButton(instruction, lang, o.system)] satisfies ButtonVM[],
   });
 }
 
 /** The announcement as a message whose notification names what happened ("Nedbrud: Nexus er nede", "Nexus virker igen"). */
 export function announcementMessage(o: Outage, instruction: Instruction, lang: Language, now: Date, opts: AnnouncementOptions = {}): Partial<Activity> {
-  const summary = o.status === 'resolved' ? t(lang, 'announce.resolvedTitle', { systemTitle: titleOf(lang, o.system) }) : t(lang, 'announce.title', { systemTitle: titleOf(lang, o.system) });
+  const systemTitleText = systemTitle(instruction, o.system, lang);
+  const summary = o.status === 'resolved' ? t(lang, 'announce.resolvedTitle', { systemTitle: systemTitleText }) : t(lang, 'announce.title', { systemTitle: systemTitleText });
   return cardMessage(announcementCard(o, instruction, lang, now, opts), summary);
 }
 
@@ -92,11 +91,11 @@ export function updateReply(o: Outage, text: string, at: Date, lang: Language): 
   return { type: 'message', text: t(lang, 'update.reply', { when: formatDayTime(at, lang, at), text }), textFormat: 'plain' };
 }
 
-export function allClearReply(o: Outage, lang: Language): Partial<Activity> {
+export function allClearReply(o: Outage, instruction: Instruction, lang: Language): Partial<Activity> {
   const at = new Date(o.resolved?.at ?? o.start);
   return {
     type: 'message',
-    text: `${t(lang, 'allclear.reply', { systemTitle: titleOf(lang, o.system), when: formatDayTime(at, lang, at) })} ${t(lang, 'allclear.paper', { system: systemName(lang, o.system) })}`,
+    text: `${t(lang, 'allclear.reply', { systemTitle: systemTitle(instruction, o.system, lang), when: formatDayTime(at, lang, at) })} ${t(lang, 'allclear.paper', { system: systemName(instruction, o.system, lang) })}`,
     textFormat: 'plain',
   };
 }
@@ -106,8 +105,8 @@ export interface KnownOutageContext {
   readonly now: Date;
   readonly instruction: Instruction;
   readonly nexusteamOpen: boolean;
-  /** The 2-hour rule's delay (the deadline shown for Nexus). */
-  readonly afterMinutes: number;
+  /** The 2-hour rule's delay of the outage's system (its deadline is shown); null where the rule does not apply. */
+  readonly afterMinutes: number | null;
   /** How many distinct people reported it (from the report store). */
   readonly reporters: number;
 }
@@ -120,7 +119,7 @@ export interface KnownOutageContext {
  */
 export function knownOutageCard(o: Outage, ctx: KnownOutageContext): AdaptiveCardJson {
   const { lang, now, instruction } = ctx;
-  const system = systemName(lang, o.system);
+  const system = systemName(instruction, o.system, lang);
   const when = (iso: string) => formatDayTime(new Date(iso), lang, now);
   const lines = [line(t(lang, 'known.since', { when: when(o.start) }))];
   if (o.description) lines.push(line(o.description));
@@ -149,12 +148,13 @@ export function knownOutageCard(o: Outage, ctx: KnownOutageContext): AdaptiveCar
     if (ctx.nexusteamOpen) {
       lines.push(line(o.nexusteamTold ? t(lang, 'known.owner.none.told', { when: when(o.nexusteamTold), phone: nexusteamPhone }) : t(lang, 'known.owner.none.open', { phone: nexusteamPhone })));
     } else {
-      lines.push(line(t(lang, 'known.owner.none.closed', { contact: contactName(instruction, lang, FIRST_CALL[o.system]) })));
+      const first = findSystem(instruction, o.system);
+      lines.push(line(t(lang, 'known.owner.none.closed', { contact: contactName(instruction, lang, first ? outOfHoursContact(first) : 'it') })));
     }
     needsCaller = true;
   }
-  if (o.system === 'nexus' && !o.escalation?.acknowledged) {
-    lines.push(line(t(lang, 'known.deadline', { when: formatDayTime(addMinutes(new Date(o.start), ctx.afterMinutes), lang, now) })));
+  if (ctx.afterMinutes !== null && !o.escalation?.acknowledged) {
+    lines.push(line(t(lang, 'known.deadline', { system, when: formatDayTime(addMinutes(new Date(o.start), ctx.afterMinutes), lang, now) })));
   }
   if (owner) lines.push(line(t(lang, 'known.reporters', { count: ctx.reporters })));
   const actions: ButtonVM[] = [];
@@ -162,7 +162,7 @@ export function knownOutageCard(o: Outage, ctx: KnownOutageContext): AdaptiveCar
   actions.push({ title: t(lang, 'button.worksAgain'), data: { action: 'worksAgain', system: o.system } });
   return renderCard('announcement', {
     style: 'attention',
-    title: o.status === 'active' ? t(lang, 'known.title.active', { systemTitle: titleOf(lang, o.system) }) : t(lang, 'known.title.suspected', { system }),
+    title: o.status === 'active' ? t(lang, 'known.title.active', { systemTitle: systemTitle(instruction, o.system, lang) }) : t(lang, 'known.title.suspected', { system }),
     lines,
     contacts: [],
     actions,
@@ -170,14 +170,15 @@ export function knownOutageCard(o: Outage, ctx: KnownOutageContext): AdaptiveCar
 }
 
 /** To the Nexusteam's channels when reports make a suspected outage. */
-export function suspectedCard(o: Outage, lang: Language, now: Date, submitId: string, confirmedBy?: { name: string; at: Date }, reporters = o.reports.length): AdaptiveCardJson {
+export function suspectedCard(o: Outage, ctx: TextContext, submitId: string, confirmedBy?: { name: string; at: Date }, reporters = o.reports.length): AdaptiveCardJson {
+  const { lang, now, instruction } = ctx;
   const lines = [
-    line(t(lang, 'suspected.body', { count: reporters, system: systemName(lang, o.system), when: formatDayTime(new Date(o.start), lang, now) })),
+    line(t(lang, 'suspected.body', { count: reporters, system: systemName(instruction, o.system, lang), when: formatDayTime(new Date(o.start), lang, now) })),
   ];
   if (confirmedBy) lines.push(line(t(lang, 'suspected.confirmed', { name: confirmedBy.name, when: formatDayTime(confirmedBy.at, lang, now) })));
   return renderCard('announcement', {
     style: confirmedBy ? 'good' : 'warning',
-    title: t(lang, 'suspected.title', { systemTitle: titleOf(lang, o.system) }),
+    title: t(lang, 'suspected.title', { systemTitle: systemTitle(instruction, o.system, lang) }),
     lines,
     contacts: [],
     actions: confirmedBy ? [] : ([{ title: t(lang, 'button.confirm'), data: { action: 'confirm', outageId: o.id, submitId } }] satisfies ButtonVM[]),
@@ -185,17 +186,19 @@ export function suspectedCard(o: Outage, lang: Language, now: Date, submitId: st
 }
 
 /** `reporters`: how many distinct people reported each outage (by id; from the report store). */
-export function statusCard(open: readonly Outage[], lang: Language, now: Date, reporters: ReadonlyMap<string, number> = new Map()): AdaptiveCardJson {
+export function statusCard(open: readonly Outage[], ctx: TextContext, reporters: ReadonlyMap<string, number> = new Map()): AdaptiveCardJson {
+  const { lang, now, instruction } = ctx;
+  const titleOf = (system: SystemId) => systemTitle(instruction, system, lang);
   const lines = open.map((o) => {
     const when = formatDayTime(new Date(o.start), lang, now);
-    if (o.status === 'suspected') return line(t(lang, 'status.line.suspected', { systemTitle: titleOf(lang, o.system), count: reporters.get(o.id) ?? o.reports.length, when }));
+    if (o.status === 'suspected') return line(t(lang, 'status.line.suspected', { systemTitle: titleOf(o.system), count: reporters.get(o.id) ?? o.reports.length, when }));
     const owner =
       o.owner?.kind === 'nexusteam'
         ? t(lang, 'status.owner.nexusteam')
         : o.owner?.kind === 'person'
           ? t(lang, 'status.owner.person', { name: o.owner.person.name })
           : t(lang, 'status.owner.none');
-    return line(t(lang, 'status.line.active', { systemTitle: titleOf(lang, o.system), when, owner }));
+    return line(t(lang, 'status.line.active', { systemTitle: titleOf(o.system), when, owner }));
   });
   return renderCard('announcement', { style: 'default', title: t(lang, 'status.title'), lines, contacts: [], actions: [] });
 }
@@ -208,7 +211,8 @@ export interface DeclareDraft {
   readonly expected: string;
 }
 
-export function declareFormCard(draft: DeclareDraft, lang: Language, submitId: string, error = ''): AdaptiveCardJson {
+export function declareFormCard(draft: DeclareDraft, ctx: TextContext, submitId: string, error = ''): AdaptiveCardJson {
+  const { lang, instruction } = ctx;
   return renderCard('declareForm', {
     title: t(lang, 'declare.title'),
     error,
@@ -221,7 +225,7 @@ export function declareFormCard(draft: DeclareDraft, lang: Language, submitId: s
       preview: t(lang, 'declare.preview'),
     },
     system: draft.system,
-    systems: SYSTEMS.map((s) => ({ title: titleOf(lang, s), value: s })),
+    systems: instruction.systems.map((s) => ({ title: s.title[lang], value: s.id })),
     description: draft.description,
     sinceDate: draft.sinceDate,
     sinceTime: draft.sinceTime,
@@ -254,22 +258,24 @@ export function declarePreviewMessages(
   return [cardMessage(confirm), cardMessage(card)];
 }
 
-export function updateFormCard(open: readonly Outage[], lang: Language, now: Date, submitId: string): AdaptiveCardJson {
+export function updateFormCard(open: readonly Outage[], ctx: TextContext, submitId: string): AdaptiveCardJson {
+  const { lang, now, instruction } = ctx;
   return renderCard('updateForm', {
     title: t(lang, 'update.title'),
     labels: { outage: t(lang, 'update.outage'), text: t(lang, 'update.text'), send: t(lang, 'update.send') },
     outageId: open[0]?.id ?? '',
-    outages: open.map((o) => ({ title: `${titleOf(lang, o.system)} (${formatDayTime(new Date(o.start), lang, now)})`, value: o.id })),
+    outages: open.map((o) => ({ title: `${systemTitle(instruction, o.system, lang)} (${formatDayTime(new Date(o.start), lang, now)})`, value: o.id })),
     sendData: { action: 'updateSend', submitId } satisfies CardActionData,
   });
 }
 
-export function resolveMenuCard(open: readonly Outage[], lang: Language, submitId: string): AdaptiveCardJson {
+export function resolveMenuCard(open: readonly Outage[], ctx: TextContext, submitId: string): AdaptiveCardJson {
+  const { lang, instruction } = ctx;
   return noticeCard(
     t(lang, 'resolve.title'),
     [],
     open.map((o) => ({
-      title: t(lang, 'resolve.button', { systemTitle: titleOf(lang, o.system) }),
+      title: t(lang, 'resolve.button', { systemTitle: systemTitle(instruction, o.system, lang) }),
       data: { action: 'resolve', outageId: o.id, submitId: `${submitId}-${o.id}` },
     })) satisfies ButtonVM[],
   );
@@ -280,10 +286,8 @@ export function sinceFields(at: Date): { sinceDate: string; sinceTime: string } 
   return { sinceDate: localDate(at), sinceTime: localTimeOf(at) };
 }
 
-export interface EscalationViewContext {
-  readonly instruction: Instruction;
-  readonly lang: Language;
-  readonly now: Date;
+export interface EscalationViewContext extends TextContext {
+  /** The 2-hour rule's delay of the outage's system. */
   readonly afterMinutes: number;
   /** Posted in the Nexusteam's channel: may also confirm a suspected outage, and sees who was asked. */
   readonly forChannel?: boolean | undefined;
@@ -300,10 +304,11 @@ const deadlineOf = (o: Outage, afterMinutes: number) => addMinutes(new Date(o.st
 export function escalationCard(o: Outage, round: number, ctx: EscalationViewContext): AdaptiveCardJson {
   const { instruction, lang, now } = ctx;
   const driftvagt = instruction.contacts.find((c) => c.id === 'driftvagt');
-  const steps = instruction.steps.driftvagt.map((s, i) => ({ text: `${i + 1}. ${fillText(s, { instruction, lang, at: now, start: new Date(o.start) })}` }));
+  const steps = instruction.steps.driftvagt.map((s, i) => ({ text: `${i + 1}. ${fillText(s, { instruction, lang, system: o.system, at: now, start: new Date(o.start) })}` }));
   const ack = o.escalation?.acknowledged;
   const duty = o.escalation?.duty;
-  const title = round === 0 ? t(lang, 'escalation.title', { hours: hoursText(lang, ctx.afterMinutes) }) : t(lang, 'escalation.titleRepeat', { round });
+  const names = { system: systemName(instruction, o.system, lang), systemTitle: systemTitle(instruction, o.system, lang) };
+  const title = round === 0 ? t(lang, 'escalation.title', { ...names, hours: hoursText(lang, ctx.afterMinutes) }) : t(lang, 'escalation.titleRepeat', { ...names, round });
   const status = ack
     ? t(lang, 'escalation.acknowledged', { name: ack.by.name, when: formatDayTime(new Date(ack.at), lang, now) })
     : t(lang, 'escalation.deadline', { since: formatDayTime(new Date(o.start), lang, now), when: formatDayTime(deadlineOf(o, ctx.afterMinutes), lang, now) });
@@ -346,8 +351,9 @@ export function escalationMessage(o: Outage, round: number, ctx: EscalationViewC
  * the driftvagt. The first "Jeg ringer" takes it; every other copy is then
  * replaced in place with who took it and when (or that the driftvagt was told).
  */
-export function claimCard(o: Outage, round: number, ctx: { lang: Language; now: Date; afterMinutes: number }): AdaptiveCardJson {
+export function claimCard(o: Outage, round: number, ctx: TextContext & { readonly afterMinutes: number }): AdaptiveCardJson {
   const { lang, now } = ctx;
+  const systemTitleText = systemTitle(ctx.instruction, o.system, lang);
   const ack = o.escalation?.acknowledged;
   const duty = o.escalation?.duty;
   const hours = hoursText(lang, ctx.afterMinutes);
@@ -364,10 +370,10 @@ export function claimCard(o: Outage, round: number, ctx: { lang: Language; now: 
   }
   return renderCard('announcement', {
     style: 'attention',
-    title: round === 0 ? t(lang, 'claim.title', { hours }) : t(lang, 'claim.titleRepeat', { hours, round }),
+    title: round === 0 ? t(lang, 'claim.title', { systemTitle: systemTitleText, hours }) : t(lang, 'claim.titleRepeat', { hours, round }),
     lines: [
       line(t(lang, 'claim.ask')),
-      line(t(lang, 'claim.since', { since: formatDayTime(new Date(o.start), lang, now), when: formatDayTime(deadlineOf(o, ctx.afterMinutes), lang, now) })),
+      line(t(lang, 'claim.since', { systemTitle: systemTitleText, since: formatDayTime(new Date(o.start), lang, now), when: formatDayTime(deadlineOf(o, ctx.afterMinutes), lang, now) })),
       line(t(lang, 'claim.first')),
     ],
     contacts: [],
@@ -375,39 +381,46 @@ export function claimCard(o: Outage, round: number, ctx: { lang: Language; now: 
   });
 }
 
-export function claimMessage(o: Outage, round: number, ctx: { lang: Language; now: Date; afterMinutes: number }): Partial<Activity> {
+export function claimMessage(o: Outage, round: number, ctx: TextContext & { readonly afterMinutes: number }): Partial<Activity> {
   const duty = o.escalation?.duty;
   const summary = duty
     ? t(ctx.lang, 'claim.takenTitle', { name: duty.by.name })
-    : t(ctx.lang, 'summary.claim', { hours: hoursText(ctx.lang, ctx.afterMinutes) });
+    : t(ctx.lang, 'summary.claim', { systemTitle: systemTitle(ctx.instruction, o.system, ctx.lang), hours: hoursText(ctx.lang, ctx.afterMinutes) });
   return cardMessage(claimCard(o, round, ctx), summary);
 }
 
-/** After the all-clear: tell the driftvagt that Nexus works again. */
-export function backUpCard(o: Outage, ctx: { instruction: Instruction; lang: Language; now: Date }): AdaptiveCardJson {
+/** After the all-clear: tell the driftvagt that the system works again. */
+export function backUpCard(o: Outage, ctx: TextContext): AdaptiveCardJson {
   const { instruction, lang, now } = ctx;
   const driftvagt = instruction.contacts.find((c) => c.id === 'driftvagt');
   const told = o.escalation?.toldUp;
+  const system = systemName(instruction, o.system, lang);
   return renderCard('advice', {
-    title: t(lang, 'escalation.backTitle'),
+    title: backUpTitle(o, ctx),
     hasContact: true,
     contactName: driftvagt?.name[lang] ?? '',
     phoneText: driftvagt?.phone ? formatPhone(driftvagt.phone) : '',
     phoneLink: driftvagt?.phone ? phoneLink(lang, driftvagt.phone) : '',
     emailLink: driftvagt?.email ? emailLink(lang, driftvagt.email) : '',
     noPhone: '',
-    status: told ? t(lang, 'escalation.backDone', { name: told.by.name, when: formatDayTime(new Date(told.at), lang, now) }) : '',
-    steps: instruction.steps.driftvagtBackUp.map((s, i) => ({ text: `${i + 1}. ${fillText(s, { instruction, lang, at: now })}` })),
+    status: told ? t(lang, 'escalation.backDone', { system, name: told.by.name, when: formatDayTime(new Date(told.at), lang, now) }) : '',
+    steps: instruction.steps.driftvagtBackUp.map((s, i) => ({ text: `${i + 1}. ${fillText(s, { instruction, lang, system: o.system, at: now })}` })),
     alternatives: [],
     note: '',
     actions: told ? [] : ([{ title: t(lang, 'escalation.backButton'), data: { action: 'ackBackUp', outageId: o.id } }] satisfies ButtonVM[]),
   });
 }
 
+/** "Nexus virker igen: fortæl det til Regionens driftvagt" (the card's title and its notification). */
+export function backUpTitle(o: Outage, ctx: TextContext): string {
+  return t(ctx.lang, 'escalation.backTitle', { systemTitle: systemTitle(ctx.instruction, o.system, ctx.lang) });
+}
+
 /** To a reporter, 1:1: will you follow the outage after the Nexusteam closes? */
-export function handoverOfferCard(o: Outage, lang: Language, now: Date): AdaptiveCardJson {
+export function handoverOfferCard(o: Outage, ctx: TextContext): AdaptiveCardJson {
+  const { lang, instruction } = ctx;
   return noticeCard(
-    t(lang, 'handover.offerTitle', { system: systemName(lang, o.system) }),
+    t(lang, 'handover.offerTitle', { system: systemName(instruction, o.system, lang) }),
     [t(lang, 'handover.offerBody')],
     [{ title: t(lang, 'handover.accept'), data: { action: 'acceptHandover', outageId: o.id } }] satisfies ButtonVM[],
   );

@@ -6,8 +6,9 @@ import type { Instruction, Language } from '../instruction/schema';
 import { mailFailureNotice } from '../notify/mail';
 import type { SendOptions } from '../notify/sender';
 import { t } from './i18n';
-import { allClearReply, announcementMessage, backUpCard, claimMessage, escalationMessage, handoverOfferCard, suspectedCard, updateReply } from './outageViews';
-import { cardMessage, noticeCard, reviewCard, systemName, textMessage, type ButtonVM } from './views';
+import { systemName, systemTitle } from '../domain/systems';
+import { allClearReply, announcementMessage, backUpCard, backUpTitle, claimMessage, escalationMessage, handoverOfferCard, suspectedCard, updateReply } from './outageViews';
+import { cardMessage, noticeCard, reviewCard, textMessage, type ButtonVM } from './views';
 
 /**
  * The Teams edge of the app's messages (src/app/messages.ts): each kind becomes
@@ -16,27 +17,31 @@ import { cardMessage, noticeCard, reviewCard, systemName, textMessage, type Butt
  */
 export function renderMessage(m: Message, instruction: Instruction): Partial<Activity> {
   const { lang } = m;
+  const name = (system: string) => systemName(instruction, system, lang);
   switch (m.kind) {
-    case 'suspected':
+    case 'suspected': {
+      const ctx = { lang, instruction, now: m.now };
       return m.confirmedBy
-        ? cardMessage(suspectedCard(m.outage, lang, m.now, m.submitId, m.confirmedBy, m.reporters))
-        : cardMessage(suspectedCard(m.outage, lang, m.now, m.submitId, undefined, m.reporters), t(lang, 'suspected.title', { systemTitle: t(lang, `system.${m.outage.system}.title`) }));
+        ? cardMessage(suspectedCard(m.outage, ctx, m.submitId, m.confirmedBy, m.reporters))
+        : cardMessage(suspectedCard(m.outage, ctx, m.submitId, undefined, m.reporters), t(lang, 'suspected.title', { systemTitle: systemTitle(instruction, m.outage.system, lang) }));
+    }
     case 'announcement':
       return announcementMessage(m.outage, instruction, lang, m.now, { afterMinutes: m.afterMinutes, audience: m.audience });
     case 'update':
       return updateReply(m.outage, m.text, m.at, lang);
     case 'allClear':
-      return allClearReply(m.outage, lang);
+      return allClearReply(m.outage, instruction, lang);
     case 'handoverOffer':
-      return cardMessage(handoverOfferCard(m.outage, lang, m.now), t(lang, 'handover.offerTitle', { system: systemName(lang, m.outage.system) }));
+      return cardMessage(handoverOfferCard(m.outage, { lang, instruction, now: m.now }), t(lang, 'handover.offerTitle', { system: name(m.outage.system) }));
     case 'escalation':
       return escalationMessage(m.outage, m.round, { instruction, lang, now: m.now, afterMinutes: m.afterMinutes, forChannel: m.forChannel, claimsSent: m.claimsSent });
     case 'claim':
-      return claimMessage(m.outage, m.round, { lang, now: m.now, afterMinutes: m.afterMinutes });
+      return claimMessage(m.outage, m.round, { lang, instruction, now: m.now, afterMinutes: m.afterMinutes });
     case 'backUp': {
-      const card = backUpCard(m.outage, { instruction, lang, now: m.now });
+      const ctx = { instruction, lang, now: m.now };
+      const card = backUpCard(m.outage, ctx);
       // Replaced once told: the card says so, and no line asks for the call any more.
-      return m.outage.escalation?.toldUp ? cardMessage(card) : cardMessage(card, t(lang, 'escalation.backTitle'));
+      return m.outage.escalation?.toldUp ? cardMessage(card) : cardMessage(card, backUpTitle(m.outage, ctx));
     }
     case 'escalationUndelivered': {
       const driftvagt = instruction.contacts.find((c) => c.id === 'driftvagt');
@@ -47,7 +52,7 @@ export function renderMessage(m: Message, instruction: Instruction): Partial<Act
       return cardMessage(noticeCard(t(lang, 'homecare.title'), [t(lang, 'homecare.body', { days: joinList(days, lang) })]), t(lang, 'homecare.title'));
     }
     case 'handover': {
-      const title = t(lang, 'handover.title', { when: formatDayTime(m.closing, lang, m.now), system: systemName(lang, m.outage.system) });
+      const title = t(lang, 'handover.title', { when: formatDayTime(m.closing, lang, m.now), system: name(m.outage.system) });
       const buttons: ButtonVM[] = [
         { title: t(lang, 'handover.take'), data: { action: 'takeHandover', outageId: m.outage.id } },
         { title: t(lang, 'handover.ask'), data: { action: 'offerHandover', outageId: m.outage.id } },
@@ -57,18 +62,18 @@ export function renderMessage(m: Message, instruction: Instruction): Partial<Act
     case 'review':
       return cardMessage(reviewCard(instruction), t(lang, 'review.title'));
     case 'mailUndelivered':
-      return textMessage(mailFailureNotice(m.mail, m.outage, m.result));
+      return textMessage(mailFailureNotice(instruction, m.mail, m.outage, m.result));
     case 'alertsUndelivered':
-      return textMessage(t(lang, 'alerts.failed', { system: systemName(lang, m.system), count: m.count }));
+      return textMessage(t(lang, 'alerts.failed', { system: name(m.system), count: m.count }));
     case 'undelivered':
       return textMessage(
-        [t(lang, 'outbox.failed.head'), ...m.items.map((item) => `- ${undeliveredLine(item, lang)}`), ...(m.more > 0 ? [t(lang, 'outbox.failed.more', { count: m.more })] : [])].join('\n'),
+        [t(lang, 'outbox.failed.head'), ...m.items.map((item) => `- ${undeliveredLine(item, instruction, lang)}`), ...(m.more > 0 ? [t(lang, 'outbox.failed.more', { count: m.more })] : [])].join('\n'),
       );
   }
 }
 
-function undeliveredLine(item: UndeliveredItem, lang: Language): string {
-  const what = t(lang, `outbox.failed.${item.what}`, { system: item.system ? systemName(lang, item.system) : '' });
+function undeliveredLine(item: UndeliveredItem, instruction: Instruction, lang: Language): string {
+  const what = t(lang, `outbox.failed.${item.what}`, { system: item.system ? systemName(instruction, item.system, lang) : '' });
   return item.channel === null ? t(lang, 'outbox.failed.toChat', { what, status: item.status }) : t(lang, 'outbox.failed.toChannel', { what, channel: item.channel, status: item.status });
 }
 

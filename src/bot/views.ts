@@ -1,9 +1,10 @@
 import { ActivityTypes, CardFactory, type Activity } from 'botbuilder';
 import type { CalledContact } from '../domain/outage';
-import type { Advice, AdviceBranch, AdviceContact, AdviceSection, HoursStatus } from '../domain/types';
-import type { OfficeHours } from '../domain/officeHours';
-import { formatDayTime, formatLocalDate, formatPhone, formatTime } from '../domain/time';
-import type { ContactId, Instruction, Language, SystemId } from '../instruction/schema';
+import type { Advice, AdviceContact, AdviceKind, AdviceSection, HoursStatus } from '../domain/types';
+import { weeklyHoursText, type OfficeHours } from '../domain/officeHours';
+import { systemName, systemTitle } from '../domain/systems';
+import { formatDayTime, formatLocalDate, formatPhone, formatTime, joinList } from '../domain/time';
+import type { Contact, ContactId, Instruction, Language } from '../instruction/schema';
 import type { CardActionData, TriageValue } from './actions';
 import { type AdaptiveCardJson, renderCard } from './cards';
 import { type MessageKey, t } from './i18n';
@@ -13,10 +14,14 @@ import { type MessageKey, t } from './i18n';
  * storage records or domain objects directly.
  */
 
-export interface ViewContext {
+/** What a card's text needs: the reader's language, the instruction (names, numbers) and the moment. */
+export interface TextContext {
   readonly lang: Language;
   readonly instruction: Instruction;
   readonly now: Date;
+}
+
+export interface ViewContext extends TextContext {
   readonly hours: OfficeHours;
 }
 
@@ -61,10 +66,6 @@ export function textMessage(text: string): Partial<Activity> {
   return { type: ActivityTypes.Message, text, textFormat: 'plain' };
 }
 
-export function systemName(lang: Language, system: SystemId): string {
-  return t(lang, `system.${system}`);
-}
-
 /**
  * "[Ring op](tel:+4544605040)": the link that dials. Cards show the number itself as
  * text beside it (tel: links do not work in every Teams client), once, in large type.
@@ -100,27 +101,52 @@ export function hoursSentence(lang: Language, status: HoursStatus, now: Date): s
 const restartButton = (lang: Language): ButtonVM => ({ title: t(lang, 'button.restart'), data: { action: 'restart' } });
 
 /** Out of hours, whoever calls owns the case: the card of each contact one calls has "Jeg har ringet til …". */
-const CALLED: Partial<Record<AdviceBranch, { readonly contact: CalledContact; readonly title: MessageKey }>> = {
-  kmd: { contact: 'kmd', title: 'button.calledKmd' },
-  bekey: { contact: 'bekey', title: 'button.calledBekey' },
-  it: { contact: 'it', title: 'button.calledIt' },
-  'vendor-internal': { contact: 'it', title: 'button.calledIt' },
-};
-
-function adviceButtons(advice: Advice, lang: Language): ButtonVM[] {
-  const buttons: ButtonVM[] = [];
-  const called = CALLED[advice.branch];
-  if (called) {
-    buttons.push({ title: t(lang, called.title), data: { action: 'called', system: advice.system, contact: called.contact } });
+function calledContact(advice: Advice): CalledContact | null {
+  switch (advice.kind) {
+    case 'vendor':
+      return advice.contact?.id ?? null;
+    case 'it':
+    case 'vendor-internal':
+      return 'it';
+    case 'individual':
+    case 'nexusteam':
+    case 'check-internet':
+      return null;
   }
-  if (advice.branch === 'kmd' || advice.branch === 'bekey') {
+}
+
+function adviceButtons(advice: Advice, ctx: ViewContext): ButtonVM[] {
+  const { lang, instruction } = ctx;
+  const buttons: ButtonVM[] = [];
+  const called = calledContact(advice);
+  if (called) {
+    buttons.push({ title: t(lang, 'button.called', { contact: shortNameOf(instruction, called, lang) }), data: { action: 'called', system: advice.system, contact: called } });
+  }
+  if (advice.kind === 'vendor' && advice.contact) {
     buttons.push({
-      title: t(lang, advice.branch === 'kmd' ? 'button.kmdSaysInternal' : 'button.bekeySaysInternal'),
+      title: t(lang, 'button.vendorSaysInternal', { contact: shortNameOf(instruction, advice.contact.id, lang), municipality: instruction.municipality }),
       data: { action: 'triage', system: advice.system, scope: 'general', internet: 'up', vendorSaysInternal: true },
     });
   }
   buttons.push(restartButton(lang));
   return buttons;
+}
+
+/** The contact's name in a sentence ("KMD", "IT"). */
+export function shortNameOf(instruction: Instruction, id: ContactId, lang: Language): string {
+  return instruction.contacts.find((c) => c.id === id)?.shortName[lang] ?? id;
+}
+
+const ADVICE_TITLES: Record<Exclude<AdviceKind, 'vendor'>, MessageKey> = {
+  individual: 'advice.title.individual',
+  nexusteam: 'advice.title.nexusteam',
+  'check-internet': 'advice.title.check-internet',
+  it: 'advice.title.it',
+  'vendor-internal': 'advice.title.vendor-internal',
+};
+
+function adviceTitle(advice: Advice, lang: Language): string {
+  return advice.kind === 'vendor' ? t(lang, 'advice.title.vendor', { contact: advice.contact?.name ?? '' }) : t(lang, ADVICE_TITLES[advice.kind]);
 }
 
 function alternativeLine(lang: Language, c: AdviceContact): LineVM {
@@ -168,7 +194,7 @@ export function adviceCard(advice: Advice, ctx: ViewContext): AdaptiveCardJson {
     .map((section) => sectionVM(section, lang))
     .filter((section): section is SectionVM => section !== null);
   return renderCard('advice', {
-    title: t(lang, `advice.title.${advice.branch}`),
+    title: adviceTitle(advice, lang),
     hasContact: contact !== null,
     contactName: localized ? localized.name[lang] : '',
     phoneText: contact?.phone ? formatPhone(contact.phone) : '',
@@ -180,7 +206,7 @@ export function adviceCard(advice: Advice, ctx: ViewContext): AdaptiveCardJson {
     sections,
     alternatives: advice.alternatives.map((c) => alternativeLine(lang, c)),
     note: advice.scope === 'general' ? t(lang, 'advice.notYourFault') : '',
-    actions: adviceButtons(advice, lang),
+    actions: adviceButtons(advice, ctx),
   });
 }
 
@@ -203,8 +229,8 @@ export type QuestionKind = 'system' | 'scope' | 'internet';
 
 /** A triage question; every choice carries the answers so far. */
 export function questionCard(kind: QuestionKind, answers: TriageValue, ctx: ViewContext, checkSteps: readonly string[] = []): AdaptiveCardJson {
-  const { lang } = ctx;
-  const name = answers.system ? systemName(lang, answers.system) : '';
+  const { lang, instruction } = ctx;
+  const name = answers.system ? systemName(instruction, answers.system, lang) : '';
   const next = (patch: Partial<TriageValue>): CardActionData => ({ ...answers, ...patch, action: 'triage' });
   switch (kind) {
     case 'system':
@@ -212,9 +238,9 @@ export function questionCard(kind: QuestionKind, answers: TriageValue, ctx: View
         question: t(lang, 'triage.system.question'),
         hints: [{ text: t(lang, 'triage.system.hint') }],
         note: '',
-        choices: (['nexus', 'bekey', 'internet'] as const).map((s) => ({
-          title: t(lang, `system.${s}.title`),
-          data: next({ system: s }),
+        choices: instruction.systems.map((s) => ({
+          title: s.title[lang],
+          data: next({ system: s.id }),
         })),
       });
     case 'scope':
@@ -241,20 +267,53 @@ export function questionCard(kind: QuestionKind, answers: TriageValue, ctx: View
   }
 }
 
-export function welcomeCard(lang: Language): AdaptiveCardJson {
+/** "Nexus, Bekey eller internettet": every system by name, for the texts that list them. */
+export function systemList(instruction: Instruction, lang: Language, join: 'or' | 'and' = 'or'): string {
+  return joinList(
+    instruction.systems.map((s) => s.name[lang]),
+    lang,
+    join,
+  );
+}
+
+/** The button that starts a triage for a system: "Nexus er nede". */
+export function systemDownButton(instruction: Instruction, lang: Language, system: string): ButtonVM {
+  return { title: t(lang, 'button.systemDown', { systemTitle: systemTitle(instruction, system, lang) }), data: { action: 'triage', system } };
+}
+
+export function welcomeCard(lang: Language, instruction: Instruction): AdaptiveCardJson {
   return renderCard('welcome', {
-    title: t(lang, 'welcome.title'),
+    title: t(lang, 'welcome.title', { systems: systemList(instruction, lang) }),
     body: t(lang, 'welcome.body'),
     privacy: t(lang, 'welcome.privacy'),
     buttons: [
-      { title: t(lang, 'button.nexusDown'), data: { action: 'triage', system: 'nexus' } },
-      { title: t(lang, 'button.bekeyDown'), data: { action: 'triage', system: 'bekey' } },
-      { title: t(lang, 'button.internetDown'), data: { action: 'triage', system: 'internet' } },
+      ...instruction.systems.map((s) => systemDownButton(instruction, lang, s.id)),
       { title: t(lang, 'button.contacts'), data: { action: 'contacts' } },
       { title: t(lang, 'button.hours'), data: { action: 'hours' } },
       { title: t(lang, 'button.otherLanguage'), data: { action: 'language', lang: lang === 'da' ? 'en' : 'da' } },
     ] satisfies ButtonVM[],
   });
+}
+
+/** When a contact can be reached: the Nexusteam's hours said from the hours the bot decides by, the others as the instruction says. */
+function availabilityOf(c: Contact, instruction: Instruction, lang: Language): string {
+  return c.availability?.[lang] ?? weeklyHoursText(instruction.officeHours.weekly, lang);
+}
+
+/**
+ * Whom to call out of hours, by system: "KMD-support (Nexus), Bekey-support eller IT"
+ * (the system's name after the vendor's where the vendor's does not say it).
+ */
+function outOfHoursContacts(instruction: Instruction, lang: Language): string {
+  const names: string[] = [];
+  for (const s of instruction.systems) {
+    const c = s.outOfHours && s.outOfHours.contact !== 'it' ? instruction.contacts.find((x) => x.id === s.outOfHours?.contact) : undefined;
+    if (!c) continue;
+    const name = c.name[lang].includes(s.title[lang]) ? c.name[lang] : `${c.name[lang]} (${s.title[lang]})`;
+    if (!names.includes(name)) names.push(name);
+  }
+  names.push(shortNameOf(instruction, 'it', lang));
+  return joinList(names, lang, 'or');
 }
 
 export function contactsCard(ctx: ViewContext): AdaptiveCardJson {
@@ -267,12 +326,12 @@ export function contactsCard(ctx: ViewContext): AdaptiveCardJson {
       phoneText: c.phone ? formatPhone(c.phone) : '',
       phoneLink: c.phone ? phoneLink(lang, c.phone) : '',
       emailLink: c.email ? emailLink(lang, c.email) : '',
-      when: c.availability[lang],
+      when: availabilityOf(c, instruction, lang),
       role: c.role[lang],
     })),
     actions: [
       { title: t(lang, 'button.hours'), data: { action: 'hours' } },
-      { title: t(lang, 'button.nexusDown'), data: { action: 'triage', system: 'nexus' } },
+      ...instruction.systems.slice(0, 1).map((s) => systemDownButton(instruction, lang, s.id)),
     ] satisfies ButtonVM[],
   });
 }
@@ -294,7 +353,7 @@ export function hoursCard(ctx: ViewContext, fromLocalDate: string, count = 7): A
       const [, month, day] = d.date.split('-');
       return { day: `${d.weekday} ${Number(day)}/${Number(month)}`, hours: text, weight: i === 0 ? 'Bolder' : 'Default' };
     }),
-    note: t(lang, 'hours.note'),
+    note: t(lang, 'hours.note', { contacts: outOfHoursContacts(ctx.instruction, lang) }),
     actions: [{ title: t(lang, 'button.contacts'), data: { action: 'contacts' } }] satisfies ButtonVM[],
   });
 }

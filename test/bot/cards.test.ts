@@ -3,7 +3,7 @@ import { advise } from '../../src/domain/advise';
 import { OfficeHours } from '../../src/domain/officeHours';
 import type { AdviceRequest } from '../../src/domain/types';
 import { catalogue, t } from '../../src/bot/i18n';
-import { recognize } from '../../src/domain/intent';
+import { recognizerFor } from '../../src/domain/intent';
 import {
   adviceCard,
   contactsCard,
@@ -16,7 +16,7 @@ import {
   type ViewContext,
 } from '../../src/bot/views';
 import type { AdaptiveCardJson } from '../../src/bot/cards';
-import { LANGUAGES, SYSTEMS } from '../../src/instruction/schema';
+import { LANGUAGES } from '../../src/instruction/schema';
 import { cardProblems } from '../helpers/cards';
 import { addUpdate, claimDuty, claimOwnership, declare, newOutage, resolve } from '../../src/domain/outage';
 import {
@@ -33,6 +33,8 @@ import {
 } from '../../src/bot/outageViews';
 import { instruction, MONDAY_MORNING, SATURDAY_EVENING } from '../helpers/bot';
 
+const { recognize } = recognizerFor(instruction.systems);
+
 /** Every card the bot can send, rendered with representative data, in both languages. */
 function everyCard(): [string, AdaptiveCardJson][] {
   const cards: [string, AdaptiveCardJson][] = [];
@@ -40,14 +42,14 @@ function everyCard(): [string, AdaptiveCardJson][] {
     for (const at of [SATURDAY_EVENING, MONDAY_MORNING]) {
       const now = new Date(at);
       const ctx: ViewContext = { lang, instruction, now, hours: new OfficeHours(instruction, [], lang) };
-      cards.push([`welcome ${lang}`, welcomeCard(lang)]);
+      cards.push([`welcome ${lang}`, welcomeCard(lang, instruction)]);
       cards.push([`contacts ${lang} ${at}`, contactsCard(ctx)]);
       cards.push([`hours ${lang} ${at}`, hoursCard(ctx, '2026-12-21', 14)]);
       for (const kind of ['system', 'scope', 'internet'] as const) {
         cards.push([`question ${kind} ${lang}`, questionCard(kind, { action: 'triage', system: 'nexus', scope: 'general' }, ctx, ['a', 'b'])]);
       }
       const requests: AdviceRequest[] = [];
-      for (const system of SYSTEMS) {
+      for (const { id: system } of instruction.systems) {
         requests.push({ system, scope: 'individual' }, { system, scope: 'general' });
         requests.push({ system, scope: 'general', internet: 'up' }, { system, scope: 'general', internet: 'down' });
         requests.push({ system, scope: 'general', internet: 'up', vendorSaysInternal: true });
@@ -70,12 +72,12 @@ function outageCards(lang: 'da' | 'en', now: Date): [string, AdaptiveCardJson][]
   const who = { key: 'k1', name: 'Anna Hansen' };
   let o = newOutage({ id: 'o1', system: 'nexus', status: 'suspected', start: now, at: now, reports: [{ person: who, at: now.toISOString() }] });
   const cards: [string, AdaptiveCardJson][] = [
-    [`suspected ${lang}`, suspectedCard(o, lang, now, 'submit-1')],
+    [`suspected ${lang}`, suspectedCard(o, { lang, now, instruction }, 'submit-1')],
     [`known suspected ${lang}`, knownOutageCard(o, { lang, now, instruction, nexusteamOpen: false, afterMinutes: 120, reporters: 3 })],
     [`known suspected, Nexusteam told ${lang}`, knownOutageCard({ ...o, nexusteamTold: now.toISOString() }, { lang, now, instruction, nexusteamOpen: true, afterMinutes: 120, reporters: 3 })],
-    [`claim ${lang}`, claimCard(o, 0, { lang, now, afterMinutes: 120 })],
-    [`claim repeat ${lang}`, claimCard(o, 2, { lang, now, afterMinutes: 120 })],
-    [`claim taken ${lang}`, claimCard(claimDuty(o, who, now).outage, 0, { lang, now, afterMinutes: 120 })],
+    [`claim ${lang}`, claimCard(o, 0, { lang, now, instruction, afterMinutes: 120 })],
+    [`claim repeat ${lang}`, claimCard(o, 2, { lang, now, instruction, afterMinutes: 120 })],
+    [`claim taken ${lang}`, claimCard(claimDuty(o, who, now).outage, 0, { lang, now, instruction, afterMinutes: 120 })],
     [`escalation in the channel, unconfirmed ${lang}`, escalationCard(o, 0, { instruction, lang, now, afterMinutes: 120, forChannel: true, claimsSent: 3 })],
   ];
   const owned = claimOwnership(o, who, now, 'it');
@@ -93,10 +95,10 @@ function outageCards(lang: 'da' | 'en', now: Date): [string, AdaptiveCardJson][]
     [`announcement ${lang}`, announcementCard(o, instruction, lang, now)],
     [`known active ${lang}`, knownOutageCard(o, { lang, now, instruction, nexusteamOpen: true, afterMinutes: 120, reporters: 3 })],
     [`known active, Nexusteam closed ${lang}`, knownOutageCard(o, { lang, now, instruction, nexusteamOpen: false, afterMinutes: 120, reporters: 3 })],
-    [`status ${lang}`, statusCard([o], lang, now)],
-    [`declare form ${lang}`, declareFormCard({ system: 'nexus', description: '', sinceDate: '2026-12-07', sinceTime: '08:40', expected: '' }, lang, 'submit-2', 'fejl')],
-    [`update form ${lang}`, updateFormCard([o], lang, now, 'submit-3')],
-    [`resolve menu ${lang}`, resolveMenuCard([o], lang, 'submit-4')],
+    [`status ${lang}`, statusCard([o], ctx)],
+    [`declare form ${lang}`, declareFormCard({ system: 'nexus', description: '', sinceDate: '2026-12-07', sinceTime: '08:40', expected: '' }, ctx, 'submit-2', 'fejl')],
+    [`update form ${lang}`, updateFormCard([o], ctx, 'submit-3')],
+    [`resolve menu ${lang}`, resolveMenuCard([o], ctx, 'submit-4')],
     [`escalation ${lang}`, escalationCard(o, 0, ctx)],
     [`escalation repeat ${lang}`, escalationCard(o, 3, ctx)],
     [`back-up ${lang}`, backUpCard(o, ctx)],
