@@ -6,15 +6,16 @@ import { formatDayTime, formatPhone, localDate, localTimeOf } from '../domain/ti
 import type { ContactId, Instruction, Language, SystemId } from '../instruction/schema';
 import { findSystem, outOfHoursContact, systemName, systemTitle } from '../domain/systems';
 import type { CardActionData } from './actions';
-import { type AdaptiveCardJson, renderCard } from './cards';
+import { defineCard, type ButtonVM, type TemplateModels } from './cards';
 import { t } from './i18n';
-import { cardMessage, emailLink, noticeCard, phoneLink, systemDownButton, type ButtonVM, type TextContext } from './views';
+import { cardMessage, emailLink, noticeCard, noticeModel, phoneLink, systemDownButton, type TextContext } from './views';
 import { fillText } from '../domain/text';
 
 /**
  * Cards about outages: the announcement in staff channels (and its resolved form),
- * the "already known" answer, the suspected-outage card for the Nexusteam, and the
- * Nexusteam's forms. All bound to small view models built here.
+ * the "already known" answer, the suspected-outage card for the Nexusteam, the
+ * Nexusteam's forms and the 2-hour rule's cards. Each is defined with its template
+ * and view model (src/bot/cards.ts) and listed in the registry (src/bot/cardRegistry.ts).
  */
 
 const line = (text: string) => ({ text });
@@ -49,18 +50,18 @@ function contactLines(instruction: Instruction, lang: Language): { text: string 
 }
 
 /** The card posted to staff (and providers') channels; after the all-clear the same card, replaced in place, shows it is resolved. */
-export function announcementCard(o: Outage, instruction: Instruction, lang: Language, now: Date, opts: AnnouncementOptions = {}): AdaptiveCardJson {
+export const announcementCard = defineCard('announcement', (o: Outage, instruction: Instruction, lang: Language, now: Date, opts: AnnouncementOptions = {}): TemplateModels['announcement'] => {
   const system = systemName(instruction, o.system, lang);
   const title = systemTitle(instruction, o.system, lang);
   const since = formatDayTime(new Date(o.start), lang, now);
   if (o.status === 'resolved' && o.resolved) {
-    return renderCard('announcement', {
+    return {
       style: 'good',
       title: t(lang, 'announce.resolvedTitle', { systemTitle: title }),
       lines: [line(t(lang, 'announce.resolvedAt', { when: formatDayTime(new Date(o.resolved.at), lang, now), since })), line(t(lang, 'allclear.paper', { system }))],
       contacts: [],
       actions: [],
-    });
+    };
   }
   const lines = [line(t(lang, 'announce.since', { when: since }))];
   if (o.description) lines.push(line(o.description));
@@ -71,14 +72,14 @@ export function announcementCard(o: Outage, instruction: Instruction, lang: Lang
     lines.push(line(t(lang, 'announce.deadline', { system, when: formatDayTime(addMinutes(new Date(o.start), opts.afterMinutes), lang, now) })));
   }
   lines.push(line(t(lang, 'announce.doNotCall', { system: title })));
-  return renderCard('announcement', {
+  return {
     style: 'attention',
     title: t(lang, 'announce.title', { systemTitle: title }),
     lines,
     contacts: contactLines(instruction, lang),
     actions: [systemDownButton(instruction, lang, o.system)] satisfies ButtonVM[],
-  });
-}
+  };
+});
 
 /** The announcement as a message whose notification names what happened ("Nedbrud: Nexus er nede", "Nexus virker igen"). */
 export function announcementMessage(o: Outage, instruction: Instruction, lang: Language, now: Date, opts: AnnouncementOptions = {}): Partial<Activity> {
@@ -117,7 +118,7 @@ export interface KnownOutageContext {
  * hours (declared or confirmed), or a named person who owns it. Otherwise it says
  * who knows what and leads on to whom to call now.
  */
-export function knownOutageCard(o: Outage, ctx: KnownOutageContext): AdaptiveCardJson {
+export const knownOutageCard = defineCard('announcement', (o: Outage, ctx: KnownOutageContext): TemplateModels['announcement'] => {
   const { lang, now, instruction } = ctx;
   const system = systemName(instruction, o.system, lang);
   const when = (iso: string) => formatDayTime(new Date(iso), lang, now);
@@ -160,33 +161,33 @@ export function knownOutageCard(o: Outage, ctx: KnownOutageContext): AdaptiveCar
   const actions: ButtonVM[] = [];
   if (needsCaller) actions.push({ title: t(lang, 'button.continueTriage'), data: { action: 'triage', system: o.system, skipKnown: true } });
   actions.push({ title: t(lang, 'button.worksAgain'), data: { action: 'worksAgain', system: o.system } });
-  return renderCard('announcement', {
+  return {
     style: 'attention',
     title: o.status === 'active' ? t(lang, 'known.title.active', { systemTitle: systemTitle(instruction, o.system, lang) }) : t(lang, 'known.title.suspected', { system }),
     lines,
     contacts: [],
     actions,
-  });
-}
+  };
+});
 
 /** To the Nexusteam's channels when reports make a suspected outage. */
-export function suspectedCard(o: Outage, ctx: TextContext, submitId: string, confirmedBy?: { name: string; at: Date }, reporters = o.reports.length): AdaptiveCardJson {
+export const suspectedCard = defineCard('announcement', (o: Outage, ctx: TextContext, submitId: string, confirmedBy?: { name: string; at: Date }, reporters: number = o.reports.length): TemplateModels['announcement'] => {
   const { lang, now, instruction } = ctx;
   const lines = [
     line(t(lang, 'suspected.body', { count: reporters, system: systemName(instruction, o.system, lang), when: formatDayTime(new Date(o.start), lang, now) })),
   ];
   if (confirmedBy) lines.push(line(t(lang, 'suspected.confirmed', { name: confirmedBy.name, when: formatDayTime(confirmedBy.at, lang, now) })));
-  return renderCard('announcement', {
+  return {
     style: confirmedBy ? 'good' : 'warning',
     title: t(lang, 'suspected.title', { systemTitle: systemTitle(instruction, o.system, lang) }),
     lines,
     contacts: [],
     actions: confirmedBy ? [] : ([{ title: t(lang, 'button.confirm'), data: { action: 'confirm', outageId: o.id, submitId } }] satisfies ButtonVM[]),
-  });
-}
+  };
+});
 
 /** `reporters`: how many distinct people reported each outage (by id; from the report store). */
-export function statusCard(open: readonly Outage[], ctx: TextContext, reporters: ReadonlyMap<string, number> = new Map()): AdaptiveCardJson {
+export const statusCard = defineCard('announcement', (open: readonly Outage[], ctx: TextContext, reporters: ReadonlyMap<string, number> = new Map()): TemplateModels['announcement'] => {
   const { lang, now, instruction } = ctx;
   const titleOf = (system: SystemId) => systemTitle(instruction, system, lang);
   const lines = open.map((o) => {
@@ -200,8 +201,8 @@ export function statusCard(open: readonly Outage[], ctx: TextContext, reporters:
           : t(lang, 'status.owner.none');
     return line(t(lang, 'status.line.active', { systemTitle: titleOf(o.system), when, owner }));
   });
-  return renderCard('announcement', { style: 'default', title: t(lang, 'status.title'), lines, contacts: [], actions: [] });
-}
+  return { style: 'default', title: t(lang, 'status.title'), lines, contacts: [], actions: [] };
+});
 
 export interface DeclareDraft {
   readonly system: SystemId;
@@ -211,9 +212,9 @@ export interface DeclareDraft {
   readonly expected: string;
 }
 
-export function declareFormCard(draft: DeclareDraft, ctx: TextContext, submitId: string, error = ''): AdaptiveCardJson {
+export const declareFormCard = defineCard('declareForm', (draft: DeclareDraft, ctx: TextContext, submitId: string, error: string = ''): TemplateModels['declareForm'] => {
   const { lang, instruction } = ctx;
-  return renderCard('declareForm', {
+  return {
     title: t(lang, 'declare.title'),
     error,
     labels: {
@@ -231,8 +232,8 @@ export function declareFormCard(draft: DeclareDraft, ctx: TextContext, submitId:
     sinceTime: draft.sinceTime,
     expected: draft.expected,
     previewData: { action: 'declarePreview', submitId } satisfies CardActionData,
-  });
-}
+  };
+});
 
 /** The draft as staff will see it, with "Send til alle" and "Ret". */
 export function declarePreviewMessages(
@@ -258,20 +259,20 @@ export function declarePreviewMessages(
   return [cardMessage(confirm), cardMessage(card)];
 }
 
-export function updateFormCard(open: readonly Outage[], ctx: TextContext, submitId: string): AdaptiveCardJson {
+export const updateFormCard = defineCard('updateForm', (open: readonly Outage[], ctx: TextContext, submitId: string): TemplateModels['updateForm'] => {
   const { lang, now, instruction } = ctx;
-  return renderCard('updateForm', {
+  return {
     title: t(lang, 'update.title'),
     labels: { outage: t(lang, 'update.outage'), text: t(lang, 'update.text'), send: t(lang, 'update.send') },
     outageId: open[0]?.id ?? '',
     outages: open.map((o) => ({ title: `${systemTitle(instruction, o.system, lang)} (${formatDayTime(new Date(o.start), lang, now)})`, value: o.id })),
     sendData: { action: 'updateSend', submitId } satisfies CardActionData,
-  });
-}
+  };
+});
 
-export function resolveMenuCard(open: readonly Outage[], ctx: TextContext, submitId: string): AdaptiveCardJson {
+export const resolveMenuCard = defineCard('notice', (open: readonly Outage[], ctx: TextContext, submitId: string): TemplateModels['notice'] => {
   const { lang, instruction } = ctx;
-  return noticeCard(
+  return noticeModel(
     t(lang, 'resolve.title'),
     [],
     open.map((o) => ({
@@ -279,7 +280,7 @@ export function resolveMenuCard(open: readonly Outage[], ctx: TextContext, submi
       data: { action: 'resolve', outageId: o.id, submitId: `${submitId}-${o.id}` },
     })) satisfies ButtonVM[],
   );
-}
+});
 
 /** Default "down since" for the form: the earliest report, else now, in Copenhagen time. */
 export function sinceFields(at: Date): { sinceDate: string; sinceTime: string } {
@@ -301,7 +302,7 @@ const hoursText = (lang: Language, minutes: number) => String(Math.round((minute
 const deadlineOf = (o: Outage, afterMinutes: number) => addMinutes(new Date(o.start), afterMinutes);
 
 /** The 2-hour card: the driftvagt's number and e-mail as text and links, what to say, and the acknowledgement. */
-export function escalationCard(o: Outage, round: number, ctx: EscalationViewContext): AdaptiveCardJson {
+export const escalationCard = defineCard('advice', (o: Outage, round: number, ctx: EscalationViewContext): TemplateModels['advice'] => {
   const { instruction, lang, now } = ctx;
   const driftvagt = instruction.contacts.find((c) => c.id === 'driftvagt');
   const steps = instruction.steps.driftvagt.map((s, i) => ({ text: `${i + 1}. ${fillText(s, { instruction, lang, system: o.system, at: now, start: new Date(o.start) })}` }));
@@ -320,7 +321,7 @@ export function escalationCard(o: Outage, round: number, ctx: EscalationViewCont
     actions.push({ title: t(lang, 'escalation.button'), data: { action: 'ackEscalation', outageId: o.id, submitId: `ack-${o.id}` } });
     if (ctx.forChannel && o.status === 'suspected') actions.push({ title: t(lang, 'button.confirm'), data: { action: 'confirm', outageId: o.id, submitId: `confirm-${o.id}` } });
   }
-  return renderCard('advice', {
+  return {
     title,
     hasContact: true,
     contactName: driftvagt?.name[lang] ?? '',
@@ -333,8 +334,8 @@ export function escalationCard(o: Outage, round: number, ctx: EscalationViewCont
     alternatives: [],
     note: notes.join(' '),
     actions,
-  });
-}
+  };
+});
 
 /** The 2-hour card as a message whose notification says what to do ("Ring til Regionens driftvagt nu: 3864 8888"). */
 export function escalationMessage(o: Outage, round: number, ctx: EscalationViewContext): Partial<Activity> {
@@ -351,7 +352,7 @@ export function escalationMessage(o: Outage, round: number, ctx: EscalationViewC
  * the driftvagt. The first "Jeg ringer" takes it; every other copy is then
  * replaced in place with who took it and when (or that the driftvagt was told).
  */
-export function claimCard(o: Outage, round: number, ctx: TextContext & { readonly afterMinutes: number }): AdaptiveCardJson {
+export const claimCard = defineCard('announcement', (o: Outage, round: number, ctx: TextContext & { readonly afterMinutes: number }): TemplateModels['announcement'] => {
   const { lang, now } = ctx;
   const systemTitleText = systemTitle(ctx.instruction, o.system, lang);
   const ack = o.escalation?.acknowledged;
@@ -360,15 +361,15 @@ export function claimCard(o: Outage, round: number, ctx: TextContext & { readonl
   if (ack || duty) {
     const by = ack?.by ?? duty!.by;
     const at = new Date(ack?.at ?? duty!.at);
-    return renderCard('announcement', {
+    return {
       style: 'good',
       title: ack ? t(lang, 'claim.doneTitle') : t(lang, 'claim.takenTitle', { name: by.name }),
       lines: [line(ack ? t(lang, 'escalation.acknowledged', { name: by.name, when: formatDayTime(at, lang, now) }) : t(lang, 'claim.taken', { name: by.name, when: formatDayTime(at, lang, now) }))],
       contacts: [],
       actions: [],
-    });
+    };
   }
-  return renderCard('announcement', {
+  return {
     style: 'attention',
     title: round === 0 ? t(lang, 'claim.title', { systemTitle: systemTitleText, hours }) : t(lang, 'claim.titleRepeat', { hours, round }),
     lines: [
@@ -378,8 +379,8 @@ export function claimCard(o: Outage, round: number, ctx: TextContext & { readonl
     ],
     contacts: [],
     actions: [{ title: t(lang, 'claim.button'), data: { action: 'claimDriftvagt', outageId: o.id } }] satisfies ButtonVM[],
-  });
-}
+  };
+});
 
 export function claimMessage(o: Outage, round: number, ctx: TextContext & { readonly afterMinutes: number }): Partial<Activity> {
   const duty = o.escalation?.duty;
@@ -390,12 +391,12 @@ export function claimMessage(o: Outage, round: number, ctx: TextContext & { read
 }
 
 /** After the all-clear: tell the driftvagt that the system works again. */
-export function backUpCard(o: Outage, ctx: TextContext): AdaptiveCardJson {
+export const backUpCard = defineCard('advice', (o: Outage, ctx: TextContext): TemplateModels['advice'] => {
   const { instruction, lang, now } = ctx;
   const driftvagt = instruction.contacts.find((c) => c.id === 'driftvagt');
   const told = o.escalation?.toldUp;
   const system = systemName(instruction, o.system, lang);
-  return renderCard('advice', {
+  return {
     title: backUpTitle(o, ctx),
     hasContact: true,
     contactName: driftvagt?.name[lang] ?? '',
@@ -408,8 +409,8 @@ export function backUpCard(o: Outage, ctx: TextContext): AdaptiveCardJson {
     alternatives: [],
     note: '',
     actions: told ? [] : ([{ title: t(lang, 'escalation.backButton'), data: { action: 'ackBackUp', outageId: o.id } }] satisfies ButtonVM[]),
-  });
-}
+  };
+});
 
 /** "Nexus virker igen: fortæl det til Regionens driftvagt" (the card's title and its notification). */
 export function backUpTitle(o: Outage, ctx: TextContext): string {
@@ -417,11 +418,11 @@ export function backUpTitle(o: Outage, ctx: TextContext): string {
 }
 
 /** To a reporter, 1:1: will you follow the outage after the Nexusteam closes? */
-export function handoverOfferCard(o: Outage, ctx: TextContext): AdaptiveCardJson {
+export const handoverOfferCard = defineCard('notice', (o: Outage, ctx: TextContext): TemplateModels['notice'] => {
   const { lang, instruction } = ctx;
-  return noticeCard(
+  return noticeModel(
     t(lang, 'handover.offerTitle', { system: systemName(instruction, o.system, lang) }),
     [t(lang, 'handover.offerBody')],
     [{ title: t(lang, 'handover.accept'), data: { action: 'acceptHandover', outageId: o.id } }] satisfies ButtonVM[],
   );
-}
+});

@@ -3,15 +3,22 @@ import type { CalledContact } from '../domain/outage';
 import type { Advice, AdviceContact, AdviceKind, AdviceSection, HoursStatus } from '../domain/types';
 import { weeklyHoursText, type OfficeHours } from '../domain/officeHours';
 import { systemName, systemTitle } from '../domain/systems';
-import { formatDayTime, formatLocalDate, formatPhone, formatTime, joinList } from '../domain/time';
-import type { Contact, ContactId, Instruction, Language } from '../instruction/schema';
+import { formatDayTime, formatLocalDate, formatPhone, formatTime, joinList, localDate } from '../domain/time';
+import { CHANNEL_ROLES, type ChannelRole } from '../store/channels';
+import type { StoredClosure } from '../store/closures';
+import type { Contact, ContactId, Instruction, Language, WorthKnowingItem } from '../instruction/schema';
 import type { CardActionData, TriageValue } from './actions';
-import { type AdaptiveCardJson, renderCard } from './cards';
+import { defineCard, type ButtonVM, type Card, type LineVM, type LinkVM, type NoticeVM, type SectionVM, type TemplateModels } from './cards';
 import { type MessageKey, t } from './i18n';
 
+export type { ButtonVM, LinkVM };
+
 /**
- * View models and messages. Cards are bound to these small typed models, never to
- * storage records or domain objects directly.
+ * The cards of the conversation (advice, questions, welcome, contacts, hours,
+ * notices) and the messages that carry cards. Each card is defined with its
+ * template and view model (src/bot/cards.ts) and listed in the registry
+ * (src/bot/cardRegistry.ts); cards are bound to these models, never to storage
+ * records or domain objects directly.
  */
 
 /** What a card's text needs: the reader's language, the instruction (names, numbers) and the moment. */
@@ -25,22 +32,13 @@ export interface ViewContext extends TextContext {
   readonly hours: OfficeHours;
 }
 
-export interface ButtonVM {
-  readonly title: string;
-  readonly data: CardActionData;
-}
-
-interface LineVM {
-  readonly text: string;
-}
-
 /**
  * A card as a message. A proactive card carries `summary`, a short line of what
  * happened: Teams shows it in the push notification and the chat list instead of
  * "sent a card". Teams on Android reads `text` for its lock-screen preview and
  * ignores `summary` there, so the same line goes in `text` too (shown above the card).
  */
-export function cardMessage(card: AdaptiveCardJson, summary?: string): Partial<Activity> {
+export function cardMessage(card: Card, summary?: string): Partial<Activity> {
   return {
     type: ActivityTypes.Message,
     ...(summary ? { summary, text: summary, textFormat: 'plain' } : {}),
@@ -53,7 +51,7 @@ export function cardMessage(card: AdaptiveCardJson, summary?: string): Partial<A
  * one under the other: one notification, and one request to Teams instead of
  * one per card.
  */
-export function cardsMessage(cards: readonly AdaptiveCardJson[], text?: string): Partial<Activity> {
+export function cardsMessage(cards: readonly Card[], text?: string): Partial<Activity> {
   return {
     type: ActivityTypes.Message,
     ...(text ? { text, textFormat: 'plain' } : {}),
@@ -157,11 +155,6 @@ function alternativeLine(lang: Language, c: AdviceContact): LineVM {
   };
 }
 
-interface SectionVM {
-  readonly heading: string;
-  readonly lines: readonly LineVM[];
-}
-
 const SECTION_HEADINGS: Partial<Record<AdviceSection['kind'], MessageKey>> = {
   whileCalling: 'advice.section.whileCalling',
   afterCall: 'advice.section.afterCall',
@@ -183,7 +176,7 @@ function sectionVM(section: AdviceSection, lang: Language): SectionVM | null {
   };
 }
 
-export function adviceCard(advice: Advice, ctx: ViewContext): AdaptiveCardJson {
+export const adviceCard = defineCard('advice', (advice: Advice, ctx: ViewContext): TemplateModels['advice'] => {
   const { lang } = ctx;
   const contact = advice.contact;
   const localized = contact ? contactOf(ctx.instruction, contact.id) : null;
@@ -193,7 +186,7 @@ export function adviceCard(advice: Advice, ctx: ViewContext): AdaptiveCardJson {
     .map((section) => (section.kind === 'call' && contact === null ? { ...section, kind: 'steps' as const } : section))
     .map((section) => sectionVM(section, lang))
     .filter((section): section is SectionVM => section !== null);
-  return renderCard('advice', {
+  return {
     title: adviceTitle(advice, lang),
     hasContact: contact !== null,
     contactName: localized ? localized.name[lang] : '',
@@ -207,16 +200,19 @@ export function adviceCard(advice: Advice, ctx: ViewContext): AdaptiveCardJson {
     alternatives: advice.alternatives.map((c) => alternativeLine(lang, c)),
     note: advice.scope === 'general' ? t(lang, 'advice.notYourFault') : '',
     actions: adviceButtons(advice, ctx),
-  });
-}
+  };
+});
 
-export function worthKnowingCard(ids: readonly string[], ctx: ViewContext): AdaptiveCardJson | null {
-  const items = ctx.instruction.worthKnowing.filter((w) => ids.includes(w.id));
-  if (items.length === 0) return null;
-  return renderCard('worthKnowing', {
-    title: t(ctx.lang, 'worth.title'),
-    items: items.map((w) => ({ title: w.title[ctx.lang], text: w.text[ctx.lang] })),
-  });
+/** What is worth knowing meanwhile: the instruction's items, in the order given. */
+export const worthKnowing = defineCard('worthKnowing', (items: readonly WorthKnowingItem[], lang: Language): TemplateModels['worthKnowing'] => ({
+  title: t(lang, 'worth.title'),
+  items: items.map((w) => ({ title: w.title[lang], text: w.text[lang] })),
+}));
+
+/** The worth-knowing card for these item ids (a system's), or null when none applies. */
+export function worthKnowingCard(ids: readonly string[], ctx: ViewContext): Card | null {
+  const items = ids.flatMap((id) => ctx.instruction.worthKnowing.filter((w) => w.id === id));
+  return items.length === 0 ? null : worthKnowing(items, ctx.lang);
 }
 
 /** The advice and, where there is any, what is worth knowing meanwhile: one message, with `intro` above the cards. */
@@ -228,13 +224,13 @@ export function adviceMessage(advice: Advice, ctx: ViewContext, intro?: string):
 export type QuestionKind = 'system' | 'scope' | 'internet';
 
 /** A triage question; every choice carries the answers so far. */
-export function questionCard(kind: QuestionKind, answers: TriageValue, ctx: ViewContext, checkSteps: readonly string[] = []): AdaptiveCardJson {
+export const questionCard = defineCard('question', (kind: QuestionKind, answers: TriageValue, ctx: ViewContext, checkSteps: readonly string[] = []): TemplateModels['question'] => {
   const { lang, instruction } = ctx;
   const name = answers.system ? systemName(instruction, answers.system, lang) : '';
   const next = (patch: Partial<TriageValue>): CardActionData => ({ ...answers, ...patch, action: 'triage' });
   switch (kind) {
     case 'system':
-      return renderCard('question', {
+      return {
         question: t(lang, 'triage.system.question'),
         hints: [{ text: t(lang, 'triage.system.hint') }],
         note: '',
@@ -242,9 +238,9 @@ export function questionCard(kind: QuestionKind, answers: TriageValue, ctx: View
           title: s.title[lang],
           data: next({ system: s.id }),
         })),
-      });
+      };
     case 'scope':
-      return renderCard('question', {
+      return {
         question: t(lang, 'triage.scope.question', { system: name }),
         hints: [{ text: t(lang, 'triage.scope.hint', { system: name }) }],
         note: '',
@@ -252,9 +248,9 @@ export function questionCard(kind: QuestionKind, answers: TriageValue, ctx: View
           { title: t(lang, 'triage.scope.general'), data: next({ scope: 'general' }) },
           { title: t(lang, 'triage.scope.individual'), data: next({ scope: 'individual' }) },
         ],
-      });
+      };
     case 'internet':
-      return renderCard('question', {
+      return {
         question: t(lang, 'triage.internet.question'),
         // What the check is, then two ways to do it ("Enten …", "Eller …"): not steps in a row.
         hints: checkSteps.map((text): LineVM => ({ text })),
@@ -263,9 +259,9 @@ export function questionCard(kind: QuestionKind, answers: TriageValue, ctx: View
           { title: t(lang, 'triage.internet.up'), data: next({ internet: 'up' }) },
           { title: t(lang, 'triage.internet.down'), data: next({ internet: 'down' }) },
         ],
-      });
+      };
   }
-}
+});
 
 /** "Nexus, Bekey eller internettet": every system by name, for the texts that list them. */
 export function systemList(instruction: Instruction, lang: Language, join: 'or' | 'and' = 'or'): string {
@@ -281,8 +277,8 @@ export function systemDownButton(instruction: Instruction, lang: Language, syste
   return { title: t(lang, 'button.systemDown', { systemTitle: systemTitle(instruction, system, lang) }), data: { action: 'triage', system } };
 }
 
-export function welcomeCard(lang: Language, instruction: Instruction): AdaptiveCardJson {
-  return renderCard('welcome', {
+export const welcomeCard = defineCard('welcome', (lang: Language, instruction: Instruction): TemplateModels['welcome'] => {
+  return {
     title: t(lang, 'welcome.title', { systems: systemList(instruction, lang) }),
     body: t(lang, 'welcome.body'),
     privacy: t(lang, 'welcome.privacy'),
@@ -292,8 +288,8 @@ export function welcomeCard(lang: Language, instruction: Instruction): AdaptiveC
       { title: t(lang, 'button.hours'), data: { action: 'hours' } },
       { title: t(lang, 'button.otherLanguage'), data: { action: 'language', lang: lang === 'da' ? 'en' : 'da' } },
     ] satisfies ButtonVM[],
-  });
-}
+  };
+});
 
 /** When a contact can be reached: the Nexusteam's hours said from the hours the bot decides by, the others as the instruction says. */
 function availabilityOf(c: Contact, instruction: Instruction, lang: Language): string {
@@ -316,9 +312,9 @@ function outOfHoursContacts(instruction: Instruction, lang: Language): string {
   return joinList(names, lang, 'or');
 }
 
-export function contactsCard(ctx: ViewContext): AdaptiveCardJson {
+export const contactsCard = defineCard('contacts', (ctx: ViewContext): TemplateModels['contacts'] => {
   const { lang, instruction } = ctx;
-  return renderCard('contacts', {
+  return {
     title: t(lang, 'contacts.title'),
     status: hoursSentence(lang, ctx.hours.status(ctx.now), ctx.now),
     contacts: instruction.contacts.map((c) => ({
@@ -333,13 +329,13 @@ export function contactsCard(ctx: ViewContext): AdaptiveCardJson {
       { title: t(lang, 'button.hours'), data: { action: 'hours' } },
       ...instruction.systems.slice(0, 1).map((s) => systemDownButton(instruction, lang, s.id)),
     ] satisfies ButtonVM[],
-  });
-}
+  };
+});
 
-export function hoursCard(ctx: ViewContext, fromLocalDate: string, count = 7): AdaptiveCardJson {
+export const hoursCard = defineCard('hours', (ctx: ViewContext, fromLocalDate: string, count: number = 7): TemplateModels['hours'] => {
   const { lang } = ctx;
   const days = ctx.hours.days(fromLocalDate, count, lang);
-  return renderCard('hours', {
+  return {
     title: t(lang, 'hours.title'),
     status: hoursSentence(lang, ctx.hours.status(ctx.now), ctx.now),
     days: days.map((d, i) => {
@@ -355,26 +351,67 @@ export function hoursCard(ctx: ViewContext, fromLocalDate: string, count = 7): A
     }),
     note: t(lang, 'hours.note', { contacts: outOfHoursContacts(ctx.instruction, lang) }),
     actions: [{ title: t(lang, 'button.contacts'), data: { action: 'contacts' } }] satisfies ButtonVM[],
-  });
+  };
+});
+
+/** A notice: a title, lines, buttons and links (also the model of the cards built on it). */
+export function noticeModel(title: string, lines: readonly string[], actions: readonly ButtonVM[] = [], links: readonly LinkVM[] = []): NoticeVM {
+  return { title, lines: lines.map((text): LineVM => ({ text })), actions, links };
 }
 
-export interface LinkVM {
-  readonly title: string;
-  readonly url: string;
-}
-
-export function noticeCard(title: string, lines: readonly string[], actions: readonly ButtonVM[] = [], links: readonly LinkVM[] = []): AdaptiveCardJson {
-  return renderCard('notice', { title, lines: lines.map((text): LineVM => ({ text })), actions, links });
-}
+export const noticeCard = defineCard('notice', noticeModel);
 
 /** For admins: the instruction is past its review date, with the points for the revision. */
-export function reviewCard(instruction: Instruction): AdaptiveCardJson {
+export const reviewCard = defineCard('notice', (instruction: Instruction): TemplateModels['notice'] => {
   const doc = instruction.document;
   const [year = '', month = ''] = doc.reviewBy.split('-');
   const reviewBy = `${formatLocalDate(`${year}-${month}-01`, 'da').split(' ').slice(2).join(' ')} ${year}`.trim();
-  return noticeCard(t('da', 'review.title'), [
+  return noticeModel(t('da', 'review.title'), [
     t('da', 'review.body', { title: doc.title, reviewBy, responsible: doc.responsible }),
     t('da', 'review.notes'),
     ...doc.revisionNotes.map((n) => `• ${n.da}`),
   ]);
+});
+
+/** "kanal": the roles of the channel written in (ticked), and every channel registered so far. */
+export const channelCard = defineCard('channel', (lang: Language, current: readonly ChannelRole[], registered: readonly LineVM[]): TemplateModels['channel'] => ({
+  title: t(lang, 'channel.title'),
+  intro: t(lang, 'channel.intro'),
+  rolesLabel: t(lang, 'channel.rolesLabel'),
+  roles: current.join(','),
+  choices: CHANNEL_ROLES.map((r) => ({ title: t(lang, `channel.role.${r}`), value: r })),
+  registeredTitle: t(lang, 'channel.registeredTitle'),
+  registered,
+  actions: [
+    { title: t(lang, 'channel.save'), data: { action: 'channelSave' } },
+    { title: t(lang, 'channel.remove'), data: { action: 'channelRemove' } },
+  ],
+}));
+
+/** When an ad-hoc closure is: "mandag 7. december – tirsdag 8. december fra kl. 12.00". */
+export function closureWhen(lang: Language, c: { from: string; to?: string | undefined; closedFrom?: string | undefined }): string {
+  const from = formatLocalDate(c.from, lang);
+  const to = c.to && c.to !== c.from ? ` – ${formatLocalDate(c.to, lang)}` : '';
+  const time = c.closedFrom ? (lang === 'da' ? ` fra kl. ${c.closedFrom.replace(':', '.')}` : ` from ${c.closedFrom}`) : '';
+  return `${from}${to}${time}`;
 }
+
+/** "lukket": the ad-hoc closures there are (each with a remove button), and a form to add one. */
+export const closedFormCard = defineCard('closedForm', (ctx: TextContext, current: readonly StoredClosure[], error: string): TemplateModels['closedForm'] => {
+  const { lang } = ctx;
+  return {
+    title: t(lang, 'closed.title'),
+    error,
+    current: current.map((c) => ({ text: t(lang, 'closed.current', { when: closureWhen(lang, c), reason: c.reason[lang] }) })),
+    from: localDate(ctx.now),
+    labels: {
+      from: t(lang, 'closed.from'),
+      to: t(lang, 'closed.to'),
+      closedFrom: t(lang, 'closed.closedFrom'),
+      reason: t(lang, 'closed.reason'),
+      add: t(lang, 'closed.add'),
+    },
+    addData: { action: 'closedAdd' },
+    removeButtons: current.map((c) => ({ title: t(lang, 'closed.remove', { when: closureWhen(lang, c) }), data: { action: 'closedRemove', id: c.id } })),
+  };
+});
