@@ -26,6 +26,11 @@ export function systemTitle(instruction: Instruction, id: SystemId, lang: Langua
   return findSystem(instruction, id)?.title[lang] ?? id;
 }
 
+/** The system meant when none is named ("meld nedbrud", "virker igen"): the instruction's first (Nexus). */
+export function defaultSystem(instruction: Instruction): SystemId {
+  return instruction.systems[0]?.id ?? '';
+}
+
 /** The 2-hour rule's delay for outages of this system, or null where it does not apply. */
 export function escalationAfter(instruction: Instruction, id: SystemId): number | null {
   return findSystem(instruction, id)?.twoHourRule?.afterMinutes ?? null;

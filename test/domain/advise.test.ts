@@ -3,10 +3,10 @@ import { advise } from '../../src/domain/advise';
 import { OfficeHours } from '../../src/domain/officeHours';
 import { DOMAIN_TEXTS, fillPlaceholders, fillText, listPlaceholders, PlaceholderError, type PlaceholderContext } from '../../src/domain/text';
 import type { AdviceRequest } from '../../src/domain/types';
-import { loadInstruction } from '../../src/instruction/load';
+import { brondby } from '../helpers/instructions';
 import { withEscalationAfter } from '../../src/domain/systems';
 
-const instruction = loadInstruction();
+const instruction = brondby;
 const hours = new OfficeHours(instruction);
 const SYSTEMS = instruction.systems.map((s) => s.id);
 

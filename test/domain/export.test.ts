@@ -10,7 +10,7 @@ import {
   timelineCsv,
   timelineMarkdown,
 } from '../../src/domain/export';
-import { loadInstruction } from '../../src/instruction/load';
+import { brondby } from '../helpers/instructions';
 import {
   acknowledgeEscalation,
   addAnnouncement,
@@ -30,7 +30,7 @@ import {
   type Person,
 } from '../../src/domain/outage';
 
-const instruction = loadInstruction();
+const instruction = brondby;
 
 /**
  * A Nexus outage through the night the clocks go back (Sunday 25 October 2026:

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { type Intent, normalize, parseYesNo, recognizerFor } from '../../src/domain/intent';
-import { loadInstruction } from '../../src/instruction/load';
+import { brondby } from '../helpers/instructions';
 import type { SystemId } from '../../src/instruction/schema';
 
-/** Brøndby's systems are the vocabulary (the instruction's words: names, typos, hints, contacts). */
-const { recognize, parseSystem, parseScope, parseInternet } = recognizerFor(loadInstruction().systems);
+/** Brøndby's systems (the frozen fixture) are the vocabulary (the instruction's words: names, typos, hints, contacts). */
+const { recognize, parseSystem, parseScope, parseInternet } = recognizerFor(brondby.systems);
 
 /*
  * Decisions these tables pin down (see the precedence in recognize()):

@@ -11,7 +11,9 @@ import { composeDuties, type Duties } from '../../src/app/duties';
 import { outboxHooks } from '../../src/app/outboxHooks';
 import { teamsMessenger, type ActivitySender } from '../../src/bot/render';
 import { Scheduler } from '../../src/scheduler/scheduler';
-import { loadInstruction } from '../../src/instruction/load';
+import { brondby } from './instructions';
+import { withEscalationAfter } from '../../src/domain/systems';
+import type { Instruction } from '../../src/instruction/schema';
 import { ChannelRegistry } from '../../src/store/channels';
 import { Closures } from '../../src/store/closures';
 import { officeHoursProvider } from '../../src/app/officeHoursProvider';
@@ -20,7 +22,7 @@ import type { Outbox } from '../../src/notify/outbox';
 import { SendError } from '../../src/notify/sender';
 import { cardButtons, cardText } from './cards';
 
-export const instruction = loadInstruction();
+export const instruction = brondby;
 
 /** Saturday 5 December 2026, 19:40 in Copenhagen (CET). */
 export const SATURDAY_EVENING = '2026-12-05T19:40:00+01:00';
@@ -94,11 +96,16 @@ export interface TestOptions {
   readonly storage?: Storage;
   /** Send through the app's outbox (and its hooks) as production does, the recording sender being Teams. */
   readonly outbox?: Omit<OutboxSendingOptions, 'storage' | 'teams' | 'instruction' | 'logger'>;
+  /** Another municipality's instruction (default: the rule tests' Brøndby, test/fixtures). */
+  readonly instruction?: Instruction;
 }
 
 export function testServices(at: string, opts: TestOptions = {}): TestWorld {
   const clock = new ManualClock(at);
   const config = loadConfig(opts.env ?? {});
+  // As the composition root does: ESCALATION_AFTER_MINUTES overrides the instruction's 2-hour rule.
+  const override = config.delays.escalationAfterMinutes;
+  const instruction = override === undefined ? (opts.instruction ?? brondby) : withEscalationAfter(opts.instruction ?? brondby, override);
   const storage = opts.storage ?? new MemoryStorage();
   const sender = recordingSender();
   // The real registry on the test's storage, with a staff and a Nexusteam channel registered.

@@ -4,10 +4,10 @@ import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/clock';
 import { addUpdate, declare, newOutage, resolve, type Outage, type Person } from '../../src/domain/outage';
-import { loadInstruction } from '../../src/instruction/load';
+import { brondby } from '../helpers/instructions';
 import { MAILTO_MAX, OutageMailer, classifySmtpError, mailFailureNotice, mailtoDraft, renderOutageMail } from '../../src/notify/mail';
 
-const instruction = loadInstruction();
+const instruction = brondby;
 const ALL_USERS = 'socialfv-nexus@example.org';
 const PROVIDERS = 'nedbrud-care-privatelev@example.org';
 const FROM = 'nedbrud@example.org';

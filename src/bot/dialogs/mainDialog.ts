@@ -1,7 +1,7 @@
 import type { Activity, TurnContext } from 'botbuilder';
 import { ComponentDialog, Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
 import type { Intent } from '../../domain/intent';
-import { isSystem, systemName, systemOfContact } from '../../domain/systems';
+import { defaultSystem, isSystem, systemName, systemOfContact } from '../../domain/systems';
 import { localDate } from '../../domain/time';
 import type { SystemId } from '../../domain/types';
 import type { Language } from '../../instruction/schema';
@@ -379,9 +379,8 @@ export class MainDialog extends ComponentDialog {
     return open.find((o) => o.system === first)?.system ?? open[0]?.system ?? first;
   }
 
-  /** The system meant when none is named: the instruction's first (Nexus). */
   private firstSystem(): SystemId {
-    return this.services.instruction.systems[0]?.id ?? '';
+    return defaultSystem(this.services.instruction);
   }
 
   private async repromptIfOpen(dc: DialogContext, prompt: TriagePromptId | null): Promise<DialogTurnResult> {

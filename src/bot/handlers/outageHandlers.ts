@@ -22,7 +22,7 @@ import { historyLines, timelineCsv, timelineMarkdown } from '../../domain/export
 import { mailtoDraft } from '../../notify/mail';
 import { renderMessage } from '../render';
 import { cardMessage, noticeCard, systemList, textMessage, type ViewContext } from '../views';
-import { escalationAfter, systemName, systemTitle } from '../../domain/systems';
+import { defaultSystem, escalationAfter, systemName, systemTitle } from '../../domain/systems';
 
 /**
  * One small handler per outage verb. Each is called only after the verb was
@@ -105,7 +105,7 @@ export async function status(a: Actor): Promise<void> {
 // --- declare ---------------------------------------------------------------
 
 export async function openDeclareForm(a: Actor, system?: SystemId, draft?: DeclareDraft, error = ''): Promise<void> {
-  const chosen = draft?.system ?? system ?? 'nexus';
+  const chosen = draft?.system ?? system ?? defaultSystem(a.view.instruction);
   const known = await a.services.outages.known(chosen);
   const since = known ? new Date(known.start) : ((await a.services.outages.earliestWaiting(chosen)) ?? a.view.now);
   const base: DeclareDraft = draft ?? { system: chosen, description: known?.description ?? '', expected: known?.expected ?? '', ...sinceFields(since) };
@@ -132,9 +132,9 @@ export function parseSince(draft: DeclareDraft, now: Date): { ok: true; start: D
   return { ok: true, start };
 }
 
-function draftOf(action: { system?: SystemId | undefined; description?: string | undefined; sinceDate?: string | undefined; sinceTime?: string | undefined; expected?: string | undefined }): DeclareDraft {
+function draftOf(a: Actor, action: { system?: SystemId | undefined; description?: string | undefined; sinceDate?: string | undefined; sinceTime?: string | undefined; expected?: string | undefined }): DeclareDraft {
   return {
-    system: action.system ?? 'nexus',
+    system: action.system ?? defaultSystem(a.view.instruction),
     description: cleanText(action.description ?? '', 500).text ?? '',
     sinceDate: (action.sinceDate ?? '').trim(),
     sinceTime: (action.sinceTime ?? '').trim(),
@@ -145,7 +145,7 @@ function draftOf(action: { system?: SystemId | undefined; description?: string |
 /** Validates the form; shows the draft as staff will see it, or the form again with what to fix. */
 export async function previewDeclare(a: Actor, action: Extract<CardAction, { action: 'declarePreview' }>): Promise<void> {
   const { lang, now, instruction } = a.view;
-  const draft = draftOf(action);
+  const draft = draftOf(a, action);
   const since = parseSince(draft, now);
   if (!since.ok) {
     await openDeclareForm(a, draft.system, draft, t(lang, 'declare.badStart', { reason: t(lang, `declare.badStart.${since.reason}`) }));
@@ -167,7 +167,7 @@ export async function previewDeclare(a: Actor, action: Extract<CardAction, { act
 
 export async function sendDeclare(a: Actor, action: Extract<CardAction, { action: 'declareSend' }>): Promise<void> {
   const { lang, now } = a.view;
-  const draft = draftOf(action.draft);
+  const draft = draftOf(a, action.draft);
   const since = parseSince(draft, now);
   if (!since.ok) {
     await openDeclareForm(a, draft.system, draft, t(lang, 'declare.badStart', { reason: t(lang, `declare.badStart.${since.reason}`) }));
