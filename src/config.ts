@@ -23,6 +23,13 @@ const positiveNumber = (fallback: number) =>
     .transform((v) => (v === undefined || v.trim() === '' ? String(fallback) : v))
     .pipe(z.coerce.number<string>().positive('must be greater than 0').finite('must be a number'));
 
+/** A positive number, or undefined when not set (an override of the instruction's value). */
+const optionalPositiveNumber = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v))
+  .pipe(z.coerce.number<string>().positive('must be greater than 0').finite('must be a number').optional());
+
 const list = z
   .string()
   .optional()
@@ -74,7 +81,7 @@ const envSchema = z.object({
     })
     .optional()
     .default('info'),
-  ESCALATION_AFTER_MINUTES: positiveNumber(120),
+  ESCALATION_AFTER_MINUTES: optionalPositiveNumber,
   ESCALATION_REPEAT_MINUTES: positiveNumber(15),
   ESCALATION_REPEAT_MAX: positiveInt(8),
   HANDOVER_BEFORE_CLOSE_MINUTES: positiveNumber(15),
@@ -130,7 +137,11 @@ export interface Config {
   };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly delays: {
-    readonly escalationAfterMinutes: number;
+    /**
+     * Overrides the 2-hour rule's delay of the instruction (its one source) for
+     * training, e.g. 5 minutes; undefined when not set. Logged at start.
+     */
+    readonly escalationAfterMinutes: number | undefined;
     readonly escalationRepeatMinutes: number;
     readonly escalationRepeatMax: number;
     readonly handoverBeforeCloseMinutes: number;

@@ -1,30 +1,34 @@
 import type { DestinationStream } from 'pino';
 import type { CloudAdapter } from 'botbuilder';
 import { NexusteamDirectory, TeamsMemberLookup, turnAccess } from './bot/access';
-import { composeDuties } from './bot/duties';
+import { composeDuties } from './app/duties';
 import { Closures } from './store/closures';
-import { officeHoursProvider } from './bot/officeHoursProvider';
+import { officeHoursProvider } from './app/officeHoursProvider';
+import { outboxHooks } from './app/outboxHooks';
 import { NedbrudBot } from './bot/nedbrudBot';
 import { AdapterSender } from './notify/sender';
-import { outboxSending } from './bot/outboxHooks';
+import { outboxSending } from './bot/outboxSending';
+import { Scheduler } from './scheduler/scheduler';
 import { ChannelRegistry } from './store/channels';
 import { OutageMailer } from './notify/mail';
 import { turnServices } from './bot/dialogs/services';
 import { PersonLanguages } from './bot/language';
 import { ConfigError, loadConfig, type Config } from './config';
 import { OffsetClock, systemClock, type Clock } from './domain/clock';
+import { withEscalationAfter } from './domain/systems';
 import { InstructionError, loadInstruction } from './instruction/load';
 import type { Instruction } from './instruction/schema';
 import { createLogger, type Logger } from './log';
 import { createAdapter } from './server/adapter';
-import { mountPlayground, PLAYGROUND_ADMIN_ID, type Playground } from './server/playground';
+import { mountPlayground, PLAYGROUND_ADMIN_ID, type Playground } from './dev/playground';
 import { createServer } from './server/server';
 import { createStorage, type StorageHandle } from './server/storage';
 
 /**
  * The composition root: the only place that reads process.env (through main) and
  * builds everything else: config → logger → instruction → clock → storage →
- * adapter → bot → server. Nothing below reaches for globals.
+ * adapter → sending → duties and their scheduler → bot → server. Nothing below
+ * reaches for globals.
  */
 
 export interface StartOverrides {
@@ -57,7 +61,10 @@ export async function startApp(env: Record<string, string | undefined>, override
   const logger = createLogger(config, overrides.logDestination);
   for (const warning of config.warnings) logger.warn({ warning }, warning);
 
-  const instruction = loadInstruction(config.instructionFile);
+  // The 2-hour rule's delay has one source, the instruction; ESCALATION_AFTER_MINUTES overrides it (training) here, once.
+  const override = config.delays.escalationAfterMinutes;
+  const instruction = override === undefined ? loadInstruction(config.instructionFile) : withEscalationAfter(loadInstruction(config.instructionFile), override);
+  if (override !== undefined) logger.warn({ escalationAfterMinutes: override }, `ESCALATION_AFTER_MINUTES=${override} overrides the instruction's 2-hour rule (training only)`);
   const playgroundOn = config.development && overrides.playground === true && config.devPlayground !== false;
   // In development the playground may move the bot's clock (never the system clock): an offset from it.
   const clock = overrides.clock ?? (config.development ? new OffsetClock(systemClock) : systemClock);
@@ -138,12 +145,13 @@ function createBot({ config, instruction, clock, storage, logger, adapter, playg
   const channels = new ChannelRegistry(storage.storage);
   // Every proactive message (channel posts, thread replies, card updates, reminders, escalations,
   // personal alerts) goes through the durable outbox: pacing within Teams' limits, one shared
-  // throttle across instances, retries, nothing lost on a restart. The duties keep the plain
-  // Sender interface (OutboxSender waits for Teams' id); the hooks record an announcement
-  // delivered late and tell the Nexusteam which recipients a message missed for good.
-  const { outbox, sender, connect } = outboxSending({
+  // throttle across instances, retries, nothing lost on a restart. The duties hand typed messages
+  // to the messenger (rendered for Teams, then sent; it waits for Teams' id); the hooks record an
+  // announcement delivered late and tell the Nexusteam which recipients a message missed for good.
+  const { outbox, messenger, connect } = outboxSending({
     storage: storage.storage,
     teams: new AdapterSender(adapter, config.bot.appId, logger.child({ component: 'sender' }), { maxAttempts: 1 }),
+    instruction,
     logger: logger.child({ component: 'outbox' }),
     outbox: { leaseMs: config.delays.outboxLeaseSeconds * 1000 },
     // A job waiting for its message must record the outcome before its lease runs out (else it is retried).
@@ -163,18 +171,32 @@ function createBot({ config, instruction, clock, storage, logger, adapter, playg
     : null;
   const duties = composeDuties({
     channels,
-    sender,
+    messenger,
     clock,
     instruction,
     delays: config.delays,
     logger,
-    officeHours: () => officeHours('da'),
+    officeHours: () => officeHours(),
     storage: storage.storage,
     mailer,
+    kick: () => void scheduler.tick().catch((err: unknown) => logger.error({ err }, 'scheduler tick failed')),
+  });
+  const scheduler = new Scheduler({
+    store: duties.jobs,
+    clock,
+    logger: logger.child({ component: 'scheduler' }),
     intervalMs: config.delays.schedulerIntervalSeconds * 1000,
     leaseMs: config.delays.schedulerLeaseSeconds * 1000,
+    handlers: duties.jobHandlers,
+    onFailed: (job) => duties.escalations.onJobFailed(job),
   });
-  connect({ lateAnnouncement: (outageId, announcement) => duties.outages.lateAnnouncement(outageId, announcement), channels });
+  connect(
+    outboxHooks({
+      lateAnnouncement: (outageId, announcement) => duties.outages.lateAnnouncement(outageId, announcement),
+      channels,
+      logger: logger.child({ component: 'outbox-hooks' }),
+    }),
+  );
   const services = turnServices({
     instruction,
     clock,
@@ -189,7 +211,7 @@ function createBot({ config, instruction, clock, storage, logger, adapter, playg
     channels: { registry: channels, mayChangeRoles: (current, next, user, where) => directory.mayChangeRoles(current, next, user, where) },
   });
   const bot = new NedbrudBot({ storage: storage.storage, services, clock, logger: logger.child({ component: 'bot' }) });
-  const { scheduler, reminders, notifications, outageStore, outages } = duties;
+  const { reminders, notifications, outageStore, outages } = duties;
   return { bot, scheduler, reminders, notifications, outageStore, outages, channels, mailer, outbox };
 }
 

@@ -31,7 +31,7 @@ describe('loadConfig defaults', () => {
     expect(config.logLevel).toBe('info');
     expect(config.instructionFile).toBeUndefined();
     expect(config.delays).toMatchObject({
-      escalationAfterMinutes: 120,
+      escalationAfterMinutes: undefined,
       escalationRepeatMinutes: 15,
       escalationRepeatMax: 8,
       handoverBeforeCloseMinutes: 15,
@@ -49,7 +49,7 @@ describe('loadConfig defaults', () => {
     const config = loadConfig({ PORT: '', STORAGE: undefined, SQLITE_PATH: ' ', ESCALATION_AFTER_MINUTES: '' });
     expect(config.port).toBe(3978);
     expect(config.storage).toEqual({ kind: 'sqlite', path: './data/nedbrud.sqlite' });
-    expect(config.delays.escalationAfterMinutes).toBe(120);
+    expect(config.delays.escalationAfterMinutes).toBeUndefined();
   });
 
   it('reads the values it is given', () => {

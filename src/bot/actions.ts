@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LANGUAGES, SYSTEMS } from '../instruction/schema';
+import { ID_PATTERN, LANGUAGES } from '../instruction/schema';
 
 /**
  * Every card button carries an `action` verb; the data comes back as the
@@ -7,7 +7,8 @@ import { LANGUAGES, SYSTEMS } from '../instruction/schema';
  * Triage buttons carry the answers so far, so a button pressed on an old card, or
  * after a restart, still leads to the right next step.
  */
-const system = z.enum(SYSTEMS);
+/** A system's id; whether the instruction has it is checked by parseCardAction. */
+const system = z.string().regex(ID_PATTERN);
 
 export const triageValue = z
   .object({
@@ -40,7 +41,7 @@ export const declareDraft = z
 export const cardAction = z.discriminatedUnion('action', [
   triageValue,
   /** "Jeg har ringet til KMD / Bekey / IT" out of hours: whoever calls owns the case of that system. */
-  z.object({ action: z.literal('called'), system, contact: z.enum(['kmd', 'bekey', 'it']) }).strip(),
+  z.object({ action: z.literal('called'), system, contact: z.string().regex(ID_PATTERN) }).strip(),
   /** The KMD button of cards sent before `called` existed (still in people's chats). */
   z.object({ action: z.literal('calledKmd'), system: z.literal('nexus').optional() }).strip(),
   /** "Jeg ringer" on the claim card: this reporter tells the Region's driftvagt. */
@@ -83,9 +84,20 @@ export type CardAction = z.infer<typeof cardAction>;
 export type CardActionData = z.input<typeof cardAction>;
 export type ActionVerb = CardAction['action'];
 
-/** The parsed action, `{ invalid: true }` for a value that is not ours, or null when there is no value. */
-export function parseCardAction(value: unknown): CardAction | { invalid: true } | null {
+/**
+ * The parsed action, `{ invalid: true }` for a value that is not ours (or names a
+ * system or contact the instruction does not have), or null when there is no value.
+ */
+export function parseCardAction(value: unknown, known: { system(id: string): boolean; contact(id: string): boolean }): CardAction | { invalid: true } | null {
   if (value === undefined || value === null) return null;
   const parsed = cardAction.safeParse(value);
-  return parsed.success ? parsed.data : { invalid: true };
+  if (!parsed.success) return { invalid: true };
+  const action = parsed.data;
+  const systems = [
+    'system' in action ? action.system : undefined,
+    'draft' in action ? action.draft?.system : undefined,
+  ].filter((id): id is string => id !== undefined);
+  if (!systems.every((id) => known.system(id))) return { invalid: true };
+  if (action.action === 'called' && !known.contact(action.contact)) return { invalid: true };
+  return action;
 }

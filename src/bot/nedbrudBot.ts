@@ -69,7 +69,7 @@ export class NedbrudBot extends TeamsActivityHandler {
       const personal = context.activity.conversation?.conversationType === 'personal';
       const added = (context.activity.membersAdded ?? []).some((m) => m.id !== botId);
       // In the person's language if they have used the bot before, else Danish (never by the Teams locale).
-      if (personal && added) await context.sendActivity(cardMessage(welcomeCard(await deps.services.languages.of(context))));
+      if (personal && added) await context.sendActivity(cardMessage(welcomeCard(await deps.services.languages.of(context), deps.services.instruction)));
       await next();
     });
   }
@@ -80,7 +80,7 @@ export class NedbrudBot extends TeamsActivityHandler {
       logger.warn({ activityId: context.activity.id, conversationId: context.activity.conversation?.id }, 'activity from a tenant the bot does not serve; refused');
       if (context.activity.type === ActivityTypes.Message) {
         // Nothing is read for a tenant the bot does not serve: the language of the text, else Danish.
-        await context.sendActivity(textMessage(t(turnLanguage(context), 'denied.tenant')));
+        await context.sendActivity(textMessage(t(turnLanguage(context), 'denied.tenant', { municipality: services.instruction.municipality })));
       }
       return;
     }

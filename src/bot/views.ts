@@ -1,32 +1,35 @@
 import { ActivityTypes, CardFactory, type Activity } from 'botbuilder';
 import type { CalledContact } from '../domain/outage';
-import type { Advice, AdviceBranch, AdviceContact, AdviceSection, HoursStatus } from '../domain/types';
-import type { OfficeHours } from '../domain/officeHours';
-import { formatDayTime, formatPhone, formatTime } from '../domain/time';
-import type { ContactId, Instruction, Language, SystemId } from '../instruction/schema';
+import type { Advice, AdviceContact, AdviceKind, AdviceSection, HoursStatus } from '../domain/types';
+import { weeklyHoursText, type OfficeHours } from '../domain/officeHours';
+import { systemName, systemTitle } from '../domain/systems';
+import { formatDayTime, formatLocalDate, formatPhone, formatTime, joinList, localDate } from '../domain/time';
+import { CHANNEL_ROLES, type ChannelRole } from '../store/channels';
+import type { StoredClosure } from '../store/closures';
+import type { Contact, ContactId, Instruction, Language, WorthKnowingItem } from '../instruction/schema';
 import type { CardActionData, TriageValue } from './actions';
-import { type AdaptiveCardJson, renderCard } from './cards';
+import { defineCard, type ButtonVM, type Card, type LineVM, type LinkVM, type NoticeVM, type SectionVM, type TemplateModels } from './cards';
 import { type MessageKey, t } from './i18n';
 
+export type { ButtonVM, LinkVM };
+
 /**
- * View models and messages. Cards are bound to these small typed models, never to
- * storage records or domain objects directly.
+ * The cards of the conversation (advice, questions, welcome, contacts, hours,
+ * notices) and the messages that carry cards. Each card is defined with its
+ * template and view model (src/bot/cards.ts) and listed in the registry
+ * (src/bot/cardRegistry.ts); cards are bound to these models, never to storage
+ * records or domain objects directly.
  */
 
-export interface ViewContext {
+/** What a card's text needs: the reader's language, the instruction (names, numbers) and the moment. */
+export interface TextContext {
   readonly lang: Language;
   readonly instruction: Instruction;
   readonly now: Date;
+}
+
+export interface ViewContext extends TextContext {
   readonly hours: OfficeHours;
-}
-
-export interface ButtonVM {
-  readonly title: string;
-  readonly data: CardActionData;
-}
-
-interface LineVM {
-  readonly text: string;
 }
 
 /**
@@ -35,7 +38,7 @@ interface LineVM {
  * "sent a card". Teams on Android reads `text` for its lock-screen preview and
  * ignores `summary` there, so the same line goes in `text` too (shown above the card).
  */
-export function cardMessage(card: AdaptiveCardJson, summary?: string): Partial<Activity> {
+export function cardMessage(card: Card, summary?: string): Partial<Activity> {
   return {
     type: ActivityTypes.Message,
     ...(summary ? { summary, text: summary, textFormat: 'plain' } : {}),
@@ -48,7 +51,7 @@ export function cardMessage(card: AdaptiveCardJson, summary?: string): Partial<A
  * one under the other: one notification, and one request to Teams instead of
  * one per card.
  */
-export function cardsMessage(cards: readonly AdaptiveCardJson[], text?: string): Partial<Activity> {
+export function cardsMessage(cards: readonly Card[], text?: string): Partial<Activity> {
   return {
     type: ActivityTypes.Message,
     ...(text ? { text, textFormat: 'plain' } : {}),
@@ -59,10 +62,6 @@ export function cardsMessage(cards: readonly AdaptiveCardJson[], text?: string):
 
 export function textMessage(text: string): Partial<Activity> {
   return { type: ActivityTypes.Message, text, textFormat: 'plain' };
-}
-
-export function systemName(lang: Language, system: SystemId): string {
-  return t(lang, `system.${system}`);
 }
 
 /**
@@ -100,27 +99,52 @@ export function hoursSentence(lang: Language, status: HoursStatus, now: Date): s
 const restartButton = (lang: Language): ButtonVM => ({ title: t(lang, 'button.restart'), data: { action: 'restart' } });
 
 /** Out of hours, whoever calls owns the case: the card of each contact one calls has "Jeg har ringet til …". */
-const CALLED: Partial<Record<AdviceBranch, { readonly contact: CalledContact; readonly title: MessageKey }>> = {
-  kmd: { contact: 'kmd', title: 'button.calledKmd' },
-  bekey: { contact: 'bekey', title: 'button.calledBekey' },
-  it: { contact: 'it', title: 'button.calledIt' },
-  'vendor-internal': { contact: 'it', title: 'button.calledIt' },
-};
-
-function adviceButtons(advice: Advice, lang: Language): ButtonVM[] {
-  const buttons: ButtonVM[] = [];
-  const called = CALLED[advice.branch];
-  if (called) {
-    buttons.push({ title: t(lang, called.title), data: { action: 'called', system: advice.system, contact: called.contact } });
+function calledContact(advice: Advice): CalledContact | null {
+  switch (advice.kind) {
+    case 'vendor':
+      return advice.contact?.id ?? null;
+    case 'it':
+    case 'vendor-internal':
+      return 'it';
+    case 'individual':
+    case 'nexusteam':
+    case 'check-internet':
+      return null;
   }
-  if (advice.branch === 'kmd' || advice.branch === 'bekey') {
+}
+
+function adviceButtons(advice: Advice, ctx: ViewContext): ButtonVM[] {
+  const { lang, instruction } = ctx;
+  const buttons: ButtonVM[] = [];
+  const called = calledContact(advice);
+  if (called) {
+    buttons.push({ title: t(lang, 'button.called', { contact: shortNameOf(instruction, called, lang) }), data: { action: 'called', system: advice.system, contact: called } });
+  }
+  if (advice.kind === 'vendor' && advice.contact) {
     buttons.push({
-      title: t(lang, advice.branch === 'kmd' ? 'button.kmdSaysInternal' : 'button.bekeySaysInternal'),
+      title: t(lang, 'button.vendorSaysInternal', { contact: shortNameOf(instruction, advice.contact.id, lang), municipality: instruction.municipality }),
       data: { action: 'triage', system: advice.system, scope: 'general', internet: 'up', vendorSaysInternal: true },
     });
   }
   buttons.push(restartButton(lang));
   return buttons;
+}
+
+/** The contact's name in a sentence ("KMD", "IT"). */
+export function shortNameOf(instruction: Instruction, id: ContactId, lang: Language): string {
+  return instruction.contacts.find((c) => c.id === id)?.shortName[lang] ?? id;
+}
+
+const ADVICE_TITLES: Record<Exclude<AdviceKind, 'vendor'>, MessageKey> = {
+  individual: 'advice.title.individual',
+  nexusteam: 'advice.title.nexusteam',
+  'check-internet': 'advice.title.check-internet',
+  it: 'advice.title.it',
+  'vendor-internal': 'advice.title.vendor-internal',
+};
+
+function adviceTitle(advice: Advice, lang: Language): string {
+  return advice.kind === 'vendor' ? t(lang, 'advice.title.vendor', { contact: advice.contact?.name ?? '' }) : t(lang, ADVICE_TITLES[advice.kind]);
 }
 
 function alternativeLine(lang: Language, c: AdviceContact): LineVM {
@@ -129,11 +153,6 @@ function alternativeLine(lang: Language, c: AdviceContact): LineVM {
       ? t(lang, 'advice.alternative', { name: c.name, phone: formatPhone(c.phone) })
       : t(lang, 'advice.alternativeNoPhone', { name: c.name }),
   };
-}
-
-interface SectionVM {
-  readonly heading: string;
-  readonly lines: readonly LineVM[];
 }
 
 const SECTION_HEADINGS: Partial<Record<AdviceSection['kind'], MessageKey>> = {
@@ -157,7 +176,7 @@ function sectionVM(section: AdviceSection, lang: Language): SectionVM | null {
   };
 }
 
-export function adviceCard(advice: Advice, ctx: ViewContext): AdaptiveCardJson {
+export const adviceCard = defineCard('advice', (advice: Advice, ctx: ViewContext): TemplateModels['advice'] => {
   const { lang } = ctx;
   const contact = advice.contact;
   const localized = contact ? contactOf(ctx.instruction, contact.id) : null;
@@ -167,8 +186,8 @@ export function adviceCard(advice: Advice, ctx: ViewContext): AdaptiveCardJson {
     .map((section) => (section.kind === 'call' && contact === null ? { ...section, kind: 'steps' as const } : section))
     .map((section) => sectionVM(section, lang))
     .filter((section): section is SectionVM => section !== null);
-  return renderCard('advice', {
-    title: t(lang, `advice.title.${advice.branch}`),
+  return {
+    title: adviceTitle(advice, lang),
     hasContact: contact !== null,
     contactName: localized ? localized.name[lang] : '',
     phoneText: contact?.phone ? formatPhone(contact.phone) : '',
@@ -180,17 +199,20 @@ export function adviceCard(advice: Advice, ctx: ViewContext): AdaptiveCardJson {
     sections,
     alternatives: advice.alternatives.map((c) => alternativeLine(lang, c)),
     note: advice.scope === 'general' ? t(lang, 'advice.notYourFault') : '',
-    actions: adviceButtons(advice, lang),
-  });
-}
+    actions: adviceButtons(advice, ctx),
+  };
+});
 
-export function worthKnowingCard(ids: readonly string[], ctx: ViewContext): AdaptiveCardJson | null {
-  const items = ctx.instruction.worthKnowing.filter((w) => ids.includes(w.id));
-  if (items.length === 0) return null;
-  return renderCard('worthKnowing', {
-    title: t(ctx.lang, 'worth.title'),
-    items: items.map((w) => ({ title: w.title[ctx.lang], text: w.text[ctx.lang] })),
-  });
+/** What is worth knowing meanwhile: the instruction's items, in the order given. */
+export const worthKnowing = defineCard('worthKnowing', (items: readonly WorthKnowingItem[], lang: Language): TemplateModels['worthKnowing'] => ({
+  title: t(lang, 'worth.title'),
+  items: items.map((w) => ({ title: w.title[lang], text: w.text[lang] })),
+}));
+
+/** The worth-knowing card for these item ids (a system's), or null when none applies. */
+export function worthKnowingCard(ids: readonly string[], ctx: ViewContext): Card | null {
+  const items = ids.flatMap((id) => ctx.instruction.worthKnowing.filter((w) => w.id === id));
+  return items.length === 0 ? null : worthKnowing(items, ctx.lang);
 }
 
 /** The advice and, where there is any, what is worth knowing meanwhile: one message, with `intro` above the cards. */
@@ -202,23 +224,23 @@ export function adviceMessage(advice: Advice, ctx: ViewContext, intro?: string):
 export type QuestionKind = 'system' | 'scope' | 'internet';
 
 /** A triage question; every choice carries the answers so far. */
-export function questionCard(kind: QuestionKind, answers: TriageValue, ctx: ViewContext, checkSteps: readonly string[] = []): AdaptiveCardJson {
-  const { lang } = ctx;
-  const name = answers.system ? systemName(lang, answers.system) : '';
+export const questionCard = defineCard('question', (kind: QuestionKind, answers: TriageValue, ctx: ViewContext, checkSteps: readonly string[] = []): TemplateModels['question'] => {
+  const { lang, instruction } = ctx;
+  const name = answers.system ? systemName(instruction, answers.system, lang) : '';
   const next = (patch: Partial<TriageValue>): CardActionData => ({ ...answers, ...patch, action: 'triage' });
   switch (kind) {
     case 'system':
-      return renderCard('question', {
+      return {
         question: t(lang, 'triage.system.question'),
         hints: [{ text: t(lang, 'triage.system.hint') }],
         note: '',
-        choices: (['nexus', 'bekey', 'internet'] as const).map((s) => ({
-          title: t(lang, `system.${s}.title`),
-          data: next({ system: s }),
+        choices: instruction.systems.map((s) => ({
+          title: s.title[lang],
+          data: next({ system: s.id }),
         })),
-      });
+      };
     case 'scope':
-      return renderCard('question', {
+      return {
         question: t(lang, 'triage.scope.question', { system: name }),
         hints: [{ text: t(lang, 'triage.scope.hint', { system: name }) }],
         note: '',
@@ -226,9 +248,9 @@ export function questionCard(kind: QuestionKind, answers: TriageValue, ctx: View
           { title: t(lang, 'triage.scope.general'), data: next({ scope: 'general' }) },
           { title: t(lang, 'triage.scope.individual'), data: next({ scope: 'individual' }) },
         ],
-      });
+      };
     case 'internet':
-      return renderCard('question', {
+      return {
         question: t(lang, 'triage.internet.question'),
         // What the check is, then two ways to do it ("Enten …", "Eller …"): not steps in a row.
         hints: checkSteps.map((text): LineVM => ({ text })),
@@ -237,29 +259,62 @@ export function questionCard(kind: QuestionKind, answers: TriageValue, ctx: View
           { title: t(lang, 'triage.internet.up'), data: next({ internet: 'up' }) },
           { title: t(lang, 'triage.internet.down'), data: next({ internet: 'down' }) },
         ],
-      });
+      };
   }
+});
+
+/** "Nexus, Bekey eller internettet": every system by name, for the texts that list them. */
+export function systemList(instruction: Instruction, lang: Language, join: 'or' | 'and' = 'or'): string {
+  return joinList(
+    instruction.systems.map((s) => s.name[lang]),
+    lang,
+    join,
+  );
 }
 
-export function welcomeCard(lang: Language): AdaptiveCardJson {
-  return renderCard('welcome', {
-    title: t(lang, 'welcome.title'),
+/** The button that starts a triage for a system: "Nexus er nede". */
+export function systemDownButton(instruction: Instruction, lang: Language, system: string): ButtonVM {
+  return { title: t(lang, 'button.systemDown', { systemTitle: systemTitle(instruction, system, lang) }), data: { action: 'triage', system } };
+}
+
+export const welcomeCard = defineCard('welcome', (lang: Language, instruction: Instruction): TemplateModels['welcome'] => {
+  return {
+    title: t(lang, 'welcome.title', { systems: systemList(instruction, lang) }),
     body: t(lang, 'welcome.body'),
     privacy: t(lang, 'welcome.privacy'),
     buttons: [
-      { title: t(lang, 'button.nexusDown'), data: { action: 'triage', system: 'nexus' } },
-      { title: t(lang, 'button.bekeyDown'), data: { action: 'triage', system: 'bekey' } },
-      { title: t(lang, 'button.internetDown'), data: { action: 'triage', system: 'internet' } },
+      ...instruction.systems.map((s) => systemDownButton(instruction, lang, s.id)),
       { title: t(lang, 'button.contacts'), data: { action: 'contacts' } },
       { title: t(lang, 'button.hours'), data: { action: 'hours' } },
       { title: t(lang, 'button.otherLanguage'), data: { action: 'language', lang: lang === 'da' ? 'en' : 'da' } },
     ] satisfies ButtonVM[],
-  });
+  };
+});
+
+/** When a contact can be reached: the Nexusteam's hours said from the hours the bot decides by, the others as the instruction says. */
+function availabilityOf(c: Contact, instruction: Instruction, lang: Language): string {
+  return c.availability?.[lang] ?? weeklyHoursText(instruction.officeHours.weekly, lang);
 }
 
-export function contactsCard(ctx: ViewContext): AdaptiveCardJson {
+/**
+ * Whom to call out of hours, by system: "KMD-support (Nexus), Bekey-support eller IT"
+ * (the system's name after the vendor's where the vendor's does not say it).
+ */
+function outOfHoursContacts(instruction: Instruction, lang: Language): string {
+  const names: string[] = [];
+  for (const s of instruction.systems) {
+    const c = s.outOfHours && s.outOfHours.contact !== 'it' ? instruction.contacts.find((x) => x.id === s.outOfHours?.contact) : undefined;
+    if (!c) continue;
+    const name = c.name[lang].includes(s.title[lang]) ? c.name[lang] : `${c.name[lang]} (${s.title[lang]})`;
+    if (!names.includes(name)) names.push(name);
+  }
+  names.push(shortNameOf(instruction, 'it', lang));
+  return joinList(names, lang, 'or');
+}
+
+export const contactsCard = defineCard('contacts', (ctx: ViewContext): TemplateModels['contacts'] => {
   const { lang, instruction } = ctx;
-  return renderCard('contacts', {
+  return {
     title: t(lang, 'contacts.title'),
     status: hoursSentence(lang, ctx.hours.status(ctx.now), ctx.now),
     contacts: instruction.contacts.map((c) => ({
@@ -267,20 +322,20 @@ export function contactsCard(ctx: ViewContext): AdaptiveCardJson {
       phoneText: c.phone ? formatPhone(c.phone) : '',
       phoneLink: c.phone ? phoneLink(lang, c.phone) : '',
       emailLink: c.email ? emailLink(lang, c.email) : '',
-      when: c.availability[lang],
+      when: availabilityOf(c, instruction, lang),
       role: c.role[lang],
     })),
     actions: [
       { title: t(lang, 'button.hours'), data: { action: 'hours' } },
-      { title: t(lang, 'button.nexusDown'), data: { action: 'triage', system: 'nexus' } },
+      ...instruction.systems.slice(0, 1).map((s) => systemDownButton(instruction, lang, s.id)),
     ] satisfies ButtonVM[],
-  });
-}
+  };
+});
 
-export function hoursCard(ctx: ViewContext, fromLocalDate: string, count = 7): AdaptiveCardJson {
+export const hoursCard = defineCard('hours', (ctx: ViewContext, fromLocalDate: string, count: number = 7): TemplateModels['hours'] => {
   const { lang } = ctx;
   const days = ctx.hours.days(fromLocalDate, count, lang);
-  return renderCard('hours', {
+  return {
     title: t(lang, 'hours.title'),
     status: hoursSentence(lang, ctx.hours.status(ctx.now), ctx.now),
     days: days.map((d, i) => {
@@ -294,16 +349,69 @@ export function hoursCard(ctx: ViewContext, fromLocalDate: string, count = 7): A
       const [, month, day] = d.date.split('-');
       return { day: `${d.weekday} ${Number(day)}/${Number(month)}`, hours: text, weight: i === 0 ? 'Bolder' : 'Default' };
     }),
-    note: t(lang, 'hours.note'),
+    note: t(lang, 'hours.note', { contacts: outOfHoursContacts(ctx.instruction, lang) }),
     actions: [{ title: t(lang, 'button.contacts'), data: { action: 'contacts' } }] satisfies ButtonVM[],
-  });
+  };
+});
+
+/** A notice: a title, lines, buttons and links (also the model of the cards built on it). */
+export function noticeModel(title: string, lines: readonly string[], actions: readonly ButtonVM[] = [], links: readonly LinkVM[] = []): NoticeVM {
+  return { title, lines: lines.map((text): LineVM => ({ text })), actions, links };
 }
 
-export interface LinkVM {
-  readonly title: string;
-  readonly url: string;
+export const noticeCard = defineCard('notice', noticeModel);
+
+/** For admins: the instruction is past its review date, with the points for the revision. */
+export const reviewCard = defineCard('notice', (instruction: Instruction): TemplateModels['notice'] => {
+  const doc = instruction.document;
+  const [year = '', month = ''] = doc.reviewBy.split('-');
+  const reviewBy = `${formatLocalDate(`${year}-${month}-01`, 'da').split(' ').slice(2).join(' ')} ${year}`.trim();
+  return noticeModel(t('da', 'review.title'), [
+    t('da', 'review.body', { title: doc.title, reviewBy, responsible: doc.responsible }),
+    t('da', 'review.notes'),
+    ...doc.revisionNotes.map((n) => `• ${n.da}`),
+  ]);
+});
+
+/** "kanal": the roles of the channel written in (ticked), and every channel registered so far. */
+export const channelCard = defineCard('channel', (lang: Language, current: readonly ChannelRole[], registered: readonly LineVM[]): TemplateModels['channel'] => ({
+  title: t(lang, 'channel.title'),
+  intro: t(lang, 'channel.intro'),
+  rolesLabel: t(lang, 'channel.rolesLabel'),
+  roles: current.join(','),
+  choices: CHANNEL_ROLES.map((r) => ({ title: t(lang, `channel.role.${r}`), value: r })),
+  registeredTitle: t(lang, 'channel.registeredTitle'),
+  registered,
+  actions: [
+    { title: t(lang, 'channel.save'), data: { action: 'channelSave' } },
+    { title: t(lang, 'channel.remove'), data: { action: 'channelRemove' } },
+  ],
+}));
+
+/** When an ad-hoc closure is: "mandag 7. december – tirsdag 8. december fra kl. 12.00". */
+export function closureWhen(lang: Language, c: { from: string; to?: string | undefined; closedFrom?: string | undefined }): string {
+  const from = formatLocalDate(c.from, lang);
+  const to = c.to && c.to !== c.from ? ` – ${formatLocalDate(c.to, lang)}` : '';
+  const time = c.closedFrom ? (lang === 'da' ? ` fra kl. ${c.closedFrom.replace(':', '.')}` : ` from ${c.closedFrom}`) : '';
+  return `${from}${to}${time}`;
 }
 
-export function noticeCard(title: string, lines: readonly string[], actions: readonly ButtonVM[] = [], links: readonly LinkVM[] = []): AdaptiveCardJson {
-  return renderCard('notice', { title, lines: lines.map((text): LineVM => ({ text })), actions, links });
-}
+/** "lukket": the ad-hoc closures there are (each with a remove button), and a form to add one. */
+export const closedFormCard = defineCard('closedForm', (ctx: TextContext, current: readonly StoredClosure[], error: string): TemplateModels['closedForm'] => {
+  const { lang } = ctx;
+  return {
+    title: t(lang, 'closed.title'),
+    error,
+    current: current.map((c) => ({ text: t(lang, 'closed.current', { when: closureWhen(lang, c), reason: c.reason[lang] }) })),
+    from: localDate(ctx.now),
+    labels: {
+      from: t(lang, 'closed.from'),
+      to: t(lang, 'closed.to'),
+      closedFrom: t(lang, 'closed.closedFrom'),
+      reason: t(lang, 'closed.reason'),
+      add: t(lang, 'closed.add'),
+    },
+    addData: { action: 'closedAdd' },
+    removeButtons: current.map((c) => ({ title: t(lang, 'closed.remove', { when: closureWhen(lang, c) }), data: { action: 'closedRemove', id: c.id } })),
+  };
+});

@@ -3,7 +3,7 @@ import { type Clock, systemClock } from '../domain/clock';
 import { OfficeHours } from '../domain/officeHours';
 import type { Advice, AdviceContact } from '../domain/types';
 import { loadInstruction } from '../instruction/load';
-import { LANGUAGES, SYSTEMS } from '../instruction/schema';
+import { LANGUAGES } from '../instruction/schema';
 import { type CommandOutput, oneOf, parseInstant, parseStrict, required, runCommand, UsageError } from './args';
 
 /**
@@ -18,6 +18,7 @@ export const ADVISE_USAGE = `Usage: npm run --silent advise -- --system nexus|be
 
   --at     the moment to advise for; without Z or an offset it is Copenhagen time (default: now)
   --start  when the outage started, for the 2-hour rule (default: --at)
+  --system  one of the instruction's systems (Brøndby's: nexus, bekey, internet)
   --internet is ignored for --system internet (the Internet is what is down)
 Prints one JSON document. Exit code 2 for a bad argument.
 `;
@@ -43,7 +44,10 @@ export function adviseCommand(args: string[], env: { readonly INSTRUCTION_FILE?:
   });
   if (values.help === true) return { text: ADVISE_USAGE };
 
-  const system = required('system', oneOf('system', values.system, SYSTEMS), SYSTEMS.join('|'));
+  const instruction = loadInstruction(env.INSTRUCTION_FILE);
+  // The systems are the instruction's (Brøndby: nexus, bekey, internet).
+  const systems = instruction.systems.map((s) => s.id);
+  const system = required('system', oneOf('system', values.system, systems), systems.join('|'));
   const scope = required('scope', oneOf('scope', values.scope, SCOPES), SCOPES.join('|'));
   const internet = oneOf('internet', values.internet, INTERNET);
   const lang = oneOf('lang', values.lang, LANGUAGES) ?? 'da';
@@ -53,12 +57,12 @@ export function adviseCommand(args: string[], env: { readonly INSTRUCTION_FILE?:
     throw new UsageError(`--start (${start.toISOString()}) is after --at (${at.toISOString()})`);
   }
 
-  const instruction = loadInstruction(env.INSTRUCTION_FILE);
   const hours = new OfficeHours(instruction, [], lang);
   const advice = advise(
     instruction,
     hours,
-    { system, scope, internet: system === 'internet' ? undefined : internet, vendorSaysInternal: values['vendor-says-internal'] === true, start },
+    // The Internet itself (no out-of-hours vendor) is down whatever --internet says.
+    { system, scope, internet, vendorSaysInternal: values['vendor-says-internal'] === true, start },
     at,
     { lang },
   );

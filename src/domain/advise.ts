@@ -2,8 +2,8 @@ import { addMinutes } from 'date-fns';
 import type { ContactId, Instruction, Language, Text } from '../instruction/schema';
 import type { OfficeHours } from './officeHours';
 import { DOMAIN_TEXTS, fillText, type PlaceholderContext } from './text';
-import type { CalledContact } from './outage';
-import type { Advice, AdviceBranch, AdviceContact, AdviceRequest, AdviceSection, AdviceSectionKind, InternetState } from './types';
+import { findSystem } from './systems';
+import type { Advice, AdviceContact, AdviceKind, AdviceRequest, AdviceSection, AdviceSectionKind, InternetState } from './types';
 
 /**
  * The decision path of the instruction (READING.md "The decision path"): given
@@ -13,27 +13,33 @@ import type { Advice, AdviceBranch, AdviceContact, AdviceRequest, AdviceSection,
 
 export interface AdviseOptions {
   readonly lang?: Language | undefined;
-  /** The 2-hour rule's delay; default the instruction's escalationAfterMinutes. */
-  readonly escalationAfterMinutes?: number | undefined;
 }
 
 export function contactOf(instruction: Instruction, id: ContactId, lang: Language): AdviceContact {
   const c = instruction.contacts.find((x) => x.id === id);
-  // The schema requires every contact id exactly once.
+  // The schema requires the role contacts exactly once, and every system's contact to exist.
   if (!c) throw new Error(`the instruction has no contact "${id}"`);
   return { id: c.id, name: c.name[lang], phone: c.phone, email: c.email };
 }
 
+/**
+ * The advice for one system of the instruction. Every branch is decided from the
+ * system's data (its out-of-hours contact, whether the Internet is checked first,
+ * whether the 2-hour rule applies): there is no system the code knows by name.
+ */
 export function advise(instruction: Instruction, hours: OfficeHours, req: AdviceRequest, at: Date, opts: AdviseOptions = {}): Advice {
   const lang = opts.lang ?? 'da';
-  const escalationAfter = opts.escalationAfterMinutes ?? instruction.escalationAfterMinutes;
+  const system = findSystem(instruction, req.system);
+  if (!system) throw new UnknownSystemError(req.system, instruction);
   const start = req.start ?? at;
   const status = hours.status(at);
-  const internet: InternetState | null = req.system === 'internet' ? 'down' : (req.internet ?? null);
-  const nexus = req.system === 'nexus';
+  // The Internet itself (no out-of-hours vendor): when it fails, the Internet is down.
+  const vendor = system.outOfHours;
+  const internet: InternetState | null = vendor === null ? 'down' : (req.internet ?? null);
+  const rule = system.twoHourRule;
   const general = req.scope === 'general';
-  // Only a general Nexus outage has the 2-hour rule (the Region's driftvagt).
-  const escalateAt = general && nexus ? addMinutes(start, escalationAfter) : null;
+  // Only a general outage of a system with the 2-hour rule has it (the Region's driftvagt).
+  const escalateAt = general && rule ? addMinutes(start, rule.afterMinutes) : null;
 
   const ctx: PlaceholderContext = { instruction, lang, system: req.system, at, escalateAt, start, nextOpen: status.nextOpen };
   const s = instruction.steps;
@@ -41,7 +47,7 @@ export function advise(instruction: Instruction, hours: OfficeHours, req: Advice
   const contact = (id: ContactId): AdviceContact => contactOf(instruction, id, lang);
   const section = (kind: AdviceSectionKind, lines: readonly string[]): AdviceSection => ({ kind, lines });
 
-  let branch: AdviceBranch;
+  let kind: AdviceKind;
   let who: AdviceContact | null;
   let alternatives: AdviceContact[] = [];
   let owner: Advice['owner'];
@@ -49,7 +55,7 @@ export function advise(instruction: Instruction, hours: OfficeHours, req: Advice
 
   if (!general) {
     // Just me: the superuser or the Nexusteam at the first opportunity, any system, any time.
-    branch = 'individual';
+    kind = 'individual';
     who = contact('superuser');
     alternatives = [contact('nexusteam')];
     owner = null;
@@ -60,40 +66,37 @@ export function advise(instruction: Instruction, hours: OfficeHours, req: Advice
     sections = [section('steps', steps)];
   } else if (status.open) {
     // In office hours the Nexusteam handles everything, also "the vendor says it is internal".
-    branch = 'nexusteam';
+    kind = 'nexusteam';
     who = contact('nexusteam');
-    owner = nexus ? 'nexusteam' : null;
+    owner = rule ? 'nexusteam' : null;
     sections = [section('steps', fillAll(s.nexusteam))];
   } else {
-    owner = nexus ? 'caller' : null;
-    // Out of hours whoever calls KMD, Bekey or IT owns the case; for Nexus that
-    // includes the 2-hour rule, whatever the cause (also when IT is the one called).
-    const afterCalling = (called: CalledContact, before: readonly string[] = [], after: readonly string[] = []): AdviceSection =>
-      section('afterCall', [...before, ...fillAll(s.ownership, { contact: called }), ...(nexus ? fillAll(s.twoHourRule) : []), ...after]);
-    if (req.vendorSaysInternal === true && req.system !== 'internet') {
-      branch = 'vendor-internal';
+    owner = rule ? 'caller' : null;
+    // Out of hours whoever calls the vendor or IT owns the case; where the 2-hour rule
+    // applies that includes it, whatever the cause (also when IT is the one called).
+    const afterCalling = (called: ContactId, before: readonly string[] = [], after: readonly string[] = []): AdviceSection =>
+      section('afterCall', [...before, ...fillAll(s.ownership, { contact: called }), ...(rule ? fillAll(s.twoHourRule) : []), ...after]);
+    if (req.vendorSaysInternal === true && vendor !== null) {
+      kind = 'vendor-internal';
       who = contact('it');
       sections = [section('call', fillAll(s.it)), afterCalling('it')];
-    } else if (internet === 'down') {
-      branch = 'it';
+    } else if (internet === 'down' || vendor === null) {
+      kind = 'it';
       who = contact('it');
       sections = [section('call', fillAll(s.it)), afterCalling('it')];
-    } else if (internet === null) {
-      branch = 'check-internet';
+    } else if (internet === null && system.checkInternetFirst) {
+      kind = 'check-internet';
       who = null;
       sections = [section('steps', fillAll(s.checkInternet)), section('either', fillAll(s.checkInternetWays))];
-    } else if (nexus) {
-      branch = 'kmd';
-      who = contact('kmd');
-      sections = [
-        section('call', fillAll(s.kmd)),
-        section('whileCalling', fillAll(s.kmdWhileCalling)),
-        afterCalling('kmd', fillAll(s.kmdAfterCall), fillAll(s.vendorSaysInternal, { contact: 'kmd' })),
-      ];
     } else {
-      branch = 'bekey';
-      who = contact('bekey');
-      sections = [section('call', fillAll(s.bekey)), afterCalling('bekey', [], fillAll(s.vendorSaysInternal, { contact: 'bekey' }))];
+      kind = 'vendor';
+      who = contact(vendor.contact);
+      const saysInternal = vendor.contact === 'it' ? [] : fillAll(s.vendorSaysInternal, { contact: vendor.contact });
+      sections = [
+        section('call', fillAll(vendor.call)),
+        ...(vendor.whileCalling.length > 0 ? [section('whileCalling', fillAll(vendor.whileCalling))] : []),
+        afterCalling(vendor.contact, fillAll(vendor.afterCall), saysInternal),
+      ];
     }
   }
 
@@ -105,14 +108,24 @@ export function advise(instruction: Instruction, hours: OfficeHours, req: Advice
     nexusteamOpen: status.open,
     nexusteamClosesAt: status.closesAt,
     nexusteamNextOpen: status.open ? null : status.nextOpen,
-    checkInternetFirst: branch === 'check-internet',
+    checkInternetFirst: kind === 'check-internet',
     contact: who,
     alternatives,
     owner,
     escalateAt,
-    branch,
+    kind,
+    // A vendor's branch is named by the vendor ("kmd", "bekey"), as the admin CLI has always said it.
+    branch: kind === 'vendor' && who ? who.id : kind,
     steps: sections.flatMap((x) => x.lines),
     sections,
-    worthKnowing: instruction.worthKnowing.filter((w) => w.appliesTo.includes(req.system)).map((w) => w.id),
+    worthKnowing: system.worthKnowing,
   };
+}
+
+/** A system the instruction does not have (a stale button, a typo on the command line). */
+export class UnknownSystemError extends Error {
+  override name = 'UnknownSystemError';
+  constructor(system: string, instruction: Instruction) {
+    super(`unknown system "${system}"; the instruction has ${instruction.systems.map((s) => s.id).join(', ')}`);
+  }
 }

@@ -2,6 +2,8 @@ import { formatInTimeZone } from 'date-fns-tz';
 import { maskCpr } from './cpr';
 import type { EventKind, Outage, TimelineEvent } from './outage';
 import { COPENHAGEN, formatDate, formatTime, localDate } from './time';
+import type { Instruction } from '../instruction/schema';
+import { systemTitle } from './systems';
 import type { Language, SystemId } from './types';
 
 /** An entry of the history index (`outages/history`, src/store/outages.ts HistoryEntry). */
@@ -77,11 +79,6 @@ const ANNOUNCEMENT_KINDS: Record<Language, Record<string, string>> = {
     escalation: 'reminder about the driftvagt',
     backUp: 'reminder to tell the driftvagt',
   },
-};
-
-const SYSTEM_TITLES: Record<Language, Record<SystemId, string>> = {
-  da: { nexus: 'Nexus', bekey: 'Bekey', internet: 'Internettet' },
-  en: { nexus: 'Nexus', bekey: 'Bekey', internet: 'The Internet' },
 };
 
 const STATUS: Record<Language, Record<Outage['status'], string>> = {
@@ -169,9 +166,9 @@ function ownerText(o: Outage, lang: Language): string | null {
 }
 
 /** One outage as Markdown: the facts, then the timeline as a table, in the order the events happened to be recorded. */
-export function timelineMarkdown(o: Outage, lang: Language): string {
+export function timelineMarkdown(instruction: Instruction, o: Outage, lang: Language): string {
   const da = lang === 'da';
-  const system = SYSTEM_TITLES[lang][o.system];
+  const system = systemTitle(instruction, o.system, lang);
   const start = new Date(o.start);
   const year = localStamp(start).slice(0, 4);
   const title = da ? `Nedbrud: ${system}, ${formatDate(start, 'da')} ${year}` : `Outage: ${system}, ${formatDate(start, 'en')} ${year}`;
@@ -258,7 +255,7 @@ export interface HistoryLine {
  * "historik": the outages that ended (or, never resolved, started) within the
  * last `days` days before `now`, newest first, one line each.
  */
-export function historyLines(entries: readonly HistoryItem[], now: Date, days = 30, lang: Language = 'da'): HistoryLine[] {
+export function historyLines(instruction: Instruction, entries: readonly HistoryItem[], now: Date, days = 30, lang: Language = 'da'): HistoryLine[] {
   const from = now.getTime() - days * 86_400_000;
   const ended = (e: HistoryItem): number => Date.parse(e.resolvedAt ?? e.start);
   return entries
@@ -269,7 +266,7 @@ export function historyLines(entries: readonly HistoryItem[], now: Date, days = 
     .sort((a, b) => ended(b) - ended(a))
     .map((e) => {
       const start = new Date(e.start);
-      const system = SYSTEM_TITLES[lang][e.system];
+      const system = systemTitle(instruction, e.system, lang);
       const since = `${formatDate(start, lang)} ${formatTime(start, lang)}`;
       if (!e.resolvedAt) return { id: e.id, system: e.system, text: lang === 'da' ? `${system}: ${since} (ikke meldt løst)` : `${system}: ${since} (not marked resolved)` };
       const end = new Date(e.resolvedAt);

@@ -1,4 +1,4 @@
-import type { Language, SystemId } from '../instruction/schema';
+import type { ContactId, Language, System, SystemId, TypoRule } from '../instruction/schema';
 import type { CalledContact } from './outage';
 
 /**
@@ -12,8 +12,9 @@ import type { CalledContact } from './outage';
  *      (keeping æøå), punctuation and emoji gone; only the first 500 characters
  *      are read, so any text is cheap;
  *   2. words: a word is looked up in small vocabularies (negation, "works",
- *      "is down", "again", question words …), the three systems are matched
- *      fuzzily (edit distance) so "nexsus", "bekay" and "intenet" still count;
+ *      "is down", "again", question words …); the instruction's systems are
+ *      matched by their own words (names, hints, compounds, typo rules: the
+ *      instruction's `systems[].words`), so "nexsus", "bekay" and "intenet" still count;
  *   3. commands: a whole message such as "hjælp", "status", "stop", or one that
  *      starts with a command word ("følg nexus", "meld nedbrud", "opdater");
  *   4. reading: each clause (split at . ! ? , ; : and "men"/"but") is read as a
@@ -177,61 +178,62 @@ interface SystemWord {
   readonly strength: Strength;
 }
 
-const SYSTEM_WORDS: ReadonlyMap<string, SystemWord> = systemTable([
-  ['nexus', 2, 'nexus nexsus'],
-  ['bekey', 2, 'bekey bekay bekei'],
-  ['internet', 2, 'internet internettet net nettet nettets wifi wlan'],
-  ['internet', 1, 'forbindelse forbindelsen connection network trådløst trådløse'],
-  ['bekey', 1, 'nøgle nøgler nøglen nøglerne dør døre døren dørene lås låse låsen låsene key keys door doors lock locks'],
-]);
-
-function systemTable(rows: readonly (readonly [SystemId, Strength, string])[]): Map<string, SystemWord> {
-  const table = new Map<string, SystemWord>();
-  for (const [system, strength, words] of rows) for (const word of set(words)) table.set(word, { system, strength });
-  return table;
+/**
+ * The words of the instruction's systems (their `words`, and the words for each
+ * out-of-hours contact), as the recognizer looks them up. Built once per
+ * instruction (recognizerFor).
+ */
+interface Vocabulary {
+  /** Exact words: names (2) and hints (1). */
+  readonly words: ReadonlyMap<string, SystemWord>;
+  /** Compounds and inflections: "nexusmobil", "bekeyappen", "internetforbindelsen", "dørnøglen". */
+  readonly prefixes: readonly (readonly [string, SystemWord])[];
+  /** Typos of a name, by edit distance, for words long enough. */
+  readonly typos: readonly { readonly rule: TypoRule; readonly system: SystemId }[];
+  /** Real words near a system's name. */
+  readonly notTypos: ReadonlySet<string>;
+  /** Out-of-hours contacts by the words staff call them ("kmd"), in the systems' order. */
+  readonly contacts: readonly { readonly contact: ContactId; readonly words: readonly string[] }[];
+  /** "Jeg har ringet", naming nobody: the card's button typed short, the first system's contact. */
+  readonly bareCall: ContactId | null;
 }
 
-/** Compounds and inflections: "nexusmobil", "bekeyappen", "internetforbindelsen", "dørnøglen". */
-const SYSTEM_PREFIXES: readonly (readonly [string, SystemWord])[] = [
-  ['nexus', { system: 'nexus', strength: 2 }],
-  ['bekey', { system: 'bekey', strength: 2 }],
-  ['internet', { system: 'internet', strength: 2 }],
-  ['wifi', { system: 'internet', strength: 2 }],
-  ['netværk', { system: 'internet', strength: 1 }],
-  ['netvaerk', { system: 'internet', strength: 1 }],
-  ['netforbindelse', { system: 'internet', strength: 1 }],
-  ['nøgle', { system: 'bekey', strength: 1 }],
-  ['dørnøgle', { system: 'bekey', strength: 1 }],
-  ['dørlås', { system: 'bekey', strength: 1 }],
-];
+function vocabularyOf(systems: readonly System[]): Vocabulary {
+  const words = new Map<string, SystemWord>();
+  const prefixes: (readonly [string, SystemWord])[] = [];
+  const typos: { rule: TypoRule; system: SystemId }[] = [];
+  const notTypos = new Set<string>();
+  for (const s of systems) {
+    for (const w of s.words.names) words.set(w, { system: s.id, strength: 2 });
+    for (const w of s.words.hints) words.set(w, { system: s.id, strength: 1 });
+    for (const p of s.words.namePrefixes) prefixes.push([p, { system: s.id, strength: 2 }]);
+    for (const p of s.words.hintPrefixes) prefixes.push([p, { system: s.id, strength: 1 }]);
+    for (const rule of s.words.typos) typos.push({ rule, system: s.id });
+    for (const w of s.words.notTypos) notTypos.add(w);
+  }
+  const contacts = systems.flatMap((s) => (s.outOfHours && s.outOfHours.words.length > 0 ? [{ contact: s.outOfHours.contact, words: s.outOfHours.words }] : []));
+  return { words, prefixes, typos, notTypos, contacts, bareCall: systems.find((s) => s.outOfHours)?.outOfHours?.contact ?? null };
+}
 
-/** Typos: how far a word may be from a system's name, by its length and first letter. */
-const SYSTEM_TYPOS: readonly { readonly name: string; readonly system: SystemId; readonly budget: (word: string) => number }[] = [
-  // nexu, nexsu, nexsus, mexus at 1; neksus, nexxus at 2 only with an x or ks left in it,
-  // so "needs", "nests", "nedis" and "nevøs" (2 away) are not Nexus.
-  { name: 'nexus', system: 'nexus', budget: (w) => (w.length < 4 ? 0 : w.length >= 5 && w.startsWith('n') && /x|ks/.test(w) ? 2 : 1) },
-  // bekay, beky, bkey, bekye; "besked" and "beder" stay 2 away.
-  { name: 'bekey', system: 'bekey', budget: (w) => (w.length < 4 ? 0 : 1) },
-  { name: 'internet', system: 'internet', budget: (w) => (w.length < 6 ? 0 : 1) },
-  { name: 'internettet', system: 'internet', budget: (w) => (w.length < 8 || !w.startsWith('i') ? 0 : 2) },
-];
-/** Real words near a system's name. */
-const NOT_SYSTEMS = set('intern interne internt internal internat news next');
+/** Whether a typo rule allows this word as its name: long enough, starts and contains as the rule says, near enough. */
+function typoOf(word: string, rule: TypoRule): boolean {
+  if (word.length < rule.minLength) return false;
+  if (rule.startsWith !== undefined && !word.startsWith(rule.startsWith)) return false;
+  if (rule.containsAny !== undefined && !rule.containsAny.some((part) => word.includes(part))) return false;
+  return distance(word, rule.of, rule.distance) <= rule.distance;
+}
 
 /** "Nexusteamet" is the support team, not the system. */
 function isTeam(word: string, next: string | undefined): boolean {
   return word.startsWith('nexusteam') || (word === 'nexus' && next !== undefined && next.startsWith('team'));
 }
 
-function systemWord(word: string): SystemWord | null {
-  const exact = SYSTEM_WORDS.get(word);
+function systemWord(word: string, v: Vocabulary): SystemWord | null {
+  const exact = v.words.get(word);
   if (exact) return exact;
-  for (const [prefix, hit] of SYSTEM_PREFIXES) if (word.startsWith(prefix) && word.length <= prefix.length + 12) return hit;
-  if (word.length > 16 || NOT_SYSTEMS.has(word)) return null;
-  for (const typo of SYSTEM_TYPOS) {
-    const budget = typo.budget(word);
-    if (budget > 0 && distance(word, typo.name, budget) <= budget) return { system: typo.system, strength: 2 };
-  }
+  for (const [prefix, hit] of v.prefixes) if (word.startsWith(prefix) && word.length <= prefix.length + 12) return hit;
+  if (word.length > 16 || v.notTypos.has(word)) return null;
+  for (const { rule, system } of v.typos) if (typoOf(word, rule)) return { system, strength: 2 };
   return null;
 }
 
@@ -241,15 +243,15 @@ interface SystemHit extends SystemWord {
   readonly negated: boolean;
 }
 
-function systemHits(tokens: Tokens): SystemHit[] {
+function systemHits(tokens: Tokens, v: Vocabulary): SystemHit[] {
   const hits: SystemHit[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const word = tokens[i] ?? '';
     const next = tokens[i + 1];
     if (isTeam(word, next)) continue;
     // "be key", "wi fi", "inter net": a name typed as two words.
-    const joined = next !== undefined && word.length <= 5 ? SYSTEM_WORDS.get(word + next) : undefined;
-    const hit = joined?.strength === 2 ? joined : systemWord(word);
+    const joined = next !== undefined && word.length <= 5 ? v.words.get(word + next) : undefined;
+    const hit = joined?.strength === 2 ? joined : systemWord(word, v);
     if (hit) hits.push({ ...hit, index: i, negated: NEGATION.has(tokens[i - 1] ?? '') });
     if (joined?.strength === 2) i++;
   }
@@ -269,8 +271,8 @@ function bestSystem(hits: readonly SystemHit[]): SystemHit | null {
  * "nøgler", "dørnøgle", "internet", "nettet", "wifi", "net". Null if none
  * ("Nexusteamet" is the team, not the system).
  */
-export function parseSystem(text: string): SystemId | null {
-  return bestSystem(systemHits(wordsOf(prepare(text))))?.system ?? null;
+function parseSystem(text: string, v: Vocabulary): SystemId | null {
+  return bestSystem(systemHits(wordsOf(prepare(text)), v))?.system ?? null;
 }
 
 // ---------------------------------------------------------------------------
@@ -393,8 +395,8 @@ function negatedAt(content: Tokens, k: number, isSubject: (word: string) => bool
 }
 
 /** Reads one clause: does something fail, work, work again; is it a question? */
-function read(tokens: Tokens, asked: boolean): Reading {
-  const hits = systemHits(tokens);
+function read(tokens: Tokens, asked: boolean, v: Vocabulary): Reading {
+  const hits = systemHits(tokens, v);
   const system = bestSystem(hits.filter((h) => !h.negated));
   const systemWords = new Set(hits.map((h) => tokens[h.index] ?? ''));
   const isSubject = (word: string): boolean => SUBJECTS.has(word) || systemWords.has(word);
@@ -492,10 +494,10 @@ interface MessageReading {
   readonly works: boolean;
 }
 
-function readMessage(text: string): MessageReading {
+function readMessage(text: string, v: Vocabulary): MessageReading {
   const readings: { readonly reading: Reading; readonly verdict: Verdict | null }[] = [];
   for (const clause of clausesOf(text)) {
-    let reading = read(clause.tokens, clause.asked);
+    let reading = read(clause.tokens, clause.asked, v);
     // "det virker på mobilen, men ikke på computeren", "nexus virker, men ikke bekey":
     // a bare negation takes back what the clause before said works.
     const before = readings[readings.length - 1]?.reading;
@@ -610,10 +612,10 @@ const POLITE = set('tak please pls plz venligst lige bot hej hejsa hey hi hello'
 const NOTIFICATION_WORDS = /^(nedbrud|besked|notifik|alarm|alert|advis|følg|follow|outage|abonnement|opdateringer|updates|notification)/;
 
 /** Commands that start with their word and may name a system: "følg nexus", "meld nedbrud på bekey". */
-function leadingCommand(tokens: Tokens): Intent | null {
+function leadingCommand(tokens: Tokens, v: Vocabulary): Intent | null {
   const [first = '', second = ''] = tokens;
   const rest = tokens.slice(1);
-  const system = parseSystemIn(rest);
+  const system = parseSystemIn(rest, v);
   const restIsFiller = rest.every((w) => POLITE.has(w) || ['det', 'nu', 'alt', 'samtalen', 'dialogen', 'her', 'it', 'this'].includes(w));
 
   switch (first) {
@@ -703,8 +705,8 @@ function leadingCommand(tokens: Tokens): Intent | null {
   }
 }
 
-function parseSystemIn(tokens: Tokens): SystemId | null {
-  return bestSystem(systemHits(tokens))?.system ?? null;
+function parseSystemIn(tokens: Tokens, v: Vocabulary): SystemId | null {
+  return bestSystem(systemHits(tokens, v))?.system ?? null;
 }
 
 const SHORT_RESOLVE = set('løst loest resolved er nu det problemet nedbruddet nedbrud fejlen på med is the outage now has been');
@@ -713,9 +715,9 @@ const SHORT_RESOLVE = set('løst loest resolved er nu det problemet nedbruddet n
  * Short all-clear phrasing: "nexus er løst", "nedbrud løst", "problemet er løst".
  * Longer sentences ("problemet med nexus er løst for mig") are read as worksAgain.
  */
-function shortResolve(tokens: Tokens): Intent | null {
+function shortResolve(tokens: Tokens, v: Vocabulary): Intent | null {
   if (!tokens.some((w) => w === 'løst' || w === 'loest' || w === 'resolved')) return null;
-  const hits = systemHits(tokens);
+  const hits = systemHits(tokens, v);
   const onlyThat = tokens.every((w, i) => SHORT_RESOLVE.has(w) || hits.some((h) => h.index === i && h.strength === 2));
   return onlyThat ? { kind: 'resolve', system: bestSystem(hits)?.system ?? null } : null;
 }
@@ -723,13 +725,13 @@ function shortResolve(tokens: Tokens): Intent | null {
 const OPEN_WORDS = set('åbent åben åbne åbner åbnet lukket lukker lukke open opens closed close closes');
 
 /** "Hvornår har Nexusteamet åbent?", "er nexusteamet lukket", "hvornår lukker I". */
-function asksHours(tokens: Tokens): boolean {
+function asksHours(tokens: Tokens, v: Vocabulary): boolean {
   if (tokens.some((w) => /^(åbningstid|aabningstid|abningstid)/.test(w)) || hasPhrase(tokens, 'opening hours')) return true;
   if (!tokens.some((w) => OPEN_WORDS.has(w))) return false;
   const team = tokens.some((w, i) => isTeam(w, tokens[i + 1]) || w === 'teamet' || w === 'team');
   if (team) return true;
   const asksYou = tokens.some((w) => ['hvornår', 'when', 'i', 'jer', 'you'].includes(w));
-  return asksYou && systemHits(tokens).length === 0 && !tokens.some((w) => NEGATION.has(w));
+  return asksYou && systemHits(tokens, v).length === 0 && !tokens.some((w) => NEGATION.has(w));
 }
 
 const CALLED = set('ringet ringede ringt kontaktet talt snakket called phoned contacted rang spoken spoke talked');
@@ -741,13 +743,15 @@ const CALLED_ALONE = set('jeg har nu lige allerede dem til i have ive just alrea
  * "KMD er kontaktet", "I've called IT": whom they called, or null. A bare
  * "jeg har ringet" is the KMD card's button typed short.
  */
-function called(tokens: Tokens): CalledContact | null {
+function called(tokens: Tokens, v: Vocabulary): CalledContact | null {
   const at = tokens.findIndex((w) => CALLED.has(w));
   if (at < 0) return null;
   if (NEGATION.has(tokens[at - 1] ?? '') || NEGATION.has(tokens[at - 2] ?? '')) return null;
   if (QUESTION_VERBS.has(tokens[0] ?? '') && ['du', 'i', 'you', 'nogen', 'man', 'anyone'].includes(tokens[1] ?? '')) return null;
-  if (tokens.some((w) => w.startsWith('kmd'))) return 'kmd';
-  if (tokens.some((w) => w.startsWith('bekey') || nearWord(w, ['bekey'], NOT_COMMAND_TYPOS) !== undefined)) return 'bekey';
+  // The systems' contacts by their words, in the systems' order: "kmd", "bekey" (or a typo of it).
+  for (const { contact, words } of v.contacts) {
+    if (tokens.some((w) => words.some((x) => w.startsWith(x)) || nearWord(w, words, NOT_COMMAND_TYPOS) !== undefined)) return contact;
+  }
   // "til IT", "to IT", "IT-afdelingen" (joined to "itafdelingen"); not the English pronoun ("I called it in").
   if (tokens.some((w, i) => (w === 'it' && (['til', 'to', 'the'].includes(tokens[i - 1] ?? '') || (CALLED.has(tokens[i - 1] ?? '') && i === tokens.length - 1))) || /^it(afdeling|support|helpdesk)/.test(w) || w === 'helpdesk')) return 'it';
   // The card's button, typed short: "jeg har ringet" (but not "… til Nexusteamet", nor "talt").
@@ -755,7 +759,7 @@ function called(tokens: Tokens): CalledContact | null {
     tokens.every((w) => CALLED_ALONE.has(w) || CALLED.has(w)) &&
     tokens.some((w) => ['ringet', 'ringede', 'called', 'phoned'].includes(w)) &&
     tokens.some((w) => ['jeg', 'har', 'i', 'ive', 'have'].includes(w));
-  return bare ? 'kmd' : null;
+  return bare ? v.bareCall : null;
 }
 
 const GREETING_WORDS = set(
@@ -781,7 +785,7 @@ const CONTACT_WORDS = /^(telefonnum\p{L}*|nummer(et)?|numre(ne)?|tlf|kontakt(er|
  *  6. the reading of the clauses: outage > worksAgain > statusQuestion > notOutage;
  *  7. greetings and thanks only → greeting; else a word for help or contacts; else unknown.
  */
-export function recognize(text: string): Intent {
+function recognize(text: string, v: Vocabulary): Intent {
   const prepared = prepare(text);
   if (/^\s*[?？¿][\s?？¿]*$/.test(prepared)) return HELP;
   const tokens = wordsOf(prepared);
@@ -798,16 +802,16 @@ export function recognize(text: string): Intent {
     if (whole) return whole;
     const near = command.length === 1 ? nearWord(command[0] ?? '', [...TYPO_COMMANDS.keys()], NOT_COMMAND_TYPOS) : undefined;
     if (near !== undefined) return TYPO_COMMANDS.get(near) ?? UNKNOWN;
-    const led = leadingCommand(command) ?? shortResolve(command);
+    const led = leadingCommand(command, v) ?? shortResolve(command, v);
     if (led) return led;
   }
-  if (asksHours(tokens)) return HOURS;
-  const contact = called(tokens);
+  if (asksHours(tokens, v)) return HOURS;
+  const contact = called(tokens, v);
   if (contact) return { kind: 'called', contact };
 
   if (tokens.some((w) => GREETING_WORDS.has(w)) && tokens.every((w) => GREETING_WORDS.has(w) || GREETING_FILLER.has(w))) return GREETING;
 
-  const reading = readMessage(text);
+  const reading = readMessage(text, v);
   if (reading.verdict !== null) {
     // "kan du give mig telefonnummeret til bekey": a name and a number, no complaint.
     if ((reading.verdict === 'outage' || reading.verdict === 'statusQuestion') && !reading.saysSomething && tokens.some((w) => CONTACT_WORDS.test(w))) return CONTACTS;
@@ -870,7 +874,7 @@ const SCOPE_GENERAL = set('også alle allesammen hele everyone everybody all too
  * dem" alone could mean either (none of them has it, or none of them can work), so it
  * is asked again.
  */
-export function parseScope(text: string): 'individual' | 'general' | null {
+function parseScope(text: string, v: Vocabulary): 'individual' | 'general' | null {
   const tokens = wordsOf(prepare(text));
   if (tokens.length === 0 || hasAnyPhrase(tokens, DONT_KNOW)) return null;
   if (hasAnyPhrase(tokens, ['ikke kun', 'ikke bare', 'not just', 'not only'])) return 'general';
@@ -878,7 +882,7 @@ export function parseScope(text: string): 'individual' | 'general' | null {
     return 'individual';
   if (hasAnyPhrase(tokens, ['ingen af os', 'none of us', 'heller ikke', 'os alle', 'vi alle', 'all of us']) || nobodyCan(tokens)) return 'general';
   // "ja, den er nede hos dem" / "nej, det virker hos dem", "de har samme problem"
-  const reading = readMessage(text);
+  const reading = readMessage(text, v);
   if (reading.fails) return 'general';
   if (reading.works || hasAnyPhrase(tokens, ['kan godt', 'de kan', 'det kan de', 'works for them'])) return 'individual';
   if (tokens.some((w) => SCOPE_GENERAL.has(w))) return 'general';
@@ -893,12 +897,44 @@ export function parseScope(text: string): 'individual' | 'general' | null {
  * frem", "dr.dk virker" → up; "nej", "ingen net", "siden kom ikke frem" → down.
  * If it works on the phone but not on the computer, the municipal network is down.
  */
-export function parseInternet(text: string): 'up' | 'down' | null {
+function parseInternet(text: string, v: Vocabulary): 'up' | 'down' | null {
   const tokens = wordsOf(prepare(text));
   if (tokens.length === 0 || hasAnyPhrase(tokens, DONT_KNOW)) return null;
-  const reading = readMessage(text);
+  const reading = readMessage(text, v);
   if (reading.fails) return 'down';
   if (reading.works) return 'up';
   const yesNo = parseYesNo(text);
   return yesNo === null ? null : yesNo === 'yes' ? 'up' : 'down';
+}
+
+// ---------------------------------------------------------------------------
+// The recognizer of one instruction
+// ---------------------------------------------------------------------------
+
+/** The readings of free text, with the vocabulary of one instruction's systems. */
+export interface Recognizer {
+  /** The intent of a message (see the rules above). */
+  recognize(text: string): Intent;
+  /**
+   * Which system a text names ("nexus", "nexsus", "be-key", "nøgler", "nettet", …),
+   * or null ("Nexusteamet" is the team, not the system).
+   */
+  parseSystem(text: string): SystemId | null;
+  /** The answer to "Er {system} også nede hos dine kolleger?". */
+  parseScope(text: string): 'individual' | 'general' | null;
+  /** The answer to "Virker internettet?". */
+  parseInternet(text: string): 'up' | 'down' | null;
+  parseYesNo(text: string): 'yes' | 'no' | null;
+}
+
+/** The recognizer for these systems: their names, hints, typos and contacts are its vocabulary. */
+export function recognizerFor(systems: readonly System[]): Recognizer {
+  const v = vocabularyOf(systems);
+  return {
+    recognize: (text) => recognize(text, v),
+    parseSystem: (text) => parseSystem(text, v),
+    parseScope: (text) => parseScope(text, v),
+    parseInternet: (text) => parseInternet(text, v),
+    parseYesNo,
+  };
 }

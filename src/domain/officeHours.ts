@@ -1,6 +1,6 @@
-import type { AdhocClosure, Instruction, Language, LocalInterval, Text } from '../instruction/schema';
+import type { AdhocClosure, Instruction, Language, LocalInterval, Text, WeeklyHours } from '../instruction/schema';
 import { PublicHolidays } from './holidays';
-import { addLocalDays, instantOf, localDate, weekdayKey, weekdayName } from './time';
+import { addLocalDays, instantOf, localDate, weekdayKey, weekdayName, weekdayOf, WEEKDAY_KEYS, type WeekdayKey } from './time';
 import type { Closure, ClosureKind, DayHours, HoursStatus } from './types';
 
 /**
@@ -151,4 +151,33 @@ function clip(intervals: readonly Interval[], closedFrom: string): Interval[] {
 
 function sameIntervals(a: readonly Interval[], b: readonly Interval[]): boolean {
   return a.length === b.length && a.every((x, i) => x.from === b[i]?.from && x.to === b[i]?.to);
+}
+
+/** Monday first, as a week is said. */
+const WEEK: readonly WeekdayKey[] = [...WEEKDAY_KEYS.slice(1), 'sunday'];
+
+/**
+ * The weekly hours as a sentence, from the data (so the contacts card can never
+ * disagree with the hours the bot decides by): days with the same hours in a row
+ * are joined, closed days left out. "Mandag 8–15.30, tirsdag–onsdag 8–15, torsdag
+ * 8–18, fredag 8–13 (helligdage undtaget)." / "Monday 8–15:30, Tuesday–Wednesday 8–15, …".
+ */
+export function weeklyHoursText(weekly: WeeklyHours, lang: Language): string {
+  const clock = (hhmm: string): string => {
+    const [hh = '0', mm = '00'] = hhmm.split(':');
+    return mm === '00' ? String(Number(hh)) : `${Number(hh)}${lang === 'da' ? '.' : ':'}${mm}`;
+  };
+  const hoursOf = (key: WeekdayKey): string => weekly[key].map((i) => `${clock(i.from)}–${clock(i.to)}`).join(', ');
+  const groups: { first: WeekdayKey; last: WeekdayKey; hours: string }[] = [];
+  for (const key of WEEK) {
+    const hours = hoursOf(key);
+    const previous = groups[groups.length - 1];
+    if (previous && previous.hours === hours && WEEK.indexOf(previous.last) === WEEK.indexOf(key) - 1) previous.last = key;
+    else groups.push({ first: key, last: key, hours });
+  }
+  const parts = groups
+    .filter((g) => g.hours !== '')
+    .map((g) => `${weekdayOf(g.first, lang)}${g.last === g.first ? '' : `–${weekdayOf(g.last, lang)}`} ${g.hours}`);
+  const text = `${parts.join(', ')} ${lang === 'da' ? '(helligdage undtaget)' : '(except public holidays)'}.`;
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -1,5 +1,5 @@
 import { addMinutes } from 'date-fns';
-import type { Language, SystemId } from './types';
+import type { ContactId, Language, SystemId } from './types';
 
 /**
  * An outage of one system, from the first report to the all-clear. Pure: every
@@ -19,8 +19,8 @@ export interface Person {
 
 export type OutageStatus = 'suspected' | 'active' | 'resolved';
 
-/** Whom an owner called out of hours (KMD for Nexus, Bekey, or IT when the fault is the network or internal). */
-export type CalledContact = 'kmd' | 'bekey' | 'it';
+/** Whom an owner called out of hours: the system's vendor (KMD for Nexus), or IT when the fault is the network or internal. */
+export type CalledContact = ContactId;
 
 export type Owner =
   | { readonly kind: 'nexusteam'; readonly since: string }
@@ -242,9 +242,13 @@ export function resolve(o: Outage, by: Person, at: Date): Outage {
   return withEvent(o, { at: iso(at), kind: 'resolved', by }, { status: 'resolved', resolved: { at: iso(at), by } });
 }
 
-/** When the Region's driftvagt must be told: start + the delay, on instants (only Nexus has the 2-hour rule). */
-export function escalationDue(o: Outage, afterMinutes: number): Date | null {
-  return o.system === 'nexus' ? addMinutes(new Date(o.start), afterMinutes) : null;
+/**
+ * The one deadline of an outage: when the Region's driftvagt must be told, start +
+ * the 2-hour rule's delay of its system (systems.ts, escalationAfter), on instants;
+ * null where the rule does not apply.
+ */
+export function escalationDue(o: Outage, afterMinutes: number | null): Date | null {
+  return afterMinutes === null ? null : addMinutes(new Date(o.start), afterMinutes);
 }
 
 export function latestUpdate(o: Outage): OutageUpdate | null {

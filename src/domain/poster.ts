@@ -1,3 +1,4 @@
+import { defaultSystem } from './systems';
 import type { ContactId, Instruction, Language, SystemId, Text } from '../instruction/schema';
 import type { OfficeHours } from './officeHours';
 import { fillPlaceholders, fillText, type PlaceholderContext } from './text';
@@ -175,7 +176,11 @@ export function posterContent(instruction: Instruction, hours: OfficeHours, at: 
   const steps = instruction.steps;
   const fill = (texts: readonly Text[], system?: SystemId, contact?: ContactId): string[] =>
     texts.map((text) => fillText(text, { ...base, system, contact }));
-  const duration = formatDuration(instruction.escalationAfterMinutes, lang);
+  // The systems whose outages have the 2-hour rule (Nexus): the first names the rule on the poster.
+  const ruled = instruction.systems.find((sys) => sys.twoHourRule !== null);
+  const duration = formatDuration(ruled?.twoHourRule?.afterMinutes ?? 120, lang);
+  const first = defaultSystem(instruction);
+  const internet = instruction.systems.find((sys) => sys.outOfHours === null)?.id;
   const own = (key: PosterTextKey, values: Record<string, string> = {}, system?: SystemId, contact?: ContactId): string =>
     fillPlaceholders(replaceOwn(POSTER_TEXTS[key][lang], { duration, ...values }), { ...base, system, contact });
   const contactOf = (id: ContactId) => {
@@ -199,7 +204,7 @@ export function posterContent(instruction: Instruction, hours: OfficeHours, at: 
     {
       number: 1,
       question: own('q1'),
-      hints: fill(steps.checkColleague, 'nexus'),
+      hints: fill(steps.checkColleague, first),
       branches: [branch(own('q1Only'), fill(steps.individual)), branch(own('q1Others'), [own('goTo', { next: '2' })])],
     },
     {
@@ -217,14 +222,18 @@ export function posterContent(instruction: Instruction, hours: OfficeHours, at: 
       question: own('q3'),
       hints: [...fill(steps.checkInternet), ...fill(steps.checkInternetWays)],
       branches: [
-        branch(
-          own('q3Nexus', {}, 'nexus'),
-          [...fill(steps.kmdAfterCall, 'nexus', 'kmd'), ...fill(steps.ownership, 'nexus', 'kmd'), ...fill(steps.vendorSaysInternal, 'nexus', 'kmd')],
-          'kmd',
-          fill(steps.kmdWhileCalling, 'nexus', 'kmd'),
-        ),
-        branch(own('q3Nexus', {}, 'bekey'), [...fill(steps.ownership, 'bekey', 'bekey'), ...fill(steps.vendorSaysInternal, 'bekey', 'bekey')], 'bekey'),
-        branch(own('q3Down'), fill(steps.ownership, 'internet', 'it'), 'it'),
+        // Each system with a vendor out of hours, in the instruction's order: the call, the menu, what then.
+        ...instruction.systems.flatMap((sys) => {
+          const vendor = sys.outOfHours;
+          if (!vendor) return [];
+          const lines = [
+            ...fill(vendor.afterCall, sys.id, vendor.contact),
+            ...fill(steps.ownership, sys.id, vendor.contact),
+            ...fill(steps.vendorSaysInternal, sys.id, vendor.contact),
+          ];
+          return [branch(own('q3Nexus', {}, sys.id), lines, vendor.contact, fill(vendor.whileCalling, sys.id, vendor.contact))];
+        }),
+        branch(own('q3Down'), fill(steps.ownership, internet ?? first, 'it'), 'it'),
       ],
     },
   ];
@@ -259,7 +268,7 @@ export function posterContent(instruction: Instruction, hours: OfficeHours, at: 
         phone: c.phone === null ? null : formatPhone(c.phone),
         email: c.email,
         // The Nexusteam's hours from the weekly hours themselves, so they cannot disagree with the table below.
-        when: c.id === 'nexusteam' ? weeklySummary(instruction, lang, own('exceptHolidays')) : c.availability[lang],
+        when: c.id === 'nexusteam' ? weeklySummary(instruction, lang, own('exceptHolidays')) : (c.availability?.[lang] ?? ''),
       })),
     },
     twoHour: {
@@ -267,7 +276,7 @@ export function posterContent(instruction: Instruction, hours: OfficeHours, at: 
       call: call('driftvagt'),
       lines: [
         driftvagt.role[lang],
-        own('twoHourWho', {}, 'nexus', 'kmd'),
+        own('twoHourWho', {}, ruled?.id ?? first, ruled?.outOfHours?.contact ?? 'it'),
         ...(driftvagt.email ? [driftvagt.email] : []),
         // "Sig, at Nexus … virker igen": whoever told the driftvagt tells it Nexus is back.
         ...fill(steps.driftvagtBackUp).filter((line) => !isCallLine(line, driftvagt.phone)),

@@ -1,11 +1,12 @@
-import { CONTACT_IDS, type ContactId, type Instruction, type Language, type SystemId, type Text } from '../instruction/schema';
+import type { ContactId, Instruction, Language, SystemId, Text } from '../instruction/schema';
+import { systemName } from './systems';
 import { formatClock, formatDate, formatDayTime, formatLocalDate, formatPhone, formatTime, joinList, localDate } from './time';
 
 /**
  * Fills the placeholders of the instruction's step templates:
  *   {phone:ID}   the contact's phone, grouped ("4460 5040")
  *   {email:ID}   the contact's e-mail address
- *   {system}     Nexus / Bekey / internettet (the Internet)
+ *   {system}     the system's name in a sentence (the instruction's systems: Nexus, internettet …)
  *   {contact}    the short name of the contact called ("KMD", "Bekey", "IT")
  *   {escalateAt} {start}  a wall-clock time ("11.00"; with the day when it is not the day of `at`)
  *   {nextOpen}   when the Nexusteam opens next ("mandag 7. december kl. 8.00", "i dag kl. 8.00")
@@ -41,16 +42,6 @@ const PLACEHOLDER = /\{([^{}]*)\}/g;
 /** The placeholders a template uses, as written inside the braces ("phone:kmd", "escalateAt"). */
 export function listPlaceholders(template: string): string[] {
   return [...template.matchAll(PLACEHOLDER)].map((m) => m[1] ?? '');
-}
-
-const SYSTEM_NAMES: Record<SystemId, Text> = {
-  nexus: { da: 'Nexus', en: 'Nexus' },
-  bekey: { da: 'Bekey', en: 'Bekey' },
-  internet: { da: 'internettet', en: 'the Internet' },
-};
-
-export function systemName(system: SystemId, lang: Language): string {
-  return SYSTEM_NAMES[system][lang];
 }
 
 /**
@@ -89,15 +80,15 @@ function fill(inner: string, template: string, ctx: PlaceholderContext): string 
   switch (name) {
     case 'phone':
     case 'email': {
-      const contact = ctx.instruction.contacts.find((c) => c.id === contactId(arg, fail));
-      if (!contact) return fail('no such contact in the instruction');
+      const contact = ctx.instruction.contacts.find((c) => c.id === arg);
+      if (!contact) return fail(`expected a contact id of the instruction (${ctx.instruction.contacts.map((c) => c.id).join(', ')})`);
       const value = contact[name];
       if (value === null) return fail(`contact ${contact.id} has no ${name}`);
       return name === 'phone' ? formatPhone(value) : value;
     }
     case 'system':
       noArg(arg, fail);
-      return systemName(ctx.system ?? fail('no system in this context'), ctx.lang);
+      return systemName(ctx.instruction, ctx.system ?? fail('no system in this context'), ctx.lang);
     case 'contact': {
       noArg(arg, fail);
       const id = ctx.contact ?? fail('no contact in this context');
@@ -125,11 +116,6 @@ function fill(inner: string, template: string, ctx: PlaceholderContext): string 
     default:
       return fail(`unknown placeholder; known: ${PLACEHOLDER_NAMES.map((n) => (n === 'phone' || n === 'email' ? `{${n}:ID}` : `{${n}}`)).join(', ')}`);
   }
-}
-
-function contactId(arg: string | undefined, fail: (why: string) => never): ContactId {
-  const id = CONTACT_IDS.find((c) => c === arg);
-  return id ?? fail(`expected a contact id (${CONTACT_IDS.join(', ')})`);
 }
 
 function noArg(arg: string | undefined, fail: (why: string) => never): void {

@@ -174,6 +174,11 @@ export function weekdayName(localDate: string, lang: Language): string {
   return pick(WEEKDAY_NAMES[lang], weekdayIndex(localDate)).toLowerCase();
 }
 
+/** A weekday as in a date: "mandag" (da), "Monday" (en). */
+export function weekdayOf(key: WeekdayKey, lang: Language): string {
+  return pick(WEEKDAY_NAMES[lang], WEEKDAY_KEYS.indexOf(key));
+}
+
 /** "mandag 30. november" (da) / "Monday 30 November" (en), for a local date. */
 export function formatLocalDate(localDate: string, lang: Language): string {
   assertLocalDate(localDate);
@@ -239,8 +244,8 @@ export function formatPhone(phone: string): string {
 }
 
 /** Joins items the way a sentence does: "a, b og c" (da) / "a, b and c" (en). */
-export function joinList(items: readonly string[], lang: Language): string {
+export function joinList(items: readonly string[], lang: Language, word: 'and' | 'or' = 'and'): string {
   if (items.length <= 1) return items.join('');
-  const and = lang === 'da' ? 'og' : 'and';
-  return `${items.slice(0, -1).join(', ')} ${and} ${items[items.length - 1] ?? ''}`;
+  const joint = word === 'and' ? (lang === 'da' ? 'og' : 'and') : lang === 'da' ? 'eller' : 'or';
+  return `${items.slice(0, -1).join(', ')} ${joint} ${items[items.length - 1] ?? ''}`;
 }

@@ -50,7 +50,7 @@ export interface AdviceRequest {
   readonly scope: Scope;
   /** Whether the Internet works; ignored for system 'internet' (it is the failing thing). */
   readonly internet?: InternetState | undefined;
-  /** KMD or Bekey said the fault is internal to Brøndby → IT. */
+  /** The vendor said the fault is internal to the municipality → IT. */
   readonly vendorSaysInternal?: boolean | undefined;
   /** When the outage started, if known (default: `at`). Used for escalateAt. */
   readonly start?: Date | undefined;
@@ -72,10 +72,12 @@ export interface Advice {
   readonly alternatives: readonly AdviceContact[];
   /** Who carries the 2-hour rule: the Nexusteam in hours, the caller out of hours; null when no 2-hour rule applies. */
   readonly owner: 'nexusteam' | 'caller' | null;
-  /** start + escalation delay for a general Nexus outage; else null. */
+  /** start + the 2-hour rule's delay for a general outage of a system that has the rule; else null. */
   readonly escalateAt: Date | null;
-  /** Which branch of the decision path this is (for cards and tests). */
-  readonly branch: AdviceBranch;
+  /** Which branch of the decision path this is. */
+  readonly kind: AdviceKind;
+  /** The branch as the admin CLI names it: the kind, or for a vendor's branch the vendor's contact id ("kmd", "bekey"). */
+  readonly branch: string;
   /** The sentences, in order, in the requested language: the lines of `sections`, one after the other. */
   readonly steps: readonly string[];
   /** The same sentences in their parts, for a card to head, number or set side by side. */
@@ -84,14 +86,12 @@ export interface Advice {
   readonly worthKnowing: readonly string[];
 }
 
-export type AdviceBranch =
-  | 'individual'
-  | 'nexusteam'
-  | 'check-internet'
-  | 'kmd'
-  | 'bekey'
-  | 'it'
-  | 'vendor-internal';
+/**
+ * The branches of the decision path: a problem of one person; the Nexusteam in its
+ * hours; out of hours check the Internet first, call the system's vendor, or call
+ * IT (the Internet is down, or the vendor says the fault is internal).
+ */
+export type AdviceKind = 'individual' | 'nexusteam' | 'check-internet' | 'vendor' | 'it' | 'vendor-internal';
 
 /**
  * What a part of the advice is:

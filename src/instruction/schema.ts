@@ -30,23 +30,37 @@ const monthDay = z
 const phone = z.string().regex(/^\+?\d{8,12}$/, 'expected a phone number of 8–12 digits without spaces');
 const email = z.string().email('expected an e-mail address');
 
-export const CONTACT_IDS = ['nexusteam', 'superuser', 'kmd', 'bekey', 'it', 'driftvagt'] as const;
-export type ContactId = (typeof CONTACT_IDS)[number];
+/** An id of a system or a contact: lower-case letters, digits and hyphens ("nexus", "kmd", "medicinrobot"). */
+export const ID_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
+const id = z.string().regex(ID_PATTERN, 'expected an id of lower-case letters, digits and "-" (at most 32)');
 
-export const SYSTEMS = ['nexus', 'bekey', 'internet'] as const;
-export type SystemId = (typeof SYSTEMS)[number];
+/**
+ * The contacts the decision path itself needs, each exactly once: the Nexusteam (in
+ * its hours), the superuser (a problem of one person), IT (the Internet, or a vendor
+ * that says the fault is internal) and the Region's driftvagt (the 2-hour rule). Each
+ * system names its own out-of-hours contact (a vendor) among the others.
+ */
+export const ROLE_CONTACTS = ['nexusteam', 'superuser', 'it', 'driftvagt'] as const;
+export type RoleContact = (typeof ROLE_CONTACTS)[number];
+/** A contact's id: one of ROLE_CONTACTS, or a vendor of the instruction ("kmd", "bekey"). */
+export type ContactId = string;
+/** A system's id in the instruction ("nexus", "bekey", "internet"). */
+export type SystemId = string;
 
 export const contactSchema = z
   .object({
-    id: z.enum(CONTACT_IDS),
+    id,
     name: textSchema,
     /** The name in a sentence ("Når du har ringet til KMD"): the {contact} placeholder. */
     shortName: textSchema,
     role: textSchema,
     phone: phone.nullable(),
     email: email.nullable(),
-    /** When the contact can be reached, as the instruction says it. */
-    availability: textSchema,
+    /**
+     * When the contact can be reached, as the instruction says it. Not for the
+     * Nexusteam: its hours are said from officeHours, so the two cannot disagree.
+     */
+    availability: textSchema.optional(),
   })
   .strict();
 export type Contact = z.infer<typeof contactSchema>;
@@ -112,7 +126,6 @@ const step = textSchema;
 const worthKnowingItem = z
   .object({
     id: nonEmpty,
-    appliesTo: z.array(z.enum(SYSTEMS)).min(1),
     title: textSchema,
     text: textSchema,
     url: z.string().url().nullable(),
@@ -129,6 +142,74 @@ const mailingList = z
   })
   .strict();
 export type MailingList = z.infer<typeof mailingList>;
+
+/** One word as the recognizer reads it: lower case, letters and digits only (æøå allowed). */
+const word = z.string().regex(/^[\p{Ll}\p{N}]+$/u, 'expected one lower-case word without spaces or punctuation');
+
+/** A typo of a name still counts when the word is at least `minLength` long (and starts with / contains what is given). */
+const typoSchema = z
+  .object({
+    of: word,
+    distance: z.union([z.literal(1), z.literal(2)]),
+    minLength: z.number().int().min(3),
+    startsWith: word.optional(),
+    containsAny: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .strict();
+export type TypoRule = z.infer<typeof typoSchema>;
+
+export const systemSchema = z
+  .object({
+    id,
+    /** In a sentence: "Er {system} også nede …" ("Nexus", "internettet" / "the Internet"). */
+    name: textSchema,
+    /** At the start of a sentence, or as a title ("Internettet" / "The Internet"). */
+    title: textSchema,
+    /** How staff write about it: the recognizer's vocabulary. */
+    words: z
+      .object({
+        /** Its names and common misspellings: naming it is reporting it ("nexsus", "bekay"). */
+        names: z.array(word).min(1),
+        /** Words that point at it ("døren", "forbindelsen"). */
+        hints: z.array(word),
+        /** Compounds and inflections that start with a name ("nexusmobil", "bekeyappen") … */
+        namePrefixes: z.array(word),
+        /** … or with a hint ("dørnøglen", "netværket"). */
+        hintPrefixes: z.array(word),
+        /** Typos of a name beyond those listed: by edit distance, for words long enough. */
+        typos: z.array(typoSchema),
+        /** Real words near its names that are not it ("next", "intern"). */
+        notTypos: z.array(word),
+      })
+      .strict(),
+    /**
+     * Outside the Nexusteam's hours, a problem for more than one person: whom to call,
+     * and what then. Null for the Internet itself: when it fails, IT is called (steps.it).
+     */
+    outOfHours: z
+      .object({
+        /** A contact of the instruction (its vendor; IT for the Internet itself). */
+        contact: id,
+        /** How staff name that contact when they say they called it ("jeg har ringet til KMD"). */
+        words: z.array(word),
+        /** The call: the card shows it as the number in large type. */
+        call: z.array(step).min(1),
+        /** The menu and what to say ("Mens du ringer"); may be empty. */
+        whileCalling: z.array(step),
+        /** What the vendor does after the call ("Efter opkaldet"); may be empty. */
+        afterCall: z.array(step),
+      })
+      .strict()
+      .nullable(),
+    /** Out of hours: check the Internet before calling the vendor (the system works over it). */
+    checkInternetFirst: z.boolean(),
+    /** The 2-hour rule: after this long, the Region's driftvagt is told; null where no such rule applies. */
+    twoHourRule: z.object({ afterMinutes: z.number().int().positive() }).strict().nullable(),
+    /** The ids of the worth-knowing items shown with its outages, in the order shown. */
+    worthKnowing: z.array(nonEmpty),
+  })
+  .strict();
+export type System = z.infer<typeof systemSchema>;
 
 export const instructionSchema = z
   .object({
@@ -151,14 +232,20 @@ export const instructionSchema = z
         revisionNotes: z.array(textSchema),
       })
       .strict(),
+    /** The municipality's name in the bot's own texts ("fejlen er intern i Brøndby"). */
+    municipality: nonEmpty,
     contacts: z
       .array(contactSchema)
       .superRefine((cs, ctx) => {
-        for (const id of CONTACT_IDS) {
-          const n = cs.filter((c) => c.id === id).length;
-          if (n !== 1) ctx.addIssue({ code: 'custom', message: `contact "${id}" must appear exactly once (found ${n})` });
-        }
+        cs.forEach((c, i) => {
+          if (c.id === 'nexusteam' && c.availability) {
+            ctx.addIssue({ code: 'custom', path: [i, 'availability'], message: "the Nexusteam's hours come from officeHours.weekly: give no availability" });
+          }
+          if (c.id !== 'nexusteam' && !c.availability) ctx.addIssue({ code: 'custom', path: [i, 'availability'], message: 'say when the contact can be reached' });
+        });
       }),
+    /** The systems staff report, in the order the bot offers them. */
+    systems: z.array(systemSchema).min(1),
     officeHours: z
       .object({
         weekly,
@@ -181,26 +268,18 @@ export const instructionSchema = z
         /** What the check is; then the ways to do it, shown as alternatives ("Enten …", "Eller …"), not in order. */
         checkInternet: z.array(step).min(1),
         checkInternetWays: z.array(step).min(2, 'give at least two ways to check the Internet (they are shown as either/or)'),
-        /** The call to a contact: the card shows it as the number in large type. */
-        kmd: z.array(step).min(1),
-        /** The KMD menu and what to tell KMD ("Mens du ringer"). */
-        kmdWhileCalling: z.array(step).min(1),
-        /** What KMD does after the call ("Efter opkaldet"). */
-        kmdAfterCall: z.array(step).min(1),
-        /** Out of hours, whoever calls KMD, Bekey or IT owns the case: {contact} is the one called. */
+        /** Out of hours, whoever calls the vendor or IT owns the case: {contact} is the one called. */
         ownership: z.array(step).min(1),
-        /** The caller's share of the 2-hour rule (Nexus only): {escalateAt}. */
+        /** The caller's share of the 2-hour rule (systems that have it): {escalateAt}. */
         twoHourRule: z.array(step).min(1),
-        bekey: z.array(step).min(1),
+        /** The call to IT: the Internet is down, or a vendor says the fault is internal. */
         it: z.array(step).min(1),
-        /** KMD or Bekey says the fault is internal: {contact} is the vendor called. */
+        /** A vendor says the fault is internal: {contact} is the vendor called. */
         vendorSaysInternal: z.array(step).min(1),
         driftvagt: z.array(step).min(1),
         driftvagtBackUp: z.array(step).min(1),
       })
       .strict(),
-    /** The 2-hour rule: after this long, the Region's driftvagt is told. */
-    escalationAfterMinutes: z.number().int().positive(),
     mailingLists: z.array(mailingList).length(2),
     worthKnowing: z.array(worthKnowingItem).min(1),
     homecare: z.object({ usbReminder: textSchema }).strict(),
@@ -211,6 +290,32 @@ export const instructionSchema = z
       })
       .strict(),
   })
-  .strict();
+  .strict()
+  .superRefine((doc, ctx) => {
+    // The contacts the decision path and the systems call on, each exactly once.
+    const called = [...ROLE_CONTACTS, ...doc.systems.flatMap((sys) => (sys.outOfHours ? [sys.outOfHours.contact] : []))];
+    for (const id of new Set(called)) {
+      const n = doc.contacts.filter((c) => c.id === id).length;
+      if (n !== 1) ctx.addIssue({ code: 'custom', path: ['contacts'], message: `contact "${id}" must appear exactly once (found ${n})` });
+    }
+    const items = new Set(doc.worthKnowing.map((w) => w.id));
+    const seen = new Map<string, string>();
+    doc.systems.forEach((sys, i) => {
+      if (doc.systems.findIndex((o) => o.id === sys.id) !== i) ctx.addIssue({ code: 'custom', path: ['systems', i, 'id'], message: `system "${sys.id}" appears more than once` });
+      if (!sys.outOfHours && sys.checkInternetFirst) {
+        ctx.addIssue({ code: 'custom', path: ['systems', i, 'checkInternetFirst'], message: 'the Internet itself (outOfHours null) cannot be checked first' });
+      }
+      sys.worthKnowing.forEach((w, k) => {
+        if (!items.has(w)) ctx.addIssue({ code: 'custom', path: ['systems', i, 'worthKnowing', k], message: `no worth-knowing item "${w}"` });
+      });
+      // A word names one system only, or the recognizer could not tell which was meant.
+      for (const w of [...sys.words.names, ...sys.words.hints, ...(sys.outOfHours?.words ?? [])]) {
+        const other = seen.get(w);
+        if (other !== undefined && other !== sys.id) ctx.addIssue({ code: 'custom', path: ['systems', i, 'words'], message: `"${w}" is also a word of system "${other}"` });
+        seen.set(w, sys.id);
+      }
+    });
+    if (doc.systems.filter((sys) => !sys.outOfHours).length > 1) ctx.addIssue({ code: 'custom', path: ['systems'], message: 'only one system can be the Internet itself (outOfHours null)' });
+  });
 
 export type Instruction = z.infer<typeof instructionSchema>;

@@ -15,14 +15,14 @@ import { DEFAULT_CLAIM_LEASE_MS, type Reach, type Subscription, type Subscriptio
  * src/store/subscriptions.ts). A subscriber who blocked or removed the bot (403,
  * 404) is removed; any other failure is left for a later run and returned.
  *
- * Privacy: every string in the activity (text, summary, card content) passes
- * through maskCpr before it leaves, although the outage service masked the texts
- * already (defence in depth).
+ * Privacy: every string in what is sent (an activity's text, summary and card
+ * content, or every text of the app's message) passes through maskCpr before it
+ * leaves, although the outage service masked the texts already (defence in depth).
  */
 
-/** The 1:1 sending the fan-out needs: same shape as OutageSender.send (src/bot/outageService.ts). */
-export interface AlertSender {
-  send(target: Reach, activity: Partial<Activity>, options?: SendOptions): Promise<{ activityId: string }>;
+/** The 1:1 sending the fan-out needs: an activity, or the app's typed message (Messenger.send, src/app/ports.ts). */
+export interface AlertSender<M = Partial<Activity>> {
+  send(target: Reach, message: M, options?: SendOptions): Promise<{ activityId: string }>;
 }
 
 /** Message keys of the personal alerts of one outage. */
@@ -32,9 +32,9 @@ export const alertMessageKey = {
   allclear: 'allclear',
 } as const;
 
-export interface PersonalAlertsOptions {
+export interface PersonalAlertsOptions<M> {
   readonly subscriptions: Subscriptions;
-  readonly sender: AlertSender;
+  readonly sender: AlertSender<M>;
   readonly logger: Logger;
   readonly clock?: Clock | undefined;
   /** How long a claim blocks another fan-out of the same message (default 2 min). */
@@ -93,15 +93,15 @@ function messageOf(err: unknown): string {
 
 type Outcome = { kind: 'sent' } | { kind: 'skipped' } | { kind: 'removed' } | { kind: 'failed'; failure: FanOutFailure };
 
-export class PersonalAlerts {
+export class PersonalAlerts<M = Partial<Activity>> {
   readonly #subscriptions: Subscriptions;
-  readonly #sender: AlertSender;
+  readonly #sender: AlertSender<M>;
   readonly #logger: Logger;
   readonly #clock: Clock;
   readonly #leaseMs: number;
   readonly #concurrency: number;
 
-  constructor(options: PersonalAlertsOptions) {
+  constructor(options: PersonalAlertsOptions<M>) {
     this.#subscriptions = options.subscriptions;
     this.#sender = options.sender;
     this.#logger = options.logger;
@@ -111,18 +111,18 @@ export class PersonalAlerts {
   }
 
   /**
-   * Sends `activity` (one activity, or one per language) to every subscriber of
+   * Sends `activity` (one message, or one per language) to every subscriber of
    * the outage's system (and of all systems) who has not had `messageKey` of this
    * outage yet, each in their language. Never throws for a recipient's failure;
    * storage errors do propagate.
    */
-  async fanOut(outage: Outage, messageKey: string, activity: Partial<Activity> | ((lang: Language) => Partial<Activity>)): Promise<FanOutResult> {
+  async fanOut(outage: Outage, messageKey: string, activity: M | ((lang: Language) => M)): Promise<FanOutResult> {
     const subscribers = await this.#subscriptions.forSystem(outage.system);
-    const rendered = new Map<Language, Partial<Activity>>();
-    const inLanguage = (lang: Language): Partial<Activity> => {
+    const rendered = new Map<Language, M>();
+    const inLanguage = (lang: Language): M => {
       let masked = rendered.get(lang);
       if (masked === undefined) {
-        masked = maskDeep(typeof activity === 'function' ? activity(lang) : activity);
+        masked = maskDeep(typeof activity === 'function' ? (activity as (lang: Language) => M)(lang) : activity);
         rendered.set(lang, masked);
       }
       return masked;
@@ -151,7 +151,7 @@ export class PersonalAlerts {
     return result;
   }
 
-  async #deliver(outage: Outage, messageKey: string, activity: Partial<Activity>, sub: Subscription): Promise<Outcome> {
+  async #deliver(outage: Outage, messageKey: string, activity: M, sub: Subscription): Promise<Outcome> {
     const claim = await this.#subscriptions.claim(outage.id, messageKey, sub.key, this.#clock.now(), this.#leaseMs);
     if (claim !== 'claimed') return { kind: 'skipped' };
     try {

@@ -4,6 +4,7 @@ import type { Clock } from '../domain/clock';
 import { maskCpr } from '../domain/cpr';
 import { latestUpdate, type Outage } from '../domain/outage';
 import { formatDate, formatPhone, formatTime, localDate } from '../domain/time';
+import { findSystem, systemTitle } from '../domain/systems';
 import type { SystemId } from '../domain/types';
 import type { Contact, ContactId, Instruction } from '../instruction/schema';
 
@@ -39,9 +40,6 @@ export interface MailExtra {
   readonly updateAt?: Date | undefined;
 }
 
-const SYSTEM_TITLE: Record<SystemId, string> = { nexus: 'Nexus', bekey: 'Bekey', internet: 'Internettet' };
-/** Who else to call, by system (the Nexusteam and Brøndby IT always). */
-const VENDOR: Record<SystemId, ContactId | null> = { nexus: 'kmd', bekey: 'bekey', internet: null };
 const SUBJECT_TEXT_MAX = 70;
 
 /** Removes control characters (keeps line breaks when asked) and masks CPR-like numbers. */
@@ -89,9 +87,10 @@ interface ContactLine {
 }
 
 function mailContacts(instruction: Instruction, system: SystemId): ContactLine[] {
+  // The Nexusteam and IT always; between them the system's vendor (out of hours), if it has one.
   const ids: ContactId[] = ['nexusteam'];
-  const vendor = VENDOR[system];
-  if (vendor) ids.push(vendor);
+  const vendor = findSystem(instruction, system)?.outOfHours?.contact;
+  if (vendor && vendor !== 'it') ids.push(vendor);
   ids.push('it');
   return ids
     .map((id) => instruction.contacts.find((c) => c.id === id))
@@ -144,14 +143,15 @@ function statusParagraphs(o: Outage, instruction: Instruction): Paragraph[] {
  * providers on the list don't have the bot, so the mail is where they learn it.
  */
 function keepWorking(o: Outage, instruction: Instruction): Paragraph[] {
-  const items = instruction.worthKnowing.filter((w) => w.appliesTo.includes(o.system));
+  const applies = findSystem(instruction, o.system)?.worthKnowing ?? [];
+  const items = applies.flatMap((id) => instruction.worthKnowing.filter((w) => w.id === id));
   if (items.length === 0) return [];
   return [{ text: 'Imens: sådan arbejder du videre', strong: true }, ...items.map((w) => ({ text: `${w.title.da}: ${w.text.da}` }))];
 }
 
-function doNotCall(o: Outage): Paragraph {
+function doNotCall(o: Outage, instruction: Instruction): Paragraph {
   return {
-    text: `Du behøver ikke ringe for at melde nedbruddet. Har du Nedbrud-botten i Teams, så skriv "${SYSTEM_TITLE[o.system]} er nede" til den, hvis du vil vide, hvad du skal gøre imens.`,
+    text: `Du behøver ikke ringe for at melde nedbruddet. Har du Nedbrud-botten i Teams, så skriv "${systemTitle(instruction, o.system, 'da')} er nede" til den, hvis du vil vide, hvad du skal gøre imens.`,
   };
 }
 
@@ -162,14 +162,16 @@ function footerOf(instruction: Instruction): string {
 }
 
 function model(kind: MailKind, o: Outage, extra: MailExtra, instruction: Instruction, now: Date): MailModel {
-  const system = SYSTEM_TITLE[o.system];
+  const system = systemTitle(instruction, o.system, 'da');
   const contacts = mailContacts(instruction, o.system);
   const footer = footerOf(instruction);
   const start = new Date(o.start);
   if (kind === 'allclear') {
     const at = new Date(o.resolved?.at ?? now.toISOString());
     const paragraphs: Paragraph[] = [{ text: `Virker igen fra ${fullMoment(at)} (nede siden ${fullMoment(start)}).`, strong: true }];
-    if (o.system !== 'bekey') {
+    // Paper notes go into Nexus after an outage of Nexus (the instruction's first system) or of the network under it.
+    const records = instruction.systems[0]?.id === o.system || findSystem(instruction, o.system)?.outOfHours === null;
+    if (records) {
       paragraphs.push({ text: 'Husk at skrive papirnoter ind i Nexus. Nexus Mobile sender selv det, du har skrevet offline.' });
     }
     return {
@@ -188,7 +190,7 @@ function model(kind: MailKind, o: Outage, extra: MailExtra, instruction: Instruc
     const cleaned = clean(text, true);
     const paragraphs: Paragraph[] = [];
     if (cleaned) paragraphs.push({ text: `Opdatering ${fullMoment(at)}: ${cleaned}`, strong: true });
-    paragraphs.push(...statusParagraphs(o, instruction), doNotCall(o));
+    paragraphs.push(...statusParagraphs(o, instruction), doNotCall(o, instruction));
     return {
       after: keepWorking(o, instruction),
       subject: cleaned ? `Opdatering: ${system} — ${oneLine(cleaned, SUBJECT_TEXT_MAX)}` : `Opdatering: ${system} er stadig nede`,
@@ -202,7 +204,7 @@ function model(kind: MailKind, o: Outage, extra: MailExtra, instruction: Instruc
   return {
     subject: `Nedbrud: ${system} er nede — siden ${subjectMoment(start, now)}`,
     title: `Nedbrud: ${system} er nede`,
-    paragraphs: [...statusParagraphs(o, instruction), doNotCall(o)],
+    paragraphs: [...statusParagraphs(o, instruction), doNotCall(o, instruction)],
     after: keepWorking(o, instruction),
     contacts,
     footer,
@@ -495,11 +497,11 @@ const KIND_NAME: Record<MailKind, string> = { announcement: 'Meddelelsen', updat
  * The line for the Nexusteam's channels when a mail could not be delivered in
  * the end: which lists missed it and why, and what to do now.
  */
-export function mailFailureNotice(kind: MailKind, outage: Outage, result: MailSendResult): string {
+export function mailFailureNotice(instruction: Instruction, kind: MailKind, outage: Outage, result: MailSendResult): string {
   const missed = result.recipients.filter((r) => !r.delivered);
   const lists = missed.map((r) => `${r.to} (${r.error ?? 'ukendt fejl'})`).join('; ');
   const why = result.permanent ? 'Mailserveren afviste den.' : 'Mailserveren kunne ikke nås, heller ikke efter flere forsøg.';
   return maskCpr(
-    `${KIND_NAME[kind]} om ${SYSTEM_TITLE[outage.system]} kom ikke ud som mail til: ${lists}. ${why} Send den selv fra Outlook, eller bed IT se på mailopsætningen (SMTP_URL).`,
+    `${KIND_NAME[kind]} om ${systemTitle(instruction, outage.system, 'da')} kom ikke ud som mail til: ${lists}. ${why} Send den selv fra Outlook, eller bed IT se på mailopsætningen (SMTP_URL).`,
   ).text;
 }

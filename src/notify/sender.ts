@@ -69,7 +69,7 @@ export interface SendResult {
 export interface SendOptions {
   /** Unique per message, e.g. `${outageId}:announcement:${conversationId}`; default: a hash of the message. */
   readonly key?: string;
-  /** `kind` plus string facts (outageId, …); see src/notify/outboxHooks.ts. */
+  /** `kind` plus string facts (outageId, …); see src/app/outboxHooks.ts. */
   readonly purpose?: { readonly kind: string; readonly [fact: string]: string };
 }
 

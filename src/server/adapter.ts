@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { turnLanguage } from '../bot/language';
 import type { Config } from '../config';
 import { formatPhone } from '../domain/time';
+import { outOfHoursContact } from '../domain/systems';
 import type { ContactId, Instruction, Language } from '../instruction/schema';
 import { redactActivity } from '../log';
 
@@ -57,7 +58,9 @@ export function turnErrorHandler(logger: Logger, instruction: Instruction) {
 /** "Beklager, noget gik galt hos mig. … ring til Nexusteamet: 4328 2020 (eller KMD-support: 4460 5040 uden for åbningstid)." */
 export function turnErrorText(instruction: Instruction, lang: Language): string {
   const nexusteam = contactLine(instruction, 'nexusteam', lang);
-  const kmd = contactLine(instruction, 'kmd', lang);
+  // Out of hours: the vendor of the instruction's first system (KMD for Nexus).
+  const first = instruction.systems[0];
+  const kmd = first ? contactLine(instruction, outOfHoursContact(first), lang) : undefined;
   if (lang === 'en') {
     const urgent = nexusteam
       ? ` If it is urgent, call ${nexusteam}${kmd ? ` (or ${kmd} outside opening hours)` : ''}.`

@@ -1,6 +1,6 @@
 import type { Storage } from 'botbuilder';
 import type { SystemId } from '../domain/types';
-import { LANGUAGES, SYSTEMS, type Language } from '../instruction/schema';
+import { ID_PATTERN, LANGUAGES, type Language } from '../instruction/schema';
 import { SharedDocument } from './document';
 import { updateWithRetry } from './etag';
 
@@ -77,7 +77,7 @@ export type ClaimOutcome = 'claimed' | 'delivered' | 'busy';
 /** How long a claim holds before another fan-out may send the same message (default 2 min). */
 export const DEFAULT_CLAIM_LEASE_MS = 2 * 60_000;
 
-const isSystem = (s: unknown): s is SystemId => typeof s === 'string' && (SYSTEMS as readonly string[]).includes(s);
+const isSystem = (s: unknown): s is SystemId => typeof s === 'string' && ID_PATTERN.test(s);
 const isLanguage = (l: unknown): l is Language => typeof l === 'string' && (LANGUAGES as readonly string[]).includes(l);
 
 function normaliseSubscriptions(stored: Partial<SubscriptionsDoc> | undefined): SubscriptionsDoc {

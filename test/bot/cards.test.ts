@@ -3,115 +3,126 @@ import { advise } from '../../src/domain/advise';
 import { OfficeHours } from '../../src/domain/officeHours';
 import type { AdviceRequest } from '../../src/domain/types';
 import { catalogue, t } from '../../src/bot/i18n';
-import { recognize } from '../../src/domain/intent';
-import {
-  adviceCard,
-  contactsCard,
-  hoursCard,
-  noticeCard,
-  questionCard,
-  welcomeCard,
-  worthKnowingCard,
-  type ViewContext,
-} from '../../src/bot/views';
-import type { AdaptiveCardJson } from '../../src/bot/cards';
-import { LANGUAGES, SYSTEMS } from '../../src/instruction/schema';
+import { recognizerFor } from '../../src/domain/intent';
+import type { ViewContext } from '../../src/bot/views';
+import { definedCards, type Card } from '../../src/bot/cards';
+import { CARDS, type CardArgs, type CardName } from '../../src/bot/cardRegistry';
+import '../../src/bot/nedbrudBot';
+import '../../src/bot/render';
+import { LANGUAGES, type Language } from '../../src/instruction/schema';
 import { cardProblems } from '../helpers/cards';
 import { addUpdate, claimDuty, claimOwnership, declare, newOutage, resolve } from '../../src/domain/outage';
-import {
-  announcementCard,
-  backUpCard,
-  claimCard,
-  declareFormCard,
-  escalationCard,
-  knownOutageCard,
-  resolveMenuCard,
-  statusCard,
-  suspectedCard,
-  updateFormCard,
-} from '../../src/bot/outageViews';
-import { reviewCard } from '../../src/bot/reminders';
-import { posterCard } from '../../src/bot/handlers/posterHandler';
-import { posterContent } from '../../src/domain/poster';
 import { instruction, MONDAY_MORNING, SATURDAY_EVENING } from '../helpers/bot';
+import { posterContent } from '../../src/domain/poster';
 
-/** Every card the bot can send, rendered with representative data, in both languages. */
-function everyCard(): [string, AdaptiveCardJson][] {
-  const cards: [string, AdaptiveCardJson][] = [];
+const { recognize } = recognizerFor(instruction.systems);
+
+/** Representative arguments for one card of the registry, named for the test's report. */
+type Example<K extends CardName> = readonly [label: string, args: CardArgs<K>];
+/** Every card of the registry needs examples: a card added there without them does not compile. */
+type Examples = { readonly [K in CardName]: readonly Example<K>[] };
+
+/** The examples of every card, in one language at one moment. */
+function examples(lang: Language, at: string): Examples {
+  const now = new Date(at);
+  const ctx: ViewContext = { lang, instruction, now, hours: new OfficeHours(instruction, [], lang) };
+  const requests: AdviceRequest[] = [];
+  for (const { id: system } of instruction.systems) {
+    requests.push({ system, scope: 'individual' }, { system, scope: 'general' });
+    requests.push({ system, scope: 'general', internet: 'up' }, { system, scope: 'general', internet: 'down' });
+    requests.push({ system, scope: 'general', internet: 'up', vendorSaysInternal: true });
+  }
+  const advice = requests.map((req) => advise(instruction, ctx.hours, req, now, { lang }));
+
+  const who = { key: 'k1', name: 'Anna Hansen' };
+  const suspected = newOutage({ id: 'o1', system: 'nexus', status: 'suspected', start: now, at: now, reports: [{ person: who, at: now.toISOString() }] });
+  const ownedResult = claimOwnership(suspected, who, now, 'it');
+  const owned = ownedResult.ok ? ownedResult.outage : suspected;
+  const declared = addUpdate(declare(suspected, { description: 'Nexus svarer ikke', start: now, expected: 'kl. 12', by: who, at: now }), {
+    id: 'u1',
+    at: now.toISOString(),
+    by: who,
+    text: 'KMD arbejder på det',
+  });
+  const resolved = resolve(declared, who, now);
+  const known = { lang, now, instruction, afterMinutes: 120, reporters: 3 };
+  const escalation = { instruction, lang, now, afterMinutes: 120 };
+
+  return {
+    welcome: [[`welcome ${lang}`, [lang, instruction]]],
+    question: (['system', 'scope', 'internet'] as const).map((kind) => [`question ${kind} ${lang}`, [kind, { action: 'triage', system: 'nexus', scope: 'general' }, ctx, ['a', 'b']]]),
+    advice: advice.map((a) => [`advice ${a.branch} ${a.system} ${lang} ${at}`, [a, ctx]]),
+    worthKnowing: instruction.systems.map((s) => [`worth ${s.id} ${lang}`, [instruction.worthKnowing.filter((w) => s.worthKnowing.includes(w.id)), lang]]),
+    contacts: [[`contacts ${lang} ${at}`, [ctx]]],
+    hours: [[`hours ${lang} ${at}`, [ctx, '2026-12-21', 14]]],
+    notice: [[`notice ${lang}`, ['Titel', ['linje 1', 'linje 2'], [{ title: 'Hjælp', data: { action: 'help' } }], [{ title: 'Mail', url: 'mailto:a@example.org' }]]]],
+    review: [[`review ${lang}`, [instruction]]],
+    announcement: [
+      [`announcement ${lang}`, [declared, instruction, lang, now]],
+      [`announcement owned by an IT caller ${lang}`, [owned, instruction, lang, now, { afterMinutes: 120 }]],
+      [`announcement for providers ${lang}`, [owned, instruction, lang, now, { afterMinutes: 120, audience: 'providers' }]],
+      [`announcement resolved ${lang}`, [resolved, instruction, lang, now]],
+    ],
+    knownOutage: [
+      [`known suspected ${lang}`, [suspected, { ...known, nexusteamOpen: false }]],
+      [`known suspected, Nexusteam told ${lang}`, [{ ...suspected, nexusteamTold: now.toISOString() }, { ...known, nexusteamOpen: true }]],
+      [`known owned ${lang}`, [owned, { ...known, nexusteamOpen: false }]],
+      [`known active ${lang}`, [declared, { ...known, nexusteamOpen: true }]],
+      [`known active, Nexusteam closed ${lang}`, [declared, { ...known, nexusteamOpen: false }]],
+      [`known, no 2-hour rule ${lang}`, [{ ...declared, system: 'bekey' }, { ...known, afterMinutes: null, nexusteamOpen: false }]],
+    ],
+    suspected: [
+      [`suspected ${lang}`, [suspected, { lang, now, instruction }, 'submit-1']],
+      [`suspected, confirmed ${lang}`, [suspected, { lang, now, instruction }, 'submit-1', { name: who.name, at: now }, 3]],
+    ],
+    status: [[`status ${lang}`, [[declared, suspected], ctx, new Map([['o1', 3]])]]],
+    declareForm: [[`declare form ${lang}`, [{ system: 'nexus', description: '', sinceDate: '2026-12-07', sinceTime: '08:40', expected: '' }, ctx, 'submit-2', 'fejl']]],
+    updateForm: [[`update form ${lang}`, [[declared], ctx, 'submit-3']]],
+    resolveMenu: [[`resolve menu ${lang}`, [[declared], ctx, 'submit-4']]],
+    escalation: [
+      [`escalation ${lang}`, [declared, 0, escalation]],
+      [`escalation repeat ${lang}`, [declared, 3, escalation]],
+      [`escalation in the channel, unconfirmed ${lang}`, [suspected, 0, { ...escalation, forChannel: true, claimsSent: 3 }]],
+    ],
+    claim: [
+      [`claim ${lang}`, [suspected, 0, escalation]],
+      [`claim repeat ${lang}`, [suspected, 2, escalation]],
+      [`claim taken ${lang}`, [claimDuty(suspected, who, now).outage, 0, escalation]],
+    ],
+    backUp: [[`back-up ${lang}`, [declared, { instruction, lang, now }]]],
+    handoverOffer: [[`hand-over offer ${lang}`, [declared, { instruction, lang, now }]]],
+    channel: [[`channel ${lang}`, [lang, ['staff', 'homecare'], [{ text: 'Ældreplejen / Personale: personale' }]]]],
+    closedForm: [
+      [`closed form ${lang}`, [ctx, [{ id: 'c1', from: '2026-12-07', closedFrom: '12:00', reason: { da: 'Kursus', en: 'Course' }, addedBy: 'k1' }], 'fejl']],
+      [`closed form, none ${lang}`, [ctx, [], '']],
+    ],
+    poster: [[`poster ${lang} ${at}`, [posterContent(instruction, ctx.hours, now, { lang })]]],
+  };
+}
+
+type Renderers = { readonly [K in CardName]: (...args: CardArgs<K>) => Card };
+const renderers: Renderers = CARDS;
+const render = <K extends CardName>(name: K, list: readonly Example<K>[]): [string, Card][] => list.map(([label, args]) => [label, renderers[name](...args)]);
+
+/** Every card of the registry, rendered with its examples, in both languages at two moments. */
+function everyCard(): [string, Card][] {
+  const cards: [string, Card][] = [];
   for (const lang of LANGUAGES) {
     for (const at of [SATURDAY_EVENING, MONDAY_MORNING]) {
-      const now = new Date(at);
-      const ctx: ViewContext = { lang, instruction, now, hours: new OfficeHours(instruction, [], lang) };
-      cards.push([`welcome ${lang}`, welcomeCard(lang)]);
-      cards.push([`contacts ${lang} ${at}`, contactsCard(ctx)]);
-      cards.push([`hours ${lang} ${at}`, hoursCard(ctx, '2026-12-21', 14)]);
-      for (const kind of ['system', 'scope', 'internet'] as const) {
-        cards.push([`question ${kind} ${lang}`, questionCard(kind, { action: 'triage', system: 'nexus', scope: 'general' }, ctx, ['a', 'b'])]);
-      }
-      const requests: AdviceRequest[] = [];
-      for (const system of SYSTEMS) {
-        requests.push({ system, scope: 'individual' }, { system, scope: 'general' });
-        requests.push({ system, scope: 'general', internet: 'up' }, { system, scope: 'general', internet: 'down' });
-        requests.push({ system, scope: 'general', internet: 'up', vendorSaysInternal: true });
-      }
-      for (const req of requests) {
-        const advice = advise(instruction, ctx.hours, req, now, { lang });
-        cards.push([`advice ${advice.branch} ${req.system} ${lang} ${at}`, adviceCard(advice, ctx)]);
-        const worth = worthKnowingCard(advice.worthKnowing, ctx);
-        if (worth) cards.push([`worth ${req.system} ${lang}`, worth]);
-      }
-      cards.push([`poster ${lang} ${at}`, posterCard(posterContent(instruction, ctx.hours, now, { lang }))]);
-      cards.push([`notice ${lang}`, noticeCard('Titel', ['linje 1', 'linje 2'], [{ title: 'Hjælp', data: { action: 'help' } }])]);
-      cards.push(...outageCards(lang, now));
+      const all = examples(lang, at);
+      for (const name of Object.keys(CARDS) as CardName[]) cards.push(...render(name, all[name]));
     }
   }
   return cards;
 }
 
-/** The outage cards: announcement (open and resolved), known, suspected, status, forms, escalation, back-up, review. */
-function outageCards(lang: 'da' | 'en', now: Date): [string, AdaptiveCardJson][] {
-  const who = { key: 'k1', name: 'Anna Hansen' };
-  let o = newOutage({ id: 'o1', system: 'nexus', status: 'suspected', start: now, at: now, reports: [{ person: who, at: now.toISOString() }] });
-  const cards: [string, AdaptiveCardJson][] = [
-    [`suspected ${lang}`, suspectedCard(o, lang, now, 'submit-1')],
-    [`known suspected ${lang}`, knownOutageCard(o, { lang, now, instruction, nexusteamOpen: false, afterMinutes: 120, reporters: 3 })],
-    [`known suspected, Nexusteam told ${lang}`, knownOutageCard({ ...o, nexusteamTold: now.toISOString() }, { lang, now, instruction, nexusteamOpen: true, afterMinutes: 120, reporters: 3 })],
-    [`claim ${lang}`, claimCard(o, 0, { lang, now, afterMinutes: 120 })],
-    [`claim repeat ${lang}`, claimCard(o, 2, { lang, now, afterMinutes: 120 })],
-    [`claim taken ${lang}`, claimCard(claimDuty(o, who, now).outage, 0, { lang, now, afterMinutes: 120 })],
-    [`escalation in the channel, unconfirmed ${lang}`, escalationCard(o, 0, { instruction, lang, now, afterMinutes: 120, forChannel: true, claimsSent: 3 })],
-  ];
-  const owned = claimOwnership(o, who, now, 'it');
-  if (owned.ok) {
-    cards.push(
-      [`announcement owned by an IT caller ${lang}`, announcementCard(owned.outage, instruction, lang, now, { afterMinutes: 120 })],
-      [`announcement for providers ${lang}`, announcementCard(owned.outage, instruction, lang, now, { afterMinutes: 120, audience: 'providers' })],
-      [`known owned ${lang}`, knownOutageCard(owned.outage, { lang, now, instruction, nexusteamOpen: false, afterMinutes: 120, reporters: 3 })],
-    );
-  }
-  o = declare(o, { description: 'Nexus svarer ikke', start: now, expected: 'kl. 12', by: who, at: now });
-  o = addUpdate(o, { id: 'u1', at: now.toISOString(), by: who, text: 'KMD arbejder på det' });
-  const ctx = { instruction, lang, now, afterMinutes: 120 };
-  cards.push(
-    [`announcement ${lang}`, announcementCard(o, instruction, lang, now)],
-    [`known active ${lang}`, knownOutageCard(o, { lang, now, instruction, nexusteamOpen: true, afterMinutes: 120, reporters: 3 })],
-    [`known active, Nexusteam closed ${lang}`, knownOutageCard(o, { lang, now, instruction, nexusteamOpen: false, afterMinutes: 120, reporters: 3 })],
-    [`status ${lang}`, statusCard([o], lang, now)],
-    [`declare form ${lang}`, declareFormCard({ system: 'nexus', description: '', sinceDate: '2026-12-07', sinceTime: '08:40', expected: '' }, lang, 'submit-2', 'fejl')],
-    [`update form ${lang}`, updateFormCard([o], lang, now, 'submit-3')],
-    [`resolve menu ${lang}`, resolveMenuCard([o], lang, 'submit-4')],
-    [`escalation ${lang}`, escalationCard(o, 0, ctx)],
-    [`escalation repeat ${lang}`, escalationCard(o, 3, ctx)],
-    [`back-up ${lang}`, backUpCard(o, ctx)],
-    [`review ${lang}`, reviewCard(instruction)],
-  );
-  const resolved = resolve(o, who, now);
-  cards.push([`announcement resolved ${lang}`, announcementCard(resolved, instruction, lang, now)]);
-  return cards;
-}
-
 describe('every card the bot can send', () => {
   const cards = everyCard();
+  it('is in the registry: every card defined is listed there (and so rendered below)', () => {
+    const registered = new Set<unknown>(Object.values(CARDS));
+    expect(definedCards().size).toBeGreaterThanOrEqual(registered.size);
+    for (const card of definedCards()) expect(registered.has(card), `a card of template ${card.template}`).toBe(true);
+  });
   it('covers every branch of the decision path', () => {
     const names = cards.map(([n]) => n).join('\n');
     for (const branch of ['individual', 'nexusteam', 'check-internet', 'kmd', 'bekey', 'it', 'vendor-internal']) {

@@ -21,7 +21,7 @@ import { cardText } from '../helpers/cards';
 
 /**
  * Every proactive message goes through the app's durable outbox, as in
- * production (src/bot/outboxHooks.ts): the real outbox on a SQLite file on disk,
+ * production (src/app/outboxHooks.ts): the real outbox on a SQLite file on disk,
  * the real duties and scheduler; only Teams is the recording sender, made slow
  * or failing where a test needs it. What users would notice: an announcement
  * that Teams accepted late still gets its updates and all-clear in its thread, a

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { DevRequest } from '../../src/server/devConnector';
+import type { DevRequest } from '../../src/dev/devConnector';
 
 /**
  * Debian's Chromium driven by playwright-core (DESIGN.md, "Browser tests"):

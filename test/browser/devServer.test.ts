@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/clock';
 import { startApp, type RunningApp, type StartOverrides } from '../../src/index';
-import type { DevMessage, DevRequest } from '../../src/server/devConnector';
-import { DEFAULT_PERSONAS, PLAYGROUND_ADMIN_ID, PLAYGROUND_BOT, PLAYGROUND_CHANNELS, PLAYGROUND_TENANT_ID } from '../../src/server/playground';
+import type { DevMessage, DevRequest } from '../../src/dev/devConnector';
+import { DEFAULT_PERSONAS, PLAYGROUND_ADMIN_ID, PLAYGROUND_BOT, PLAYGROUND_CHANNELS, PLAYGROUND_TENANT_ID } from '../../src/dev/playground';
 import { tempDir } from './browser';
 
 /**

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import bundled from '../../src/instruction/brondby.json';
+import bundled from '../fixtures/brondby.json';
+import { BRONDBY_FILE, FJORDBY_FILE } from '../helpers/instructions';
 
 /*
  * The admin CLI as an admin runs it: the built files under dist/, as a process,
@@ -22,9 +23,10 @@ interface Run {
   stderr: string;
 }
 
+/** Runs the CLI on the rule tests' Brøndby (test/fixtures), unless the test gives another INSTRUCTION_FILE. */
 function run(script: string, args: string[], env: Record<string, string> = {}): Run {
   const { INSTRUCTION_FILE: _ignored, ...inherited } = process.env;
-  const r = spawnSync(process.execPath, [script, ...args], { cwd: ROOT, env: { ...inherited, ...env }, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [script, ...args], { cwd: ROOT, env: { ...inherited, INSTRUCTION_FILE: BRONDBY_FILE, ...env }, encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -263,13 +265,34 @@ describe('INSTRUCTION_FILE', () => {
   it('another instruction file is used when given', () => {
     const data = structuredClone(bundled);
     const kmd = data.contacts.find((c) => c.id === 'kmd');
-    if (!kmd) throw new Error('no kmd contact in the bundled instruction');
+    if (!kmd) throw new Error('no kmd contact in the instruction');
     kmd.phone = '70101010';
     const file = join(tmp, 'other.json');
     writeFileSync(file, JSON.stringify(data));
     const a = json(run(ADVISE, ['--system', 'nexus', '--scope', 'general', '--internet', 'up', '--at', '2026-12-05T10:00'], { INSTRUCTION_FILE: file })) as AdviceJson;
     expect(a.contact?.phone).toBe('70101010');
     expect(a.steps[0]).toBe('Ring til KMD-support: 7010 1010');
+  });
+
+  it('a second municipality\'s file (Fjordby, test/fixtures) runs with no code change: its systems, vendors, hours and closures', () => {
+    const env = { INSTRUCTION_FILE: FJORDBY_FILE };
+    const robot = json(run(ADVISE, ['--system', 'medicinrobot', '--scope', 'general', '--at', '2026-12-06T19:40'], env)) as AdviceJson;
+    expect(robot).toMatchObject({ checkInternetFirst: false, contact: { id: 'evondos', phone: '70271111' }, owner: null, escalateAt: null });
+    const locks = json(run(ADVISE, ['--system', 'phoniro', '--scope', 'general', '--internet', 'up', '--at', '2026-12-06T19:40'], env)) as AdviceJson;
+    expect(locks.contact).toMatchObject({ id: 'phoniro', phone: '70201919' });
+    const nexus = json(run(ADVISE, ['--system', 'nexus', '--scope', 'general', '--internet', 'up', '--at', '2026-12-06T19:40'], env)) as AdviceJson;
+    expect(nexus).toMatchObject({ contact: { id: 'kmd' }, owner: 'caller', escalateAt: '2026-12-06T20:40:00.000Z' });
+    expect(nexus.steps).toContain('Tast 907# (Fjordbys kommunenummer)');
+    // Friday 13:30: Fjordby's Nexusteam is open (Brøndby's closed at 13)
+    expect((json(run(ADVISE, ['--system', 'nexus', '--scope', 'general', '--at', '2026-12-04T13:30'], env)) as AdviceJson).contact?.id).toBe('nexusteam');
+    const days = json(run(HOURS, ['--from', '2026-08-28', '--days', '2'], env));
+    expect(days).toEqual([
+      { date: '2026-08-28', weekday: 'fredag', open: [], closed: { kind: 'special', reason: 'Fjordby byfest' } },
+      { date: '2026-08-29', weekday: 'lørdag', open: [{ from: '09:00', to: '12:00' }], closed: null },
+    ]);
+    const bekey = run(ADVISE, ['--system', 'bekey', '--scope', 'general'], env);
+    expect(bekey.code).toBe(2);
+    expect(bekey.stderr).toContain('--system must be one of nexus, phoniro, medicinrobot, internet');
   });
 
   it('an invalid file fails with one line naming the field', () => {

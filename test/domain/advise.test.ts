@@ -3,11 +3,12 @@ import { advise } from '../../src/domain/advise';
 import { OfficeHours } from '../../src/domain/officeHours';
 import { DOMAIN_TEXTS, fillPlaceholders, fillText, listPlaceholders, PlaceholderError, type PlaceholderContext } from '../../src/domain/text';
 import type { AdviceRequest } from '../../src/domain/types';
-import { loadInstruction } from '../../src/instruction/load';
-import { SYSTEMS } from '../../src/instruction/schema';
+import { brondby } from '../helpers/instructions';
+import { withEscalationAfter } from '../../src/domain/systems';
 
-const instruction = loadInstruction();
+const instruction = brondby;
 const hours = new OfficeHours(instruction);
+const SYSTEMS = instruction.systems.map((s) => s.id);
 
 /** Thursday 3 December 2026, 10:00 CET: the Nexusteam is open (08–18). */
 const IN_HOURS = new Date('2026-12-03T10:00:00+01:00');
@@ -238,7 +239,7 @@ describe('the 2-hour rule: escalateAt = start + 2 h of elapsed time', () => {
   });
 
   it('a shorter configured delay moves the escalation', () => {
-    const a = advise(instruction, hours, { system: 'nexus', scope: 'general', internet: 'up' }, SATURDAY, { escalationAfterMinutes: 30 });
+    const a = advise(withEscalationAfter(instruction, 30), hours, { system: 'nexus', scope: 'general', internet: 'up' }, SATURDAY);
     expect(a.escalateAt?.toISOString()).toBe('2026-12-05T09:30:00.000Z');
     expect(a.steps).toContain('Virker Nexus stadig ikke kl. 10.30, ringer du til Regionens driftvagt: 3864 8888');
   });

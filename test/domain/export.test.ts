@@ -10,6 +10,7 @@ import {
   timelineCsv,
   timelineMarkdown,
 } from '../../src/domain/export';
+import { brondby } from '../helpers/instructions';
 import {
   acknowledgeEscalation,
   addAnnouncement,
@@ -28,6 +29,8 @@ import {
   type Outage,
   type Person,
 } from '../../src/domain/outage';
+
+const instruction = brondby;
 
 /**
  * A Nexus outage through the night the clocks go back (Sunday 25 October 2026:
@@ -120,7 +123,7 @@ describe('timelineCsv', () => {
 
 describe('timelineMarkdown', () => {
   it('the facts and every event, in order, in Copenhagen time, masked and escaped', () => {
-    const md = timelineMarkdown(scripted(), 'da');
+    const md = timelineMarkdown(instruction, scripted(), 'da');
     expect(md.startsWith('# Nedbrud: Nexus, søndag 25. oktober 2026\n')).toBe(true);
     expect(md).toContain('- **Status:** Løst');
     expect(md).toContain('- **Nede siden:** 2026-10-25 00:30');
@@ -140,13 +143,13 @@ describe('timelineMarkdown', () => {
 
   it('escapes pipes and HTML in user text', () => {
     const o = addUpdate(scripted(), { id: 'u2', at: '2026-10-25T08:30:00.000Z', by: admin, text: 'a | b <img src=x> 0101901234' });
-    const md = timelineMarkdown(o, 'da');
+    const md = timelineMarkdown(instruction, o, 'da');
     expect(md).toContain('| a \\| b &lt;img src=x&gt; ********** |');
     expect(md).not.toContain('<img');
   });
 
   it('English headings and event names', () => {
-    const md = timelineMarkdown(scripted(), 'en');
+    const md = timelineMarkdown(instruction, scripted(), 'en');
     expect(md.startsWith('# Outage: Nexus, Sunday 25 October 2026\n')).toBe(true);
     expect(md).toContain('| Time | Event | By | Text |');
     expect(md).toContain('| 2026-10-25 09:00 | Resolved | Nexus Admin |  |');
@@ -182,7 +185,7 @@ describe('historyLines', () => {
 
   it('the last 30 days, newest first, in Danish', () => {
     const later = u('2026-12-07T10:00:00Z');
-    expect(historyLines(entries, later)).toEqual([
+    expect(historyLines(instruction, entries, later)).toEqual([
       { id: 'a', system: 'nexus', text: 'Nexus: mandag 7. december kl. 8.40 – kl. 10.05 (1 t 25 min)' },
       { id: 'b', system: 'bekey', text: 'Bekey: lørdag 5. december kl. 19.40 – søndag 6. december kl. 2.10 (6 t 30 min)' },
       { id: 'c', system: 'internet', text: 'Internettet: fredag 20. november kl. 11.00 (ikke meldt løst)' },
@@ -190,7 +193,7 @@ describe('historyLines', () => {
   });
 
   it('a shorter window, and English', () => {
-    expect(historyLines(entries, now, 3, 'en').map((l) => l.text)).toEqual(['Bekey: Saturday 5 December 19:40 – Sunday 6 December 02:10 (6 h 30 min)']);
+    expect(historyLines(instruction, entries, now, 3, 'en').map((l) => l.text)).toEqual(['Bekey: Saturday 5 December 19:40 – Sunday 6 December 02:10 (6 h 30 min)']);
   });
 
   it('durations', () => {

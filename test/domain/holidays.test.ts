@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { easterSunday, GENERIC_HOLIDAY_NAME, PublicHolidays } from '../../src/domain/holidays';
-import { loadInstruction } from '../../src/instruction/load';
+import { brondby } from '../helpers/instructions';
 
-const instruction = loadInstruction();
+const instruction = brondby;
 const holidays = new PublicHolidays(instruction);
 
 // Written by hand (Easter 2023 = 9 April, 2026 = 5 April), with the names staff see.

@@ -2,11 +2,16 @@ import { describe, expect, it } from 'vitest';
 import bundled from '../../src/instruction/brondby.json';
 import { InstructionError, loadInstruction, parseInstruction } from '../../src/instruction/load';
 import type { ContactId } from '../../src/instruction/schema';
+import { OfficeHours } from '../../src/domain/officeHours';
+import { contactsCard } from '../../src/bot/views';
+import { cardText } from '../helpers/cards';
 
 /** The bundled instruction carries every fact of READING.md. */
 const instruction = loadInstruction();
 const contact = (id: ContactId) => instruction.contacts.find((c) => c.id === id);
 const allDa = (group: keyof typeof instruction.steps) => instruction.steps[group].map((s) => s.da).join('\n');
+const system = (id: string) => instruction.systems.find((s) => s.id === id);
+const kmdDa = (part: 'call' | 'whileCalling' | 'afterCall') => (system('nexus')?.outOfHours?.[part] ?? []).map((s) => s.da).join('\n');
 
 describe('the bundled instruction (READING.md facts)', () => {
   it('has the document facts, including the overdue review date', () => {
@@ -47,6 +52,22 @@ describe('the bundled instruction (READING.md facts)', () => {
     expect(instruction.officeHours.publicHolidays).toEqual({ country: 'DK', types: ['public'] });
   });
 
+  it('says the Nexusteam\'s hours on the contacts card from those hours, as the instruction words them', () => {
+    const ctx = (lang: 'da' | 'en') => ({ lang, instruction, now: new Date('2026-12-07T09:00:00+01:00'), hours: new OfficeHours(instruction, [], lang) });
+    expect(cardText(contactsCard(ctx('da')))).toContain('Mandag 8–15.30, tirsdag–onsdag 8–15, torsdag 8–18, fredag 8–13 (helligdage undtaget).');
+    expect(cardText(contactsCard(ctx('en')))).toContain('Monday 8–15:30, Tuesday–Wednesday 8–15, Thursday 8–18, Friday 8–13 (except public holidays).');
+  });
+
+  it('has Nexus (KMD out of hours, the Internet checked first, the 2-hour rule), Bekey (its own support) and the Internet (IT), in that order', () => {
+    expect(instruction.systems.map((s) => [s.id, s.outOfHours?.contact ?? null, s.checkInternetFirst, s.twoHourRule?.afterMinutes ?? null])).toEqual([
+      ['nexus', 'kmd', true, 120],
+      ['bekey', 'bekey', true, null],
+      ['internet', null, false, null],
+    ]);
+    expect(instruction.systems.map((s) => s.name.da)).toEqual(['Nexus', 'Bekey', 'internettet']);
+    expect(instruction.municipality).toBe('Brøndby');
+  });
+
   it('has the special closures of the ruling (24/12 and 31/12 all day; 1/5 and 5/6 from 12:00)', () => {
     expect(instruction.officeHours.specialClosures.map((c) => [c.date, c.closedFrom ?? 'all day', c.reason.da])).toEqual([
       ['12-24', 'all day', 'Juleaftensdag'],
@@ -73,16 +94,17 @@ describe('the bundled instruction (READING.md facts)', () => {
   });
 
   it('the KMD steps say 1 → 153# → 1 and never the wrong municipality number 155', () => {
-    const kmd = allDa('kmdWhileCalling');
+    const kmd = kmdDa('whileCalling');
     expect(kmd).toContain('153#');
     expect(kmd).toMatch(/Tast 1 \(social og omsorg\)[\s\S]*153#[\s\S]*Tast 1 \(Nexus\)/);
-    for (const [group, texts] of Object.entries(instruction.steps)) {
+    const vendorSteps = instruction.systems.flatMap((s) => (s.outOfHours ? [[`${s.id}.call`, s.outOfHours.call], [`${s.id}.whileCalling`, s.outOfHours.whileCalling], [`${s.id}.afterCall`, s.outOfHours.afterCall]] as const : []));
+    for (const [group, texts] of [...Object.entries(instruction.steps), ...vendorSteps]) {
       for (const t of texts) {
         expect(`${group}: ${t.da} ${t.en}`).not.toContain('155#');
         expect(`${group}: ${t.da} ${t.en}`).not.toMatch(/\b155\b/);
       }
     }
-    expect(allDa('kmdAfterCall')).toContain('Bilag 1');
+    expect(kmdDa('afterCall')).toContain('Bilag 1');
     expect(allDa('twoHourRule')).toContain('{escalateAt}');
   });
 
@@ -104,7 +126,7 @@ describe('the bundled instruction (READING.md facts)', () => {
   });
 
   it('has the 2-hour rule and what to tell the driftvagt, also when Nexus is back', () => {
-    expect(instruction.escalationAfterMinutes).toBe(120);
+    expect(system('nexus')?.twoHourRule?.afterMinutes).toBe(120);
     expect(allDa('driftvagt')).toContain('{phone:driftvagt}');
     expect(allDa('driftvagt')).toContain('MedCom');
     expect(allDa('driftvagtBackUp')).toMatch(/virker igen/);
@@ -127,8 +149,8 @@ describe('the bundled instruction (READING.md facts)', () => {
     expect(byId['medicine-safety']?.text.da).toMatch(/fejlmedicinering/);
     expect(byId['homecare-usb']?.text.da).toMatch(/USB-stik/);
     expect(byId['homecare-usb']?.text.da).toMatch(/fredag/);
-    expect(byId['fmk-online']?.appliesTo).toContain('nexus');
-    expect(byId['bekey-8h']?.appliesTo).toContain('bekey');
+    expect(system('nexus')?.worthKnowing).toContain('fmk-online');
+    expect(system('bekey')?.worthKnowing).toContain('bekey-8h');
   });
 
   it('keeps Bilag 1 as data the Nexusteam maintains', () => {
@@ -148,10 +170,15 @@ describe('an invalid instruction is refused with the field named', () => {
     ['a time past 23:59', (d) => void (d.officeHours.weekly.thursday[0]!.to = '24:00'), 'officeHours.weekly.thursday[0].to'],
     ['an unknown top-level field', (d) => void Object.assign(d, { extra: true }), '"extra"'],
     ['an unknown field in a contact', (d) => void Object.assign(d.contacts[0]!, { fax: '12345678' }), 'contacts[0]: Unrecognized key: "fax"'],
-    ['a step without English', (d) => void ((d.steps.kmd[0] as { en?: string }).en = undefined), 'steps.kmd[0].en'],
+    ['a step without English', (d) => void ((d.systems[0]!.outOfHours!.call[0] as { en?: string }).en = undefined), 'systems[0].outOfHours.call[0].en'],
     ['one way to check the Internet, where either/or needs two', (d) => void (d.steps.checkInternetWays = d.steps.checkInternetWays.slice(0, 1)), 'steps.checkInternetWays: give at least two ways'],
     ['a contact without a short name', (d) => void delete (d.contacts[2] as { shortName?: unknown }).shortName, 'contacts[2].shortName'],
     ['a yearly date written DD-MM', (d) => void (d.officeHours.specialClosures[0]!.date = '24-12'), 'officeHours.specialClosures[0].date'],
+    ['a system whose out-of-hours contact is not among the contacts', (d) => void (d.systems[1]!.outOfHours!.contact = 'phoniro'), 'contacts: contact "phoniro" must appear exactly once (found 0)'],
+    ['a word that names two systems', (d) => void d.systems[1]!.words.names.push('nexus'), 'systems[1].words: "nexus" is also a word of system "nexus"'],
+    ['a worth-knowing item that does not exist', (d) => void d.systems[0]!.worthKnowing.push('usb-sticks'), 'systems[0].worthKnowing[4]: no worth-knowing item "usb-sticks"'],
+    ['the Nexusteam\'s hours written as prose beside the hours data', (d) => void Object.assign(d.contacts[0]!, { availability: { da: 'Mandag 8–16', en: 'Monday 8–16' } }), "contacts[0].availability: the Nexusteam's hours come from officeHours.weekly"],
+    ['a system id with capitals', (d) => void (d.systems[0]!.id = 'Nexus'), 'systems[0].id'],
   ];
 
   it.each(cases)('%s', (_name, mutate, field) => {

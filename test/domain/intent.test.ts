@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type Intent,
-  normalize,
-  parseInternet,
-  parseScope,
-  parseSystem,
-  parseYesNo,
-  recognize,
-} from '../../src/domain/intent';
+import { type Intent, normalize, parseYesNo, recognizerFor } from '../../src/domain/intent';
+import { brondby } from '../helpers/instructions';
 import type { SystemId } from '../../src/instruction/schema';
+
+/** Brøndby's systems (the frozen fixture) are the vocabulary (the instruction's words: names, typos, hints, contacts). */
+const { recognize, parseSystem, parseScope, parseInternet } = recognizerFor(brondby.systems);
 
 /*
  * Decisions these tables pin down (see the precedence in recognize()):

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OfficeHours } from '../../src/domain/officeHours';
 import type { Closure, ClosureKind } from '../../src/domain/types';
-import { loadInstruction } from '../../src/instruction/load';
+import { brondby } from '../helpers/instructions';
 import type { AdhocClosure } from '../../src/instruction/schema';
 
 /*
@@ -10,7 +10,7 @@ import type { AdhocClosure } from '../../src/instruction/schema';
  * March to the last Sunday of October.
  */
 
-const instruction = loadInstruction();
+const instruction = brondby;
 
 const ADHOC: AdhocClosure[] = [
   { from: '2026-11-25', closedFrom: '12:00', reason: { da: 'Kursus', en: 'Course' } },

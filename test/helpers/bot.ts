@@ -6,18 +6,23 @@ import { ManualClock } from '../../src/domain/clock';
 import { MainDialog } from '../../src/bot/dialogs/mainDialog';
 import { turnServices, type TurnServices } from '../../src/bot/dialogs/services';
 import { PersonLanguages } from '../../src/bot/language';
-import type { ChannelDirectory, ChannelTarget, OutageSender } from '../../src/bot/outageService';
-import { composeDuties, type Duties } from '../../src/bot/duties';
-import { loadInstruction } from '../../src/instruction/load';
+import type { ChannelDirectory, ChannelTarget } from '../../src/app/ports';
+import { composeDuties, type Duties } from '../../src/app/duties';
+import { outboxHooks } from '../../src/app/outboxHooks';
+import { teamsMessenger, type ActivitySender } from '../../src/bot/render';
+import { Scheduler } from '../../src/scheduler/scheduler';
+import { brondby } from './instructions';
+import { withEscalationAfter } from '../../src/domain/systems';
+import type { Instruction } from '../../src/instruction/schema';
 import { ChannelRegistry } from '../../src/store/channels';
 import { Closures } from '../../src/store/closures';
-import { officeHoursProvider } from '../../src/bot/officeHoursProvider';
-import { outboxSending, type OutboxSendingOptions } from '../../src/bot/outboxHooks';
+import { officeHoursProvider } from '../../src/app/officeHoursProvider';
+import { outboxSending, type OutboxSendingOptions } from '../../src/bot/outboxSending';
 import type { Outbox } from '../../src/notify/outbox';
 import { SendError } from '../../src/notify/sender';
 import { cardButtons, cardText } from './cards';
 
-export const instruction = loadInstruction();
+export const instruction = brondby;
 
 /** Saturday 5 December 2026, 19:40 in Copenhagen (CET). */
 export const SATURDAY_EVENING = '2026-12-05T19:40:00+01:00';
@@ -36,7 +41,7 @@ export interface Posted {
 }
 
 /** The Teams edge we cannot reach in a dialog test: records posts instead of sending them. */
-export function recordingSender(): OutageSender & { posted: Posted[]; failFor: Set<string>; slow: Map<string, number> } {
+export function recordingSender(): ActivitySender & { posted: Posted[]; failFor: Set<string>; slow: Map<string, number> } {
   const posted: Posted[] = [];
   /** Conversations that answer 502, as an unreachable recipient would. */
   const failFor = new Set<string>();
@@ -77,7 +82,7 @@ export interface TestWorld {
   readonly escalations: Duties['escalations'];
   readonly reminders: Duties['reminders'];
   readonly jobs: Duties['jobs'];
-  readonly scheduler: Duties['scheduler'];
+  readonly scheduler: Scheduler;
   readonly channels: ChannelRegistry;
   readonly subscriptions: Duties['subscriptions'];
   readonly notifications: Duties['notifications'];
@@ -90,12 +95,17 @@ export interface TestOptions {
   readonly nexusteam?: readonly string[];
   readonly storage?: Storage;
   /** Send through the app's outbox (and its hooks) as production does, the recording sender being Teams. */
-  readonly outbox?: Omit<OutboxSendingOptions, 'storage' | 'teams' | 'logger'>;
+  readonly outbox?: Omit<OutboxSendingOptions, 'storage' | 'teams' | 'instruction' | 'logger'>;
+  /** Another municipality's instruction (default: the rule tests' Brøndby, test/fixtures). */
+  readonly instruction?: Instruction;
 }
 
 export function testServices(at: string, opts: TestOptions = {}): TestWorld {
   const clock = new ManualClock(at);
   const config = loadConfig(opts.env ?? {});
+  // As the composition root does: ESCALATION_AFTER_MINUTES overrides the instruction's 2-hour rule.
+  const override = config.delays.escalationAfterMinutes;
+  const instruction = override === undefined ? (opts.instruction ?? brondby) : withEscalationAfter(opts.instruction ?? brondby, override);
   const storage = opts.storage ?? new MemoryStorage();
   const sender = recordingSender();
   // The real registry on the test's storage, with a staff and a Nexusteam channel registered.
@@ -108,21 +118,22 @@ export function testServices(at: string, opts: TestOptions = {}): TestWorld {
   const closures = new Closures(storage);
   const officeHours = officeHoursProvider(instruction, closures);
   const logger = pino({ level: 'silent' });
-  const sending = opts.outbox ? outboxSending({ ...opts.outbox, storage, teams: sender, logger }) : undefined;
+  const sending = opts.outbox ? outboxSending({ ...opts.outbox, storage, teams: sender, instruction, logger }) : undefined;
   const duties = composeDuties({
     channels: directory,
-    sender: sending?.sender ?? sender,
+    messenger: sending?.messenger ?? teamsMessenger(sender, instruction),
     clock,
     instruction,
     delays: config.delays,
     logger,
-    officeHours: () => officeHours('da'),
+    officeHours: () => officeHours(),
     storage,
     mailer: null,
-    intervalMs: 1000,
+    kick: () => void scheduler.tick().catch((err: unknown) => logger.error({ err }, 'scheduler tick failed')),
   });
+  const scheduler = new Scheduler({ store: duties.jobs, clock, logger, intervalMs: 1000, handlers: duties.jobHandlers, onFailed: (job) => duties.escalations.onJobFailed(job) });
   if (sending) {
-    sending.connect({ lateAnnouncement: (id, a) => duties.outages.lateAnnouncement(id, a), channels });
+    sending.connect(outboxHooks({ lateAnnouncement: (id, a) => duties.outages.lateAnnouncement(id, a), channels, logger }));
     sending.outbox.start();
   }
   const nexusteam = new Set(opts.nexusteam ?? []);
@@ -148,7 +159,7 @@ export function testServices(at: string, opts: TestOptions = {}): TestWorld {
       },
     },
   });
-  return { clock, services, storage, sender, channels, ...duties, ...(sending ? { outbox: sending.outbox } : {}) };
+  return { clock, services, storage, sender, channels, scheduler, ...duties, ...(sending ? { outbox: sending.outbox } : {}) };
 }
 
 export interface TestPerson {

@@ -29,7 +29,10 @@ import {
   validateManifest,
   writeZip,
 } from '../../src/cli/package';
-import { recognize } from '../../src/domain/intent';
+import { recognizerFor } from '../../src/domain/intent';
+import { loadInstruction } from '../../src/instruction/load';
+
+const { recognize } = recognizerFor(loadInstruction().systems);
 
 /*
  * The Teams app package: the template filled and validated offline against the

@@ -4,10 +4,10 @@ import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/clock';
 import { addUpdate, declare, newOutage, resolve, type Outage, type Person } from '../../src/domain/outage';
-import { loadInstruction } from '../../src/instruction/load';
+import { brondby } from '../helpers/instructions';
 import { MAILTO_MAX, OutageMailer, classifySmtpError, mailFailureNotice, mailtoDraft, renderOutageMail } from '../../src/notify/mail';
 
-const instruction = loadInstruction();
+const instruction = brondby;
 const ALL_USERS = 'socialfv-nexus@example.org';
 const PROVIDERS = 'nedbrud-care-privatelev@example.org';
 const FROM = 'nedbrud@example.org';
@@ -95,7 +95,8 @@ describe('renderOutageMail', () => {
     for (const kind of ['announcement', 'update'] as const) {
       const mail = renderOutageMail(kind, scriptedOutage(), {}, instruction, DECLARED);
       expect(mail.text).toContain('Imens: sådan arbejder du videre');
-      for (const w of instruction.worthKnowing.filter((x) => x.appliesTo.includes('nexus'))) expect(mail.text, w.id).toContain(w.text.da);
+      const nexus = instruction.systems.find((x) => x.id === 'nexus');
+      for (const w of instruction.worthKnowing.filter((x) => nexus?.worthKnowing.includes(x.id))) expect(mail.text, w.id).toContain(w.text.da);
       expect(mail.text).toContain('https://fmk-online.dk/fmk/');
       expect(mail.text.indexOf('Imens')).toBeGreaterThan(mail.text.indexOf('KMD-support: 4460 5040'));
       expect(mail.html).toContain('Imens: sådan arbejder du videre');
@@ -197,7 +198,7 @@ describe('OutageMailer against an SMTP server on loopback', () => {
     expect(result.recipients.find((r) => r.to === PROVIDERS)).toMatchObject({ delivered: false, permanent: true, attempts: 1 });
     expect(rcptFailures.get(PROVIDERS)).toEqual([550]);
     expect(received.map((r) => r.rcptTo)).toEqual([[ALL_USERS]]);
-    const notice = mailFailureNotice('announcement', o, result);
+    const notice = mailFailureNotice(instruction, 'announcement', o, result);
     expect(notice).toContain(PROVIDERS);
     expect(notice).toContain('550');
     expect(notice).toContain('afviste');

@@ -105,7 +105,9 @@ describe('npm run poster', () => {
     expect(phones).toEqual(['4328 2020', '4460 5040', '4330 0505', '2365 0248', '3864 8888']);
     for (const phone of phones) expect(text).toContain(phone);
     for (const c of instruction.contacts) if (c.email) expect(text).toContain(c.email);
-    for (const step of instruction.steps.kmdWhileCalling) expect(text).toContain(step.da);
+    const kmd = instruction.systems.find((sys) => sys.outOfHours?.contact === 'kmd')?.outOfHours;
+    expect(kmd?.whileCalling.length).toBeGreaterThan(0);
+    for (const step of kmd?.whileCalling ?? []) expect(text).toContain(step.da);
   });
 
   it("shows this week's hours, the coming closures by name, the 2-hour rule and the keep-working facts", () => {

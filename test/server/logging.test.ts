@@ -135,3 +135,16 @@ describe('the running app never logs a CPR number', () => {
     expect(JSON.stringify(connector.requests.map((r) => r.body))).not.toMatch(CPR_DIGITS);
   });
 });
+
+describe('the start log', () => {
+  it('warns when ESCALATION_AFTER_MINUTES overrides the instruction\'s 2-hour rule (training), and not otherwise', async () => {
+    for (const [env, warned] of [[{ ESCALATION_AFTER_MINUTES: '5' }, true], [{}, false]] as const) {
+      const logs = captureLogs();
+      const app = await startApp({ STORAGE: 'memory', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env }, { logDestination: logs });
+      await app.close();
+      const warning = logs.lines().find((l) => String(l['msg']).includes('ESCALATION_AFTER_MINUTES'));
+      if (warned) expect(warning).toMatchObject({ level: 'warn', escalationAfterMinutes: 5, msg: expect.stringContaining("overrides the instruction's 2-hour rule") });
+      else expect(warning).toBeUndefined();
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import type { Activity, TurnContext } from 'botbuilder';
 import { ComponentDialog, Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
-import { recognize, type Intent } from '../../domain/intent';
+import type { Intent } from '../../domain/intent';
+import { defaultSystem, isSystem, systemName, systemOfContact } from '../../domain/systems';
 import { localDate } from '../../domain/time';
 import type { SystemId } from '../../domain/types';
 import type { Language } from '../../instruction/schema';
@@ -11,7 +12,6 @@ import * as closureHandlers from '../handlers/closureHandlers';
 import { poster } from '../handlers/posterHandler';
 import { MembershipLookupError } from '../access';
 import { PERMISSIONS, type Verb } from '../../domain/permissions';
-import { reviewCard } from '../reminders';
 import * as handlers from '../handlers/outageHandlers';
 import type { Actor } from '../handlers/outageHandlers';
 import { t } from '../i18n';
@@ -19,13 +19,14 @@ import {
   cardMessage,
   contactsCard,
   hoursCard,
-  systemName,
+  reviewCard,
+  systemList,
   textMessage,
   welcomeCard,
   type ViewContext,
 } from '../views';
 import { personOf, type TurnServices } from './services';
-import { INTERNET_PROMPT, TRIAGE_DIALOG, TriageDialog, parsers, promptHelp, type TriagePromptId } from './triageDialog';
+import { INTERNET_PROMPT, TRIAGE_DIALOG, TRIAGE_PROMPTS, TriageDialog, parsersFor, promptHelp, type TriagePromptId } from './triageDialog';
 
 export const MAIN_DIALOG = 'main';
 
@@ -41,8 +42,11 @@ export const CPR_MASKED = Symbol('cprMasked');
  * interrupt any question. Card buttons are parsed (zod) before use.
  */
 export class MainDialog extends ComponentDialog {
+  private readonly parsers: ReturnType<typeof parsersFor>;
+
   constructor(private readonly services: TurnServices) {
     super(MAIN_DIALOG);
+    this.parsers = parsersFor(services.recognizer);
     this.addDialog(new TriageDialog(services));
   }
 
@@ -59,7 +63,7 @@ export class MainDialog extends ComponentDialog {
     if (activity.type !== 'message') return Dialog.EndOfTurn;
     const text = (activity.text ?? '').trim();
     const typed = (activity.value === undefined || activity.value === null) && text.length > 0 && text.length <= MAX_TEXT_LENGTH;
-    const typedIntent = typed ? recognize(text) : null;
+    const typedIntent = typed ? this.services.recognizer.recognize(text) : null;
     // The language follows what the person writes ("english" / "dansk" are a choice, below; a button press is not writing).
     if (typedIntent && typedIntent.kind !== 'language') await this.services.languages.noteText(dc.context, text);
     const view = await this.services.view(dc.context);
@@ -67,9 +71,10 @@ export class MainDialog extends ComponentDialog {
 
     if (dc.context.turnState.get(CPR_MASKED)) await dc.context.sendActivity(textMessage(t(lang, 'input.cpr')));
 
-    const action = parseCardAction(activity.value);
+    const { instruction } = this.services;
+    const action = parseCardAction(activity.value, { system: (id) => isSystem(instruction, id), contact: (id) => instruction.contacts.some((c) => c.id === id) });
     if (action && 'invalid' in action) {
-      await dc.context.sendActivities([textMessage(t(lang, 'input.staleButton')), cardMessage(welcomeCard(lang))]);
+      await dc.context.sendActivities([textMessage(t(lang, 'input.staleButton')), cardMessage(welcomeCard(lang, this.services.instruction))]);
       return Dialog.EndOfTurn;
     }
     if (action) return this.whenAccessKnown(dc, view, () => this.onAction(dc, action, view));
@@ -78,7 +83,7 @@ export class MainDialog extends ComponentDialog {
       const hasAttachment = (activity.attachments ?? []).some((a) => !a.contentType.startsWith('text/html'));
       await dc.context.sendActivities([
         textMessage(t(lang, hasAttachment ? 'input.attachment' : 'input.empty')),
-        cardMessage(welcomeCard(lang)),
+        cardMessage(welcomeCard(lang, this.services.instruction)),
       ]);
       return Dialog.EndOfTurn;
     }
@@ -87,12 +92,12 @@ export class MainDialog extends ComponentDialog {
       return Dialog.EndOfTurn;
     }
 
-    const intent = typedIntent ?? recognize(text);
+    const intent = typedIntent ?? this.services.recognizer.recognize(text);
     const prompt = activePrompt(dc);
     if (intent.kind === 'help') return this.help(dc, view, prompt);
     if (intent.kind === 'restart') {
       await dc.cancelAllDialogs();
-      await dc.context.sendActivities([textMessage(t(lang, 'restart.done')), cardMessage(welcomeCard(lang))]);
+      await dc.context.sendActivities([textMessage(t(lang, 'restart.done')), cardMessage(welcomeCard(lang, this.services.instruction))]);
       return Dialog.EndOfTurn;
     }
     if (intent.kind === 'language') return this.chooseLanguage(dc, intent.lang);
@@ -104,9 +109,9 @@ export class MainDialog extends ComponentDialog {
       current !== undefined &&
       intent.system !== current &&
       // "ingen net" typed to "Virker internettet?" is an answer, not a new triage.
-      !(prompt === INTERNET_PROMPT && intent.system === 'internet');
+      !(prompt === INTERNET_PROMPT && instruction.systems.some((s) => s.id === intent.system && s.outOfHours === null));
     // Otherwise an answer to the open question wins over other readings ("ingen net" answers "Virker internettet?").
-    if (prompt && !otherSystem && parsers[prompt](activity.value, text) !== undefined) return this.continueInner(dc);
+    if (prompt && !otherSystem && this.parsers[prompt](activity.value, text) !== undefined) return this.continueInner(dc);
     return this.whenAccessKnown(dc, view, () => this.onIntent(dc, intent, view, prompt));
   }
 
@@ -152,6 +157,7 @@ export class MainDialog extends ComponentDialog {
         break;
       case 'calledKmd':
         await dc.cancelAllDialogs();
+        // Only Brøndby's Nexus cards ever carried it (the action parser refuses it where there is no "nexus").
         await handlers.called(a, 'nexus', 'kmd');
         break;
       case 'claimDriftvagt':
@@ -174,7 +180,7 @@ export class MainDialog extends ComponentDialog {
         return this.help(dc, view, activePrompt(dc));
       case 'restart':
         await dc.cancelAllDialogs();
-        await dc.context.sendActivities([textMessage(t(lang, 'restart.done')), cardMessage(welcomeCard(lang))]);
+        await dc.context.sendActivities([textMessage(t(lang, 'restart.done')), cardMessage(welcomeCard(lang, this.services.instruction))]);
         break;
       case 'language':
         return this.chooseLanguage(dc, action.lang);
@@ -276,25 +282,25 @@ export class MainDialog extends ComponentDialog {
       case 'statusQuestion': {
         const known = intent.system ? await this.services.outages.known(intent.system) : null;
         if (!intent.system || known) await handlers.status(await this.actor(dc, view, false));
-        else await send(textMessage(t(lang, 'status.noneFor', { system: systemName(lang, intent.system) })));
+        else await send(textMessage(t(lang, 'status.noneFor', { system: systemName(view.instruction, intent.system, lang) })));
         return this.repromptIfOpen(dc, prompt);
       }
       case 'worksAgain':
         await dc.cancelAllDialogs();
-        await handlers.worksAgain(await this.actor(dc, view, false), intent.system ?? 'nexus');
+        await handlers.worksAgain(await this.actor(dc, view, false), intent.system ?? this.firstSystem());
         return Dialog.EndOfTurn;
       case 'notOutage':
         await send(textMessage(t(lang, 'notOutage.ok')));
         return this.repromptIfOpen(dc, prompt);
       case 'greeting':
         if (prompt) return this.continueInner(dc);
-        await send(textMessage(t(lang, 'greeting.hello')), cardMessage(welcomeCard(lang)));
+        await send(textMessage(t(lang, 'greeting.hello', { systems: systemList(view.instruction, lang) })), cardMessage(welcomeCard(lang, view.instruction)));
         return Dialog.EndOfTurn;
       case 'help':
         return this.help(dc, view, prompt);
       case 'restart':
         await dc.cancelAllDialogs();
-        await send(textMessage(t(lang, 'restart.done')), cardMessage(welcomeCard(lang)));
+        await send(textMessage(t(lang, 'restart.done')), cardMessage(welcomeCard(lang, this.services.instruction)));
         return Dialog.EndOfTurn;
       case 'language':
         return this.chooseLanguage(dc, intent.lang);
@@ -321,7 +327,7 @@ export class MainDialog extends ComponentDialog {
         const a = await this.actor(dc, view);
         const mine = (await this.services.outages.open()).some((o) => o.owner?.kind === 'person' && o.owner.person.key === a.person.key);
         if (a.isNexusteam || mine) await handlers.openResolveMenu(a);
-        else await handlers.worksAgain(a, intent.system ?? 'nexus');
+        else await handlers.worksAgain(a, intent.system ?? this.firstSystem());
         return Dialog.EndOfTurn;
       }
       case 'channel':
@@ -351,7 +357,7 @@ export class MainDialog extends ComponentDialog {
       case 'unknown':
         // An open question gets its retry prompt; otherwise the short help card.
         if (prompt) return this.continueInner(dc);
-        await send(textMessage(t(lang, 'input.unknown')), cardMessage(welcomeCard(lang)));
+        await send(textMessage(t(lang, 'input.unknown')), cardMessage(welcomeCard(lang, this.services.instruction)));
         return Dialog.EndOfTurn;
     }
   }
@@ -364,15 +370,21 @@ export class MainDialog extends ComponentDialog {
   private async chooseLanguage(dc: DialogContext, lang: Language): Promise<DialogTurnResult> {
     await this.services.languages.choose(dc.context, lang);
     await dc.cancelAllDialogs();
-    await dc.context.sendActivities([textMessage(t(lang, 'language.chosen')), cardMessage(welcomeCard(lang))]);
+    await dc.context.sendActivities([textMessage(t(lang, 'language.chosen')), cardMessage(welcomeCard(lang, this.services.instruction))]);
     return Dialog.EndOfTurn;
   }
 
+  /** The system a contact serves ("kmd" → Nexus); for IT the open outage (the first system's first), else the first system. */
   private async calledSystem(contact: CalledContact): Promise<SystemId> {
-    if (contact === 'kmd') return 'nexus';
-    if (contact === 'bekey') return 'bekey';
+    const served = systemOfContact(this.services.instruction, contact);
+    if (served) return served.id;
     const open = await this.services.outages.open();
-    return open.find((o) => o.system === 'nexus')?.system ?? open[0]?.system ?? 'nexus';
+    const first = this.firstSystem();
+    return open.find((o) => o.system === first)?.system ?? open[0]?.system ?? first;
+  }
+
+  private firstSystem(): SystemId {
+    return defaultSystem(this.services.instruction);
   }
 
   private async repromptIfOpen(dc: DialogContext, prompt: TriagePromptId | null): Promise<DialogTurnResult> {
@@ -383,7 +395,7 @@ export class MainDialog extends ComponentDialog {
   private async help(dc: DialogContext, view: ViewContext, prompt: TriagePromptId | null): Promise<DialogTurnResult> {
     const { lang } = view;
     if (!prompt) {
-      const messages = [cardMessage(welcomeCard(lang)), textMessage(t(lang, 'help.commands'))];
+      const messages = [cardMessage(welcomeCard(lang, this.services.instruction)), textMessage(t(lang, 'help.commands'))];
       // Admins see that the instruction is past its review date; staff are not bothered with it.
       if (this.services.reviewOverdue() && (await this.services.access.isNexusteam(dc.context).catch(() => false))) {
         messages.push(cardMessage(reviewCard(view.instruction)));
@@ -393,7 +405,7 @@ export class MainDialog extends ComponentDialog {
     }
     const system = triageSystem(dc);
     await dc.context.sendActivity(
-      textMessage(`${t(lang, promptHelp[prompt], { system: system ? systemName(lang, system) : '' })} ${t(lang, 'help.commands')}`),
+      textMessage(`${t(lang, promptHelp[prompt], { system: system ? systemName(view.instruction, system, lang) : '', systems: systemList(view.instruction, lang) })} ${t(lang, 'help.commands')}`),
     );
     await dc.repromptDialog();
     return Dialog.EndOfTurn;
@@ -405,7 +417,7 @@ export function activePrompt(dc: DialogContext): TriagePromptId | null {
   let leaf: DialogContext = dc;
   while (leaf.child) leaf = leaf.child;
   const id = leaf.activeDialog?.id;
-  return id !== undefined && id in parsers ? (id as TriagePromptId) : null;
+  return TRIAGE_PROMPTS.find((p) => p === id) ?? null;
 }
 
 /** The system the open triage is about, read from the waterfall's remembered answers. */

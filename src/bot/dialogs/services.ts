@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Activity, TurnContext } from 'botbuilder';
 import type { Clock } from '../../domain/clock';
+import { recognizerFor, type Recognizer } from '../../domain/intent';
 import type { OfficeHours } from '../../domain/officeHours';
 import type { Person } from '../../domain/outage';
 import type { Config } from '../../config';
 import type { Instruction, Language } from '../../instruction/schema';
-import type { Duties } from '../duties';
+import type { Duties } from '../../app/duties';
 import type { ChannelRegistry } from '../../store/channels';
 import type { Subscriptions } from '../../store/subscriptions';
 import type { Closures } from '../../store/closures';
 import type { NexusteamDirectory } from '../access';
 import type { PersonLanguages } from '../language';
-import type { EscalationService } from '../escalationService';
-import type { OutageService } from '../outageService';
+import type { EscalationService } from '../../app/escalationService';
+import type { OutageService } from '../../app/outageService';
 import type { ViewContext } from '../views';
 
 /** Who may act as the Nexusteam; decided on the server for every submit and command. */
@@ -32,7 +33,8 @@ export interface ChannelAdmin {
 export interface TurnServices {
   view(context: TurnContext): Promise<ViewContext>;
   readonly instruction: Instruction;
-  readonly escalationAfterMinutes: number;
+  /** Free text read with the vocabulary of the instruction's systems. */
+  readonly recognizer: Recognizer;
   readonly detectionWindowMinutes: number;
   readonly outages: OutageService;
   readonly escalations: EscalationService;
@@ -55,7 +57,7 @@ export interface TurnServicesDeps {
   readonly clock: Clock;
   /** Office hours with the current ad-hoc closures applied. */
   readonly officeHours: (lang: ViewContext['lang']) => Promise<OfficeHours>;
-  readonly delays: Pick<Config['delays'], 'escalationAfterMinutes' | 'detectionWindowMinutes'>;
+  readonly delays: Pick<Config['delays'], 'detectionWindowMinutes'>;
   /** The outage workflow and its duties (composeDuties). */
   readonly duties: Pick<Duties, 'outages' | 'escalations' | 'reminders' | 'subscriptions'>;
   readonly access: AccessCheck;
@@ -68,7 +70,7 @@ export interface TurnServicesDeps {
 export function turnServices(deps: TurnServicesDeps): TurnServices {
   return {
     instruction: deps.instruction,
-    escalationAfterMinutes: deps.delays.escalationAfterMinutes,
+    recognizer: recognizerFor(deps.instruction.systems),
     detectionWindowMinutes: deps.delays.detectionWindowMinutes,
     outages: deps.duties.outages,
     access: deps.access,

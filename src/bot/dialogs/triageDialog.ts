@@ -6,7 +6,8 @@ import {
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import { advise } from '../../domain/advise';
-import { parseInternet, parseScope, parseSystem } from '../../domain/intent';
+import type { Recognizer } from '../../domain/intent';
+import { escalationAfter } from '../../domain/systems';
 import type { Advice, InternetState, Scope, SystemId } from '../../domain/types';
 import { triageValue, type TriageValue } from '../actions';
 import { t } from '../i18n';
@@ -26,15 +27,16 @@ function fromButton<K extends keyof TriageValue>(value: unknown, key: K): Triage
   return parsed.success ? parsed.data[key] : undefined;
 }
 
-export const parsers = {
-  [SYSTEM_PROMPT]: (value: unknown, text: string): SystemId | undefined =>
-    fromButton(value, 'system') ?? parseSystem(text) ?? undefined,
-  [SCOPE_PROMPT]: (value: unknown, text: string): Scope | undefined =>
-    fromButton(value, 'scope') ?? parseScope(text) ?? undefined,
-  [INTERNET_PROMPT]: (value: unknown, text: string): InternetState | undefined =>
-    fromButton(value, 'internet') ?? parseInternet(text) ?? undefined,
-} as const;
-export type TriagePromptId = keyof typeof parsers;
+/** How each question's answer is read: a button's data, else the typed text. */
+export function parsersFor(r: Recognizer) {
+  return {
+    [SYSTEM_PROMPT]: (value: unknown, text: string): SystemId | undefined => fromButton(value, 'system') ?? r.parseSystem(text) ?? undefined,
+    [SCOPE_PROMPT]: (value: unknown, text: string): Scope | undefined => fromButton(value, 'scope') ?? r.parseScope(text) ?? undefined,
+    [INTERNET_PROMPT]: (value: unknown, text: string): InternetState | undefined => fromButton(value, 'internet') ?? r.parseInternet(text) ?? undefined,
+  } as const;
+}
+export type TriagePromptId = keyof ReturnType<typeof parsersFor>;
+export const TRIAGE_PROMPTS: readonly TriagePromptId[] = [SYSTEM_PROMPT, SCOPE_PROMPT, INTERNET_PROMPT];
 
 /** What the help command says for each question. */
 export const promptHelp: Record<TriagePromptId, 'help.system' | 'help.scope' | 'help.internet'> = {
@@ -53,6 +55,7 @@ export const promptHelp: Record<TriagePromptId, 'help.system' | 'help.scope' | '
 export class TriageDialog extends ComponentDialog {
   constructor(private readonly services: TurnServices) {
     super(TRIAGE_DIALOG);
+    const parsers = parsersFor(services.recognizer);
     this.addDialog(new CardPrompt(SYSTEM_PROMPT, parsers[SYSTEM_PROMPT]))
       .addDialog(new CardPrompt(SCOPE_PROMPT, parsers[SCOPE_PROMPT]))
       .addDialog(new CardPrompt(INTERNET_PROMPT, parsers[INTERNET_PROMPT]))
@@ -155,7 +158,7 @@ export class TriageDialog extends ComponentDialog {
       now: view.now,
       instruction: view.instruction,
       nexusteamOpen: view.hours.status(view.now).open,
-      afterMinutes: this.services.escalationAfterMinutes,
+      afterMinutes: escalationAfter(view.instruction, outage.system),
       reporters: report.count ?? (await this.services.outages.reportCount(outage.id)),
     });
     const advice = await this.advise(step, { action: 'triage', system, scope: 'general' });
@@ -175,7 +178,7 @@ export class TriageDialog extends ComponentDialog {
       view.hours,
       { system, scope, internet: answers.internet, vendorSaysInternal: answers.vendorSaysInternal, start: start ? new Date(start) : undefined },
       view.now,
-      { lang: view.lang, escalationAfterMinutes: this.services.escalationAfterMinutes },
+      { lang: view.lang },
     );
   }
 }

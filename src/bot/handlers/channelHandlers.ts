@@ -1,7 +1,6 @@
-import { CHANNEL_ROLES, channelFromActivity, parseRoles, UnknownChannelRoleError, type ChannelRole } from '../../store/channels';
+import { channelFromActivity, parseRoles, UnknownChannelRoleError, type ChannelRole } from '../../store/channels';
 import { t } from '../i18n';
-import { renderCard } from '../cards';
-import { cardMessage, textMessage, type ButtonVM } from '../views';
+import { cardMessage, channelCard, textMessage } from '../views';
 import { authorise, type Actor } from './outageHandlers';
 
 /**
@@ -39,20 +38,7 @@ export async function channelCommand(a: Actor): Promise<void> {
     return;
   }
   const current = (await a.services.channels.registry.get(where.conversationId))?.roles ?? [];
-  const card = renderCard('channel', {
-    title: t(lang, 'channel.title'),
-    intro: t(lang, 'channel.intro'),
-    rolesLabel: t(lang, 'channel.rolesLabel'),
-    roles: current.join(','),
-    choices: CHANNEL_ROLES.map((r) => ({ title: t(lang, `channel.role.${r}`), value: r })),
-    registeredTitle: t(lang, 'channel.registeredTitle'),
-    registered: await registeredLines(a),
-    actions: [
-      { title: t(lang, 'channel.save'), data: { action: 'channelSave' } },
-      { title: t(lang, 'channel.remove'), data: { action: 'channelRemove' } },
-    ] satisfies ButtonVM[],
-  });
-  await a.context.sendActivity(cardMessage(card));
+  await a.context.sendActivity(cardMessage(channelCard(lang, current, await registeredLines(a))));
 }
 
 export async function channelSave(a: Actor, rolesInput: string | undefined, remove: boolean): Promise<void> {

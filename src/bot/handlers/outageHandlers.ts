@@ -1,6 +1,6 @@
 import type { Activity, TurnContext } from 'botbuilder';
 import { addMinutes } from 'date-fns';
-import { newOutage, type CalledContact, type Outage, type Owner, type Person } from '../../domain/outage';
+import { escalationDue, newOutage, type CalledContact, type Outage, type Owner, type Person } from '../../domain/outage';
 import { may, PERMISSIONS, type Verb } from '../../domain/permissions';
 import { formatDayTime, formatPhone, resolveLocalDateTime } from '../../domain/time';
 import type { SystemId } from '../../domain/types';
@@ -17,10 +17,12 @@ import {
   updateFormCard,
   type DeclareDraft,
 } from '../outageViews';
-import { cleanText } from '../outageService';
+import { cleanText } from '../../app/outageService';
 import { historyLines, timelineCsv, timelineMarkdown } from '../../domain/export';
 import { mailtoDraft } from '../../notify/mail';
-import { cardMessage, noticeCard, systemName, textMessage, type ViewContext } from '../views';
+import { renderMessage } from '../render';
+import { cardMessage, noticeCard, systemList, textMessage, type ViewContext } from '../views';
+import { defaultSystem, escalationAfter, systemName, systemTitle } from '../../domain/systems';
 
 /**
  * One small handler per outage verb. Each is called only after the verb was
@@ -64,15 +66,16 @@ export async function called(a: Actor, system: SystemId, contact: CalledContact)
   const { lang, now, instruction } = a.view;
   const result = await a.services.outages.claim(a.person, system, contact);
   if (result.kind === 'taken') return void (await reply(a, textMessage(takenText(a, result.owner))));
-  const lines = [t(lang, 'calledKmd.owner', { contact: contactName(instruction, lang, contact), system: systemName(lang, system) })];
+  const name = systemName(instruction, system, lang);
+  const lines = [t(lang, 'calledKmd.owner', { contact: contactName(instruction, lang, contact), system: name })];
   const start = new Date(result.outage.start);
-  // The 2-hour rule is Nexus's, whatever the cause: whoever called KMD or IT about Nexus carries it.
-  if (system === 'nexus') {
+  // The 2-hour rule is the system's, whatever the cause: whoever called its vendor or IT carries it (the outage's one deadline).
+  const escalateAt = escalationDue(result.outage, escalationAfter(instruction, system));
+  if (escalateAt) {
     const driftvagt = instruction.contacts.find((c) => c.id === 'driftvagt');
-    const escalateAt = addMinutes(start, a.services.escalationAfterMinutes);
     lines.push(
-      t(lang, 'calledKmd.escalate', { when: formatDayTime(escalateAt, lang, now), phone: driftvagt?.phone ? formatPhone(driftvagt.phone) : '' }),
-      t(lang, 'calledKmd.why'),
+      t(lang, 'calledKmd.escalate', { system: name, when: formatDayTime(escalateAt, lang, now), phone: driftvagt?.phone ? formatPhone(driftvagt.phone) : '' }),
+      t(lang, 'calledKmd.why', { system: name }),
     );
   }
   if (start.getTime() !== now.getTime()) lines.push(t(lang, 'calledKmd.since', { when: formatDayTime(start, lang, now) }));
@@ -85,7 +88,7 @@ export async function worksAgain(a: Actor, system: SystemId): Promise<void> {
   const outage = await a.services.outages.worksAgain(system, a.person);
   await reply(
     a,
-    textMessage(outage ? t(lang, 'worksAgain.thanks') : t(lang, 'worksAgain.noOutage', { system: t(lang, `system.${system}`) })),
+    textMessage(outage ? t(lang, 'worksAgain.thanks') : t(lang, 'worksAgain.noOutage', { system: systemName(a.view.instruction, system, lang) })),
   );
 }
 
@@ -96,17 +99,17 @@ export async function status(a: Actor): Promise<void> {
     return;
   }
   const counts = new Map(await Promise.all(open.map(async (o) => [o.id, await a.services.outages.reportCount(o.id)] as const)));
-  await reply(a, cardMessage(statusCard(open, a.view.lang, a.view.now, counts)));
+  await reply(a, cardMessage(statusCard(open, a.view, counts)));
 }
 
 // --- declare ---------------------------------------------------------------
 
 export async function openDeclareForm(a: Actor, system?: SystemId, draft?: DeclareDraft, error = ''): Promise<void> {
-  const chosen = draft?.system ?? system ?? 'nexus';
+  const chosen = draft?.system ?? system ?? defaultSystem(a.view.instruction);
   const known = await a.services.outages.known(chosen);
   const since = known ? new Date(known.start) : ((await a.services.outages.earliestWaiting(chosen)) ?? a.view.now);
   const base: DeclareDraft = draft ?? { system: chosen, description: known?.description ?? '', expected: known?.expected ?? '', ...sinceFields(since) };
-  await reply(a, cardMessage(declareFormCard(base, a.view.lang, a.services.newId(), error)));
+  await reply(a, cardMessage(declareFormCard(base, a.view, a.services.newId(), error)));
 }
 
 const MAX_AGE_DAYS = 7;
@@ -129,9 +132,9 @@ export function parseSince(draft: DeclareDraft, now: Date): { ok: true; start: D
   return { ok: true, start };
 }
 
-function draftOf(action: { system?: SystemId | undefined; description?: string | undefined; sinceDate?: string | undefined; sinceTime?: string | undefined; expected?: string | undefined }): DeclareDraft {
+function draftOf(a: Actor, action: { system?: SystemId | undefined; description?: string | undefined; sinceDate?: string | undefined; sinceTime?: string | undefined; expected?: string | undefined }): DeclareDraft {
   return {
-    system: action.system ?? 'nexus',
+    system: action.system ?? defaultSystem(a.view.instruction),
     description: cleanText(action.description ?? '', 500).text ?? '',
     sinceDate: (action.sinceDate ?? '').trim(),
     sinceTime: (action.sinceTime ?? '').trim(),
@@ -142,7 +145,7 @@ function draftOf(action: { system?: SystemId | undefined; description?: string |
 /** Validates the form; shows the draft as staff will see it, or the form again with what to fix. */
 export async function previewDeclare(a: Actor, action: Extract<CardAction, { action: 'declarePreview' }>): Promise<void> {
   const { lang, now, instruction } = a.view;
-  const draft = draftOf(action);
+  const draft = draftOf(a, action);
   const since = parseSince(draft, now);
   if (!since.ok) {
     await openDeclareForm(a, draft.system, draft, t(lang, 'declare.badStart', { reason: t(lang, `declare.badStart.${since.reason}`) }));
@@ -164,7 +167,7 @@ export async function previewDeclare(a: Actor, action: Extract<CardAction, { act
 
 export async function sendDeclare(a: Actor, action: Extract<CardAction, { action: 'declareSend' }>): Promise<void> {
   const { lang, now } = a.view;
-  const draft = draftOf(action.draft);
+  const draft = draftOf(a, action.draft);
   const since = parseSince(draft, now);
   if (!since.ok) {
     await openDeclareForm(a, draft.system, draft, t(lang, 'declare.badStart', { reason: t(lang, `declare.badStart.${since.reason}`) }));
@@ -198,7 +201,7 @@ export async function confirmSuspected(a: Actor, action: Extract<CardAction, { a
 export async function openUpdateForm(a: Actor): Promise<void> {
   const open = (await a.services.outages.open()).filter((o) => o.status === 'active');
   if (open.length === 0) return void (await reply(a, textMessage(t(a.view.lang, 'outage.none'))));
-  await reply(a, cardMessage(updateFormCard(open, a.view.lang, a.view.now, a.services.newId())));
+  await reply(a, cardMessage(updateFormCard(open, a.view, a.services.newId())));
 }
 
 export async function sendUpdate(a: Actor, action: Extract<CardAction, { action: 'updateSend' }>): Promise<void> {
@@ -220,7 +223,7 @@ export async function openResolveMenu(a: Actor): Promise<void> {
     await reply(a, textMessage(t(a.view.lang, a.isNexusteam ? 'outage.none' : 'denied.owner')));
     return;
   }
-  await reply(a, cardMessage(resolveMenuCard(open, a.view.lang, a.services.newId())));
+  await reply(a, cardMessage(resolveMenuCard(open, a.view, a.services.newId())));
 }
 
 export async function resolveOutage(a: Actor, action: Extract<CardAction, { action: 'resolve' }>): Promise<void> {
@@ -289,11 +292,11 @@ export async function bilag1(a: Actor): Promise<void> {
 
 /** "følg nedbrud [system]": personal alerts in the 1:1 chat. */
 export async function follow(a: Actor, system: SystemId | null): Promise<void> {
-  const { lang, now } = a.view;
+  const { lang, now, instruction } = a.view;
   const reach = a.person.reach;
   if (!reach) return void (await reply(a, textMessage(t(lang, 'follow.onlyPersonal'))));
   const result = await a.services.subscriptions.subscribe(a.person, reach, system, now);
-  const what = system ? t(lang, `system.${system}`) : t(lang, 'follow.all');
+  const what = system ? systemName(instruction, system, lang) : t(lang, 'follow.all', { systems: systemList(instruction, lang, 'and') });
   await reply(a, textMessage(t(lang, result.kind === 'new' ? 'follow.new' : result.kind === 'changed' ? 'follow.changed' : 'follow.same', { what })));
 }
 
@@ -305,8 +308,8 @@ export async function unfollow(a: Actor): Promise<void> {
 /** "historik": the last 30 days, each with an export button. */
 export async function history(a: Actor): Promise<void> {
   if (!(await authorise(a, 'history'))) return;
-  const { lang, now } = a.view;
-  const lines = historyLines(await a.services.outages.history(), now, 30, lang);
+  const { lang, now, instruction } = a.view;
+  const lines = historyLines(instruction, await a.services.outages.history(), now, 30, lang);
   if (lines.length === 0) return void (await reply(a, textMessage(t(lang, 'history.none'))));
   await reply(
     a,
@@ -314,7 +317,7 @@ export async function history(a: Actor): Promise<void> {
       noticeCard(
         t(lang, 'history.title'),
         lines.map((l) => l.text),
-        lines.slice(-6).map((l) => ({ title: `${t(lang, 'history.export', { system: t(lang, `system.${l.system}.title`) })} (${l.text.split(':').slice(1).join(':').trim().slice(0, 24)})`, data: { action: 'export', outageId: l.id } })),
+        lines.slice(-6).map((l) => ({ title: `${t(lang, 'history.export', { system: systemTitle(instruction, l.system, lang) })} (${l.text.split(':').slice(1).join(':').trim().slice(0, 24)})`, data: { action: 'export', outageId: l.id } })),
       ),
     ),
   );
@@ -331,7 +334,7 @@ export async function exportTimeline(a: Actor, outageId: string | undefined): Pr
   const outage = await a.services.outages.withAllReports(found);
   await reply(
     a,
-    { type: 'message', textFormat: 'markdown', text: timelineMarkdown(outage, lang) },
+    { type: 'message', textFormat: 'markdown', text: timelineMarkdown(a.view.instruction, outage, lang) },
     { type: 'message', textFormat: 'markdown', text: `${t(lang, 'export.csvIntro')}\n\n\`\`\`\n${timelineCsv(outage).replace(/^\uFEFF/, '')}\n\`\`\`` },
   );
 }
@@ -351,7 +354,7 @@ export async function claimDriftvagt(a: Actor, outageId: string): Promise<void> 
     await reply(a, textMessage(t(lang, 'claim.taken', { name: taker.by.name, when: formatDayTime(new Date(taker.at), lang, now) })));
     return;
   }
-  const [, sent] = await reply(a, textMessage(t(lang, 'claim.yours')), a.services.escalations.dutyCard(outage, lang));
+  const [, sent] = await reply(a, textMessage(t(lang, 'claim.yours')), renderMessage(a.services.escalations.dutyCard(outage, lang), a.view.instruction));
   const { conversation, serviceUrl } = a.context.activity;
   if (sent?.id && conversation?.id && serviceUrl) {
     await a.services.escalations.recordPost(outageId, { conversationId: conversation.id, serviceUrl, activityId: sent.id, kind: 'escalation', lang });

@@ -1,5 +1,5 @@
 import { posterContent, dayLine, type PosterContent } from '../../domain/poster';
-import { renderCard, type AdaptiveCardJson } from '../cards';
+import { defineCard, type PosterLineVM, type TemplateModels } from '../cards';
 import { cardMessage } from '../views';
 import { authorise, type Actor } from './outageHandlers';
 
@@ -14,12 +14,7 @@ export async function poster(a: Actor): Promise<void> {
   await a.context.sendActivity(cardMessage(posterCard(posterContent(instruction, hours, now, { lang }))));
 }
 
-interface LineVM {
-  readonly text: string;
-  readonly size: 'Default' | 'Large' | 'Small';
-  readonly weight: 'Default' | 'Bolder';
-  readonly subtle: boolean;
-}
+type LineVM = PosterLineVM;
 
 const text = (t: string): LineVM => ({ text: t, size: 'Default', weight: 'Default', subtle: false });
 const bold = (t: string): LineVM => ({ text: t, size: 'Default', weight: 'Bolder', subtle: false });
@@ -27,7 +22,7 @@ const number = (t: string): LineVM => ({ text: t, size: 'Large', weight: 'Bolder
 const small = (t: string): LineVM => ({ text: t, size: 'Small', weight: 'Default', subtle: true });
 
 /** The poster as a card: the decision path, the numbers in large type, the hours, what to do meanwhile, how to print it. */
-export function posterCard(p: PosterContent): AdaptiveCardJson {
+export const posterCard = defineCard('poster', (p: PosterContent): TemplateModels['poster'] => {
   const sections: { heading: string; lines: LineVM[] }[] = [];
   for (const step of p.path) {
     const lines: LineVM[] = step.hints.map(text);
@@ -50,5 +45,5 @@ export function posterCard(p: PosterContent): AdaptiveCardJson {
   sections.push({ heading: p.closures.heading, lines: p.closures.days.length === 0 ? [text(p.closures.none)] : p.closures.days.map((d) => text(dayLine(d))) });
   sections.push({ heading: p.keepWorking.heading, lines: p.keepWorking.items.flatMap((w) => [bold(w.title), text(w.text)]) });
   sections.push({ heading: p.print.heading, lines: [...p.print.lines.map(text), ...p.footer.map(small)] });
-  return renderCard('poster', { title: p.title, subtitle: p.subtitle, sections });
-}
+  return { title: p.title, subtitle: p.subtitle, sections };
+});

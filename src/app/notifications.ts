@@ -1,18 +1,16 @@
-import type { Activity, Storage } from 'botbuilder';
+import type { Storage } from 'botbuilder';
 import type { Job, JobOutcome } from '../domain/jobs';
 import type { Language } from '../instruction/schema';
 import { latestUpdate, type Outage } from '../domain/outage';
 import { addLocalDays, instantOf, localDate } from '../domain/time';
 import { alertMessageKey, type PersonalAlerts } from '../notify/alerts';
-import { mailFailureNotice, renderOutageMail, type MailKind, type OutageMailer } from '../notify/mail';
+import { renderOutageMail, type MailKind, type OutageMailer } from '../notify/mail';
 import type { JobStore } from '../scheduler/scheduler';
 import type { OutageStore } from '../store/outages';
 import { purgeOlderThan } from '../store/retention';
 import type { ReportStore } from '../store/reports';
-import type { DutyDeps } from './outageService';
-import { allClearReply, announcementMessage, updateReply } from './outageViews';
-import { t } from './i18n';
-import { cardMessage, systemName, textMessage } from './views';
+import { CHANNEL_LANGUAGE, type Message } from './messages';
+import type { DutyDeps } from './ports';
 
 /**
  * Beyond the channel: the two mailing lists and the personal alerts for each
@@ -28,7 +26,7 @@ export interface NotificationDeps extends DutyDeps {
   readonly storage: Storage;
   readonly jobs: JobStore;
   readonly mailer: OutageMailer | null;
-  readonly alerts: PersonalAlerts;
+  readonly alerts: PersonalAlerts<Message>;
   /** Asks the scheduler to run due jobs now, so mail and alerts don't wait for the next tick. */
   readonly kick?: () => void;
 }
@@ -60,15 +58,14 @@ export class Notifications {
     if (this.deps.mailer && job.attempts === 1) {
       const mail = renderOutageMail(message, outage, update ? { updateText: update.text, updateAt: new Date(update.at) } : {}, this.deps.instruction, now);
       const result = await this.deps.mailer.send(mail);
-      if (!result.delivered) await this.tellNexusteam(mailFailureNotice(message, outage, result), `${job.id}:mail`);
+      if (!result.delivered) await this.tellNexusteam({ kind: 'mailUndelivered', lang: CHANNEL_LANGUAGE, mail: message, outage, result }, `${job.id}:mail`);
     }
 
     const { key, activity } = this.alertFor(message, outage, update?.text ?? '', update ? new Date(update.at) : now, updateId);
     const fan = await this.deps.alerts.fanOut(outage, key, activity);
     if (fan.failed.length > 0) {
       if (job.attempts >= 4) {
-        // Channel posts are Danish (the language ruling).
-        await this.tellNexusteam(t('da', 'alerts.failed', { system: systemName('da', outage.system), count: fan.failed.length }), `${job.id}:alerts`);
+        await this.tellNexusteam({ kind: 'alertsUndelivered', lang: CHANNEL_LANGUAGE, system: outage.system, count: fan.failed.length }, `${job.id}:alerts`);
         return { kind: 'done' };
       }
       throw new Error(`${fan.failed.length} personal alert(s) not delivered; retrying`);
@@ -77,22 +74,22 @@ export class Notifications {
   }
 
   /** The personal alert for a message, in each subscriber's language. */
-  private alertFor(message: MailKind, outage: Outage, text: string, at: Date, updateId?: string): { key: string; activity: (lang: Language) => Partial<Activity> } {
+  private alertFor(message: MailKind, outage: Outage, text: string, at: Date, updateId?: string): { key: string; activity: (lang: Language) => Message } {
     switch (message) {
       case 'announcement':
-        return { key: alertMessageKey.announcement, activity: (lang) => announcementMessage(outage, this.deps.instruction, lang, at) };
+        return { key: alertMessageKey.announcement, activity: (lang) => ({ kind: 'announcement', lang, now: at, outage, audience: 'staff' }) };
       case 'update':
-        return { key: alertMessageKey.update(updateId ?? 'latest'), activity: (lang) => updateReply(outage, text, at, lang) };
+        return { key: alertMessageKey.update(updateId ?? 'latest'), activity: (lang) => ({ kind: 'update', lang, outage, text, at }) };
       case 'allclear':
-        return { key: alertMessageKey.allclear, activity: (lang) => allClearReply(outage, lang) };
+        return { key: alertMessageKey.allclear, activity: (lang) => ({ kind: 'allClear', lang, outage }) };
     }
   }
 
   /** `about` names the failure (job and what failed), so each is reported once and none is taken for another with the same text. */
-  private async tellNexusteam(text: string, about: string): Promise<void> {
+  private async tellNexusteam(report: Message, about: string): Promise<void> {
     for (const target of await this.deps.channels.withRole('nexusteam')) {
-      await this.deps.sender
-        .send(target, textMessage(text), { key: `report:${about}:${target.conversationId}`, purpose: { kind: 'report' } })
+      await this.deps.messenger
+        .send(target, report, { key: `report:${about}:${target.conversationId}`, purpose: { kind: 'report' } })
         .catch((err: unknown) => this.deps.logger.error({ err }, 'could not tell the Nexusteam'));
     }
   }

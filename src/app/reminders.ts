@@ -1,14 +1,11 @@
 import { usbDays, workingDayOnOrAfter, nextWorkingDay } from '../domain/homecare';
 import type { Job, JobOutcome } from '../domain/jobs';
-import { addLocalDays, formatLocalDate, instantOf, joinList, localDate } from '../domain/time';
-import type { Instruction } from '../instruction/schema';
+import { addLocalDays, instantOf, localDate } from '../domain/time';
 import type { JobStore } from '../scheduler/scheduler';
 import type { OutageStore } from '../store/outages';
-import { t } from './i18n';
-import type { DutyDeps } from './outageService';
 import { isStillQueued } from '../notify/outboxSender';
-import { cardMessage, noticeCard, type ButtonVM } from './views';
-import { formatDayTime } from '../domain/time';
+import { CHANNEL_LANGUAGE, type Message } from './messages';
+import type { DutyDeps } from './ports';
 
 /**
  * Recurring duties: the home-care USB reminder on working days, the hand-over
@@ -51,9 +48,7 @@ export class Reminders {
   async runHomecare(job: Job, now: Date): Promise<JobOutcome> {
     const holidays = (await this.deps.officeHours()).holidays;
     const day = job.id.startsWith('homecare:') ? job.id.slice('homecare:'.length) : localDate(now);
-    const days = usbDays(day, holidays).map((d) => formatLocalDate(d, 'da'));
-    const card = cardMessage(noticeCard(t('da', 'homecare.title'), [t('da', 'homecare.body', { days: joinList(days, 'da') })]), t('da', 'homecare.title'));
-    await this.postToRole('homecare', card, job.id);
+    await this.postToRole('homecare', { kind: 'homecare', lang: CHANNEL_LANGUAGE, days: usbDays(day, holidays) }, job.id);
     const next = nextWorkingDay(day, holidays);
     return { kind: 'done', followUps: [{ id: `homecare:${next}`, payload: { kind: 'homecare' }, dueAt: await this.homecareAt(next) }] };
   }
@@ -84,15 +79,7 @@ export class Reminders {
     const closing = new Date(now.getTime() + this.deps.delays.handoverBeforeCloseMinutes * 60_000);
     for (const outage of owned) {
       if (!outage) continue;
-      const title = t('da', 'handover.title', { when: formatDayTime(closing, 'da', now), system: t('da', `system.${outage.system}`) });
-      const card = cardMessage(
-        noticeCard(title, [t('da', 'handover.body')], [
-          { title: t('da', 'handover.take'), data: { action: 'takeHandover', outageId: outage.id } },
-          { title: t('da', 'handover.ask'), data: { action: 'offerHandover', outageId: outage.id } },
-        ] satisfies ButtonVM[]),
-        title,
-      );
-      await this.postToRole('nexusteam', card, `${job.id}:${outage.id}`);
+      await this.postToRole('nexusteam', { kind: 'handover', lang: CHANNEL_LANGUAGE, now, outage, closing }, `${job.id}:${outage.id}`);
     }
     const next = await this.nextHandover(new Date(now.getTime() + 60_000));
     return { kind: 'done', followUps: next ? [{ id: `handover:${next.toISOString()}`, payload: { kind: 'handover' }, dueAt: next }] : [] };
@@ -115,19 +102,19 @@ export class Reminders {
   }
 
   async runReview(job: Job, now: Date): Promise<JobOutcome> {
-    if (this.reviewOverdue(now)) await this.postToRole('nexusteam', cardMessage(reviewCard(this.deps.instruction), t('da', 'review.title')), job.id);
+    if (this.reviewOverdue(now)) await this.postToRole('nexusteam', { kind: 'review', lang: CHANNEL_LANGUAGE }, job.id);
     const [y = '2000', m = '01'] = localDate(now).split('-');
     const nextMonth = Number(m) === 12 ? `${Number(y) + 1}-01-01` : `${y}-${String(Number(m) + 1).padStart(2, '0')}-01`;
     return { kind: 'done', followUps: [{ id: `review:${nextMonth}`, payload: { kind: 'review' }, dueAt: instantOf(nextMonth, '09:00') }] };
   }
 
   /** Posts in every channel of the role side by side; keyed by `key` (the job, and the outage for per-outage cards), so a retried job posts nowhere twice. */
-  private async postToRole(role: 'homecare' | 'nexusteam', activity: ReturnType<typeof cardMessage>, key: string): Promise<void> {
+  private async postToRole(role: 'homecare' | 'nexusteam', message: Message, key: string): Promise<void> {
     const targets = await this.deps.channels.withRole(role);
     const results = await Promise.all(
       targets.map((target) =>
-        this.deps.sender
-          .send(target, activity, { key: `${key}:${target.conversationId}`, purpose: { kind: 'reminder' } })
+        this.deps.messenger
+          .send(target, message, { key: `${key}:${target.conversationId}`, purpose: { kind: 'reminder' } })
           .then(
             () => true,
             (err: unknown) => {
@@ -140,16 +127,4 @@ export class Reminders {
     );
     if (targets.length > 0 && !results.some(Boolean)) throw new Error(`no ${role} channel could be reached`);
   }
-}
-
-/** For admins: the instruction is past its review date, with the points for the revision. */
-export function reviewCard(instruction: Instruction) {
-  const doc = instruction.document;
-  const [year = '', month = ''] = doc.reviewBy.split('-');
-  const reviewBy = `${formatLocalDate(`${year}-${month}-01`, 'da').split(' ').slice(2).join(' ')} ${year}`.trim();
-  return noticeCard(t('da', 'review.title'), [
-    t('da', 'review.body', { title: doc.title, reviewBy, responsible: doc.responsible }),
-    t('da', 'review.notes'),
-    ...doc.revisionNotes.map((n) => `• ${n.da}`),
-  ]);
 }

@@ -1,15 +1,16 @@
 import type { Storage } from 'botbuilder';
+import type { JobKind } from '../domain/jobs';
 import { PersonalAlerts } from '../notify/alerts';
 import type { OutageMailer } from '../notify/mail';
-import { JobStore, Scheduler } from '../scheduler/scheduler';
+import { JobStore, type JobHandler } from '../scheduler/scheduler';
 import { OutageStore } from '../store/outages';
 import { ReportStore } from '../store/reports';
 import { Subscriptions } from '../store/subscriptions';
 import { EscalationService } from './escalationService';
+import type { Message } from './messages';
 import { Notifications } from './notifications';
-import { OutageService, type DutyDeps } from './outageService';
-
-export type { DutyDeps };
+import { OutageService } from './outageService';
+import type { DutyDeps } from './ports';
 import { Reminders } from './reminders';
 
 export interface Duties {
@@ -21,21 +22,23 @@ export interface Duties {
   readonly reminders: Reminders;
   readonly notifications: Notifications;
   readonly subscriptions: Subscriptions;
-  readonly scheduler: Scheduler;
+  /** What runs each kind of timed job (the scheduler, built by the composition root, calls them). */
+  readonly jobHandlers: Readonly<Record<JobKind, JobHandler>>;
 }
 
 /**
  * Wires the outage workflow to its timed duties: an outage that opens or moves
  * schedules its 2-hour escalation, an all-clear cancels it and asks for the "it's
  * back" call, and every announcement, update and all-clear queues its mail and
- * personal alerts. One place, used by the app and by the tests alike.
+ * personal alerts. One place, used by the app and by the tests alike; the
+ * scheduler that runs the jobs is built beside it (src/index.ts).
  */
 export function composeDuties(
   deps: DutyDeps & {
     readonly storage: Storage;
     readonly mailer: OutageMailer | null;
-    readonly leaseMs?: number;
-    readonly intervalMs: number;
+    /** Asks the scheduler to run due jobs now, so mail and alerts don't wait for the next tick. */
+    readonly kick?: () => void;
   },
 ): Duties {
   const { storage, logger } = deps;
@@ -47,8 +50,7 @@ export function composeDuties(
   const subscriptions = new Subscriptions(storage);
   const escalations = new EscalationService({ ...common, store: outageStore, reports: reportStore, jobs, logger: child('escalations') });
   const reminders = new Reminders({ ...common, outages: outageStore, jobs, logger: child('reminders') });
-  const alerts = new PersonalAlerts({ subscriptions, sender: deps.sender, logger: child('alerts'), clock: deps.clock });
-  let scheduler: Scheduler | undefined;
+  const alerts = new PersonalAlerts<Message>({ subscriptions, sender: deps.messenger, logger: child('alerts'), clock: deps.clock });
   const notifications = new Notifications({
     ...common,
     store: outageStore,
@@ -58,7 +60,7 @@ export function composeDuties(
     mailer: deps.mailer,
     alerts,
     logger: child('notifications'),
-    kick: () => void scheduler?.tick().catch((err: unknown) => logger.error({ err }, 'scheduler tick failed')),
+    ...(deps.kick ? { kick: deps.kick } : {}),
   });
   const outages = new OutageService({
     ...common,
@@ -71,22 +73,14 @@ export function composeDuties(
       notify: (o, message, updateId) => notifications.queue(o, message, updateId),
     },
   });
-  scheduler = new Scheduler({
-    store: jobs,
-    clock: deps.clock,
-    logger: child('scheduler'),
-    intervalMs: deps.intervalMs,
-    ...(deps.leaseMs !== undefined ? { leaseMs: deps.leaseMs } : {}),
-    handlers: {
-      escalation: (job, now) => escalations.run(job, now),
-      driftvagtBackUp: (job, now) => escalations.runBackUp(job, now),
-      homecare: (job, now) => reminders.runHomecare(job, now),
-      handover: (job, now) => reminders.runHandover(job, now),
-      review: (job, now) => reminders.runReview(job, now),
-      notify: (job, now) => notifications.run(job, now),
-      retention: (job, now) => notifications.runRetention(job, now),
-    },
-    onFailed: (job) => escalations.onJobFailed(job),
-  });
-  return { outageStore, reportStore, jobs, outages, escalations, reminders, notifications, subscriptions, scheduler };
+  const jobHandlers: Duties['jobHandlers'] = {
+    escalation: (job, now) => escalations.run(job, now),
+    driftvagtBackUp: (job, now) => escalations.runBackUp(job, now),
+    homecare: (job, now) => reminders.runHomecare(job, now),
+    handover: (job, now) => reminders.runHandover(job, now),
+    review: (job, now) => reminders.runReview(job, now),
+    notify: (job, now) => notifications.run(job, now),
+    retention: (job, now) => notifications.runRetention(job, now),
+  };
+  return { outageStore, reportStore, jobs, outages, escalations, reminders, notifications, subscriptions, jobHandlers };
 }

@@ -1,4 +1,3 @@
-import type { Activity } from 'botbuilder';
 import { addMinutes } from 'date-fns';
 import type { Job, JobOutcome } from '../domain/jobs';
 import {
@@ -12,16 +11,15 @@ import {
   type Outage,
   type Person,
 } from '../domain/outage';
-import { formatPhone } from '../domain/time';
 import type { JobStore } from '../scheduler/scheduler';
 import type { LiveDoc, OutageStore } from '../store/outages';
 import type { ReportRef, ReportStore } from '../store/reports';
-import { t } from './i18n';
-import type { DutyDeps, ChannelTarget, SubmitOutcome } from './outageService';
+import type { SubmitOutcome } from './outageService';
 import type { Language } from '../instruction/schema';
-import { backUpCard, claimMessage, escalationMessage } from './outageViews';
 import { isStillQueued } from '../notify/outboxSender';
-import { cardMessage, textMessage } from './views';
+import { escalationAfter } from '../domain/systems';
+import { CHANNEL_LANGUAGE, DEFAULT_LANGUAGE, type Message } from './messages';
+import type { ChannelTarget, DutyDeps } from './ports';
 
 /**
  * The 2-hour rule. An escalation job per round is kept in storage; when one fires
@@ -41,7 +39,7 @@ export interface EscalationDeps extends DutyDeps {
 
 interface PlannedCard {
   readonly target: ChannelTarget;
-  readonly activity: Partial<Activity>;
+  readonly message: Message;
   readonly kind: 'escalation' | 'claim';
   readonly lang: Language;
   /** A claim card to a reporter: recorded with their report (not in the outage record, which stays small). */
@@ -54,13 +52,18 @@ export const backUpJobId = (outageId: string) => `driftvagtBackUp:${outageId}`;
 export class EscalationService {
   constructor(private readonly deps: EscalationDeps) {}
 
+  /** The 2-hour rule's delay for this outage's system (the instruction's), or null where it does not apply. */
+  private afterMinutes(outage: Outage): number | null {
+    return escalationAfter(this.deps.instruction, outage.system);
+  }
+
   /** When round `round` is due: start + delay + round × repeat interval, on instants. */
   dueAt(outage: Outage, round: number): Date | null {
-    const first = escalationDue(outage, this.deps.delays.escalationAfterMinutes);
+    const first = escalationDue(outage, this.afterMinutes(outage));
     return first ? addMinutes(first, round * this.deps.delays.escalationRepeatMinutes) : null;
   }
 
-  /** Schedules (or moves, when the start was corrected) the next escalation of a Nexus outage. */
+  /** Schedules (or moves, when the start was corrected) the next escalation of an outage the 2-hour rule applies to. */
   async schedule(outage: Outage): Promise<void> {
     const escalation = outage.escalation ?? NO_ESCALATION;
     if (outage.status === 'resolved' || escalation.acknowledged) return;
@@ -79,7 +82,8 @@ export class EscalationService {
     if (job.payload.kind !== 'escalation') return { kind: 'failed', error: 'not an escalation job' };
     const { outageId, round } = job.payload;
     const outage = await this.deps.store.get(outageId);
-    if (!outage || outage.status === 'resolved' || outage.system !== 'nexus') return { kind: 'done' };
+    const afterMinutes = outage ? this.afterMinutes(outage) : null;
+    if (!outage || outage.status === 'resolved' || afterMinutes === null) return { kind: 'done' };
     if (outage.escalation?.acknowledged) return { kind: 'done' };
     // This round went out already (a repeat of the job, e.g. after an earlier run outlived its lease and
     // recorded the round itself): make sure the next round is still scheduled (a no-op when it is).
@@ -87,7 +91,7 @@ export class EscalationService {
     const due = this.dueAt(outage, round);
     if (due && due.getTime() > now.getTime()) return { kind: 'retry', error: 'the start was corrected; not due yet', at: due };
 
-    const plan = await this.plan(outage, round, now);
+    const plan = await this.plan(outage, round, now, afterMinutes);
     // Side by side, keyed by outage, round and recipient: a retried job (or a process that took over) gets
     // the outbox's record of a card already delivered, with its id, instead of sending it again.
     const posts: Announcement[] = [];
@@ -95,9 +99,9 @@ export class EscalationService {
     let queued = 0;
     let delivered = 0;
     await Promise.all(
-      plan.map(async ({ target, activity, kind, lang, ref }) => {
+      plan.map(async ({ target, message, kind, lang, ref }) => {
         try {
-          const { activityId } = await this.deps.sender.send(target, activity, {
+          const { activityId } = await this.deps.messenger.send(target, message, {
             key: `${outageId}:${kind}:${round}:${target.conversationId}`,
             purpose: { kind, outageId, system: outage.system, round: String(round) },
           });
@@ -137,7 +141,7 @@ export class EscalationService {
    * goes to a crowd (DESIGN.md, "The 2-hour duty never goes to a crowd"):
    * - whoever owns the case (they called KMD or IT, or took it over) gets the
    *   driftvagt card 1:1; so does a reporter who pressed "Jeg ringer" on the claim card;
-   * - in the Nexusteam's hours its channels get the card, for every Nexus outage,
+   * - in the Nexusteam's hours its channels get the card, for every such outage,
    *   confirmed or not (with "Bekræft nedbrud" while unconfirmed), and the member
    *   who declared it a copy 1:1;
    * - out of hours an outage nobody carries gets a claim card ("Kan du ringe?") to
@@ -145,51 +149,48 @@ export class EscalationService {
    * - an owner's repeats from the second on also go to the Nexusteam's channels.
    * Cards to a person are in their language; channel posts are Danish.
    */
-  private async plan(outage: Outage, round: number, now: Date): Promise<PlannedCard[]> {
+  private async plan(outage: Outage, round: number, now: Date, afterMinutes: number): Promise<PlannedCard[]> {
     const out = new Map<string, PlannedCard>();
-    const { instruction } = this.deps;
-    const afterMinutes = this.deps.delays.escalationAfterMinutes;
     const open = (await this.deps.officeHours()).status(now).open;
     const escalation = outage.escalation ?? NO_ESCALATION;
     const carrier = escalation.duty?.by ?? (outage.owner?.kind === 'person' ? outage.owner.person : null);
-    const escalationFor = (lang: Language, forChannel: boolean) =>
-      escalationMessage(outage, round, { instruction, lang, now, afterMinutes, forChannel, claimsSent: 0 });
-    const toPerson = (p: Person | null | undefined, activity: (lang: Language) => Partial<Activity>, kind: PlannedCard['kind'], ref?: ReportRef) => {
-      const lang = p?.lang ?? 'da';
-      if (p?.reach && !out.has(p.reach.conversationId)) out.set(p.reach.conversationId, { target: p.reach, activity: activity(lang), kind, lang, ref });
+    const escalationFor = (lang: Language, forChannel: boolean, claimsSent = 0): Message => ({ kind: 'escalation', lang, now, outage, round, afterMinutes, forChannel, claimsSent });
+    const toPerson = (p: Person | null | undefined, message: (lang: Language) => Message, kind: PlannedCard['kind'], ref?: ReportRef) => {
+      const lang = p?.lang ?? DEFAULT_LANGUAGE;
+      if (p?.reach && !out.has(p.reach.conversationId)) out.set(p.reach.conversationId, { target: p.reach, message: message(lang), kind, lang, ref });
     };
-    const toNexusteam = async (activity: Partial<Activity>) => {
-      for (const target of await this.deps.channels.withRole('nexusteam')) out.set(target.conversationId, { target, activity, kind: 'escalation', lang: 'da' });
+    const toNexusteam = async (message: Message) => {
+      for (const target of await this.deps.channels.withRole('nexusteam')) out.set(target.conversationId, { target, message, kind: 'escalation', lang: CHANNEL_LANGUAGE });
     };
 
     if (carrier) {
       toPerson(carrier, (lang) => escalationFor(lang, false), 'escalation');
-      if (open || round >= 2) await toNexusteam(escalationFor('da', true));
+      if (open || round >= 2) await toNexusteam(escalationFor(CHANNEL_LANGUAGE, true));
       return [...out.values()];
     }
     if (open) {
       // The member who declared it gets their own copy: a channel's notifications are easily muted.
       toPerson(outage.declaredBy, (lang) => escalationFor(lang, false), 'escalation');
-      await toNexusteam(escalationFor('da', true));
+      await toNexusteam(escalationFor(CHANNEL_LANGUAGE, true));
       return [...out.values()];
     }
     // Out of hours, nobody carries it: ask those who reported it (and whoever declared it) who calls.
-    const claims = new Map<Language, Partial<Activity>>();
-    const claim = (lang: Language) => claims.get(lang) ?? claims.set(lang, claimMessage(outage, round, { lang, now, afterMinutes })).get(lang)!;
+    // One message per language, so each is rendered once however many reporters get it.
+    const claims = new Map<Language, Message>();
+    const claim = (lang: Language) => claims.get(lang) ?? claims.set(lang, { kind: 'claim', lang, now, outage, round, afterMinutes }).get(lang)!;
     for await (const page of this.deps.reports.pages(outage.id)) for (const r of page) toPerson(r.person, claim, 'claim', r);
     toPerson(outage.declaredBy, claim, 'claim');
     const claimsSent = out.size;
-    await toNexusteam(escalationMessage(outage, round, { instruction, lang: 'da', now, afterMinutes, forChannel: true, claimsSent }));
+    await toNexusteam(escalationFor(CHANNEL_LANGUAGE, true, claimsSent));
     return [...out.values()];
   }
 
   /** `about` names what failed (outage and round, or the job), so the report is sent once per failure, not deduplicated by its text. */
   private async reportUndelivered(count: number, about: string): Promise<void> {
-    const driftvagt = this.deps.instruction.contacts.find((c) => c.id === 'driftvagt');
-    const text = t('da', 'escalation.failed', { count, phone: driftvagt?.phone ? formatPhone(driftvagt.phone) : '' });
+    const report: Message = { kind: 'escalationUndelivered', lang: CHANNEL_LANGUAGE, count };
     for (const target of await this.deps.channels.withRole('nexusteam')) {
-      await this.deps.sender
-        .send(target, textMessage(text), { key: `report:${about}:${target.conversationId}`, purpose: { kind: 'report' } })
+      await this.deps.messenger
+        .send(target, report, { key: `report:${about}:${target.conversationId}`, purpose: { kind: 'report' } })
         .catch((err: unknown) => this.deps.logger.error({ err }, 'could not report an undelivered escalation'));
     }
   }
@@ -233,9 +234,9 @@ export class EscalationService {
   }
 
   /** The driftvagt card as the person who took the duty gets it (in their turn), to be recorded with recordPost. */
-  dutyCard(outage: Outage, lang: Language): Partial<Activity> {
+  dutyCard(outage: Outage, lang: Language): Message {
     const round = Math.max(0, (outage.escalation?.rounds ?? 1) - 1);
-    return escalationMessage(outage, round, { instruction: this.deps.instruction, lang, now: this.deps.clock.now(), afterMinutes: this.deps.delays.escalationAfterMinutes });
+    return { kind: 'escalation', lang, now: this.deps.clock.now(), outage, round, afterMinutes: this.afterMinutes(outage) ?? 0 };
   }
 
   /** Notes a driftvagt card sent in a turn, so "Driftvagten er underrettet" replaces it too. */
@@ -268,14 +269,14 @@ export class EscalationService {
     if (targets.size === 0 || outage.owner?.kind !== 'person') for (const c of await this.deps.channels.withRole('nexusteam')) targets.set(c.conversationId, c);
     // Each in the language of the person it goes to (the acknowledger's, or the owner's); channels in Danish.
     const langOf = (conversationId: string): Language =>
-      [acker, outage.owner?.kind === 'person' ? outage.owner.person : null].find((p) => p?.reach?.conversationId === conversationId)?.lang ?? 'da';
+      [acker, outage.owner?.kind === 'person' ? outage.owner.person : null].find((p) => p?.reach?.conversationId === conversationId)?.lang ?? CHANNEL_LANGUAGE;
     const posts: Announcement[] = [];
     let queued = 0;
     await Promise.all(
       [...targets.values()].map(async (target) => {
         const lang = langOf(target.conversationId);
         try {
-          const { activityId } = await this.deps.sender.send(target, cardMessage(backUpCard(outage, { instruction: this.deps.instruction, lang, now }), t(lang, 'escalation.backTitle')), {
+          const { activityId } = await this.deps.messenger.send(target, { kind: 'backUp', lang, now, outage }, {
             key: `${outage.id}:backUp:${target.conversationId}`,
             purpose: { kind: 'backUp', outageId: outage.id, system: outage.system },
           });
@@ -308,19 +309,19 @@ export class EscalationService {
 
   /** Replaces every recorded post of these kinds in place with the outage's current state, each in its own language. */
   private async replaceCards(outage: Outage, kinds: readonly Announcement['kind'][], now: Date): Promise<void> {
-    const ctx = (lang: Language) => ({ instruction: this.deps.instruction, lang, now, afterMinutes: this.deps.delays.escalationAfterMinutes });
-    const render = (post: Announcement): Partial<Activity> => {
-      const lang = post.lang ?? 'da';
-      if (post.kind === 'claim') return claimMessage(outage, 0, ctx(lang));
-      if (post.kind === 'backUp') return cardMessage(backUpCard(outage, ctx(lang)));
-      return escalationMessage(outage, 0, ctx(lang));
+    const afterMinutes = this.afterMinutes(outage) ?? 0;
+    const render = (post: Announcement): Message => {
+      const lang = post.lang ?? DEFAULT_LANGUAGE;
+      if (post.kind === 'claim') return { kind: 'claim', lang, now, outage, round: 0, afterMinutes };
+      if (post.kind === 'backUp') return { kind: 'backUp', lang, now, outage };
+      return { kind: 'escalation', lang, now, outage, round: 0, afterMinutes };
     };
     const replace = (posts: readonly Announcement[]) =>
       Promise.all(
         posts
           .filter((p) => kinds.includes(p.kind))
           .map((post) =>
-            this.deps.sender
+            this.deps.messenger
               .update({ conversationId: post.conversationId, serviceUrl: post.serviceUrl }, post.activityId, render(post), { purpose: { kind: 'card-update', outageId: outage.id, system: outage.system } })
               .catch((err: unknown) => this.deps.logger.warn({ err, conversationId: post.conversationId }, 'could not replace an escalation card')),
           ),

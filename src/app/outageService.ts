@@ -1,9 +1,5 @@
-import type { Activity } from 'botbuilder';
-import type { Logger } from 'pino';
-import type { Config } from '../config';
-import type { Clock } from '../domain/clock';
 import { maskCpr } from '../domain/cpr';
-import type { OfficeHours } from '../domain/officeHours';
+import { escalationAfter } from '../domain/systems';
 import {
   addAnnouncement,
   addReport,
@@ -26,14 +22,12 @@ import {
   type TimelineEvent,
 } from '../domain/outage';
 import type { SystemId } from '../domain/types';
-import type { Instruction, Language } from '../instruction/schema';
+import type { Language } from '../instruction/schema';
 import { markHandled, newOutageId, type LiveDoc, type OutageStore } from '../store/outages';
 import type { ReportStore } from '../store/reports';
 import { isStillQueued } from '../notify/outboxSender';
-import type { SendOptions } from '../notify/sender';
-import { cardMessage } from './views';
-import { allClearReply, announcementMessage, handoverOfferCard, suspectedCard, updateReply } from './outageViews';
-import { t } from './i18n';
+import { CHANNEL_LANGUAGE, DEFAULT_LANGUAGE, type Audience, type Message } from './messages';
+import type { ChannelTarget, DutyDeps } from './ports';
 
 /**
  * The outage workflow: reports, ownership, declare, update, all-clear. Each step
@@ -41,34 +35,6 @@ import { t } from './i18n';
  * then the posts it implies, then a second change that records where they went.
  * Submits carry an id, handled once however often they arrive.
  */
-
-export interface ChannelTarget {
-  readonly conversationId: string;
-  readonly serviceUrl: string;
-  readonly tenantId?: string | undefined;
-}
-
-export interface ChannelDirectory {
-  withRole(role: 'staff' | 'nexusteam' | 'providers' | 'homecare'): Promise<readonly ChannelTarget[]>;
-}
-
-/** The sending the duties need (the app gives them the outbox); options: see SendOptions in src/notify/sender.ts. */
-export interface OutageSender {
-  send(target: ChannelTarget, activity: Partial<Activity>, options?: SendOptions): Promise<{ activityId: string }>;
-  reply(target: ChannelTarget, rootActivityId: string, activity: Partial<Activity>, options?: SendOptions): Promise<{ activityId: string }>;
-  update(target: ChannelTarget, activityId: string, activity: Partial<Activity>, options?: SendOptions): Promise<void>;
-}
-
-/** What every outage duty needs: where to post, how, the time, the instruction and the delays. */
-export interface DutyDeps {
-  readonly channels: ChannelDirectory;
-  readonly sender: OutageSender;
-  readonly clock: Clock;
-  readonly instruction: Instruction;
-  readonly delays: Config['delays'];
-  readonly logger: Logger;
-  readonly officeHours: () => Promise<OfficeHours>;
-}
 
 export interface OutageServiceDeps extends DutyDeps {
   readonly store: OutageStore;
@@ -259,7 +225,7 @@ export class OutageService {
     const hours = await this.deps.officeHours();
     if (!hours.status(this.now()).open) return;
     const at = this.now();
-    const card = cardMessage(suspectedCard(outage, 'da', at, `confirm-${outage.id}`), t('da', 'suspected.title', { systemTitle: t('da', `system.${outage.system}.title`) }));
+    const card: Message = { kind: 'suspected', lang: CHANNEL_LANGUAGE, now: at, outage, submitId: `confirm-${outage.id}` };
     const posted = await Promise.all((await this.deps.channels.withRole('nexusteam')).map((target) => this.post(target, outage, card, 'suspected')));
     // From now on, staff asking are told when the Nexusteam was shown it (and that it has not confirmed it yet).
     if (posted.some(Boolean)) await this.deps.store.updateArchived(outage.id, (o) => (o.nexusteamTold ? o : { ...o, nexusteamTold: at.toISOString() }));
@@ -320,14 +286,14 @@ export class OutageService {
 
   /** Sends each reporter (in their 1:1 chat) the offer to follow the outage after closing. Returns how many were asked. */
   async askReporters(outage: Outage): Promise<number> {
-    const offer = (lang: Language) => cardMessage(handoverOfferCard(outage, lang, this.now()), t(lang, 'handover.offerTitle', { system: t(lang, `system.${outage.system}`) }));
+    const offer = (lang: Language): Message => ({ kind: 'handoverOffer', lang, now: this.now(), outage });
     let asked = 0;
     for await (const page of this.deps.reports.pages(outage.id)) {
       const sent = await Promise.all(
         page.map(async (r) => {
           if (!r.person.reach) return false;
           try {
-            await this.deps.sender.send(r.person.reach, offer(r.person.lang ?? 'da'), { purpose: purposeOf('handover-offer', outage) });
+            await this.deps.messenger.send(r.person.reach, offer(r.person.lang ?? DEFAULT_LANGUAGE), { purpose: purposeOf('handover-offer', outage) });
             return true;
           } catch (err) {
             this.deps.logger.warn({ err, outageId: outage.id }, 'could not ask a reporter to take the outage over');
@@ -391,7 +357,7 @@ export class OutageService {
       return { doc: withOpen(handled.doc, confirm(open, by, at)), result: confirm(open, by, at) };
     });
     if (changed === 'gone' || changed === 'duplicate') return { kind: changed };
-    const card = cardMessage(suspectedCard(changed, 'da', at, submitId, { name: by.name, at }, await this.deps.reports.count(changed.id)));
+    const card: Message = { kind: 'suspected', lang: CHANNEL_LANGUAGE, now: at, outage: changed, submitId, confirmedBy: { name: by.name, at }, reporters: await this.deps.reports.count(changed.id) };
     await this.updateAnnouncements(changed, () => card, (a) => a.kind === 'suspected');
     return { kind: 'done', value: changed };
   }
@@ -408,9 +374,9 @@ export class OutageService {
       return { doc: withOpen(handled.doc, next), result: next };
     });
     if (changed === 'gone' || changed === 'duplicate') return { kind: changed };
-    const reply = updateReply(changed, clean, at, 'da');
+    const reply: Message = { kind: 'update', lang: CHANNEL_LANGUAGE, outage: changed, text: clean, at };
     const posted = await this.eachAnnouncement(changed, (a) => a.kind !== 'suspected', (a, target) =>
-      this.deps.sender.reply(target, a.activityId, reply, { key: updateKey(changed, submitId, a), purpose: purposeOf('update', changed) }),
+      this.deps.messenger.reply(target, a.activityId, reply, { key: updateKey(changed, submitId, a), purpose: purposeOf('update', changed) }),
     );
     await this.deps.events?.notify(changed, 'update', submitId);
     return { kind: 'done', value: { outage: changed, posted } };
@@ -430,12 +396,12 @@ export class OutageService {
     });
     if (changed === 'gone' || changed === 'duplicate') return { kind: changed };
     const resolvedCard = this.announcementFor(changed, undefined, at);
-    const reply = allClearReply(changed, 'da');
+    const reply: Message = { kind: 'allClear', lang: CHANNEL_LANGUAGE, outage: changed };
     const posted = await this.eachAnnouncement(changed, (a) => a.kind !== 'suspected', async (a, target) => {
       const purpose = purposeOf('allclear', changed);
       const [sent] = await Promise.allSettled([
-        this.deps.sender.reply(target, a.activityId, reply, { key: allClearKey(changed, a), purpose }),
-        this.deps.sender.update(target, a.activityId, resolvedCard, { key: cardKey(changed, a), purpose }),
+        this.deps.messenger.reply(target, a.activityId, reply, { key: allClearKey(changed, a), purpose }),
+        this.deps.messenger.update(target, a.activityId, resolvedCard, { key: cardKey(changed, a), purpose }),
       ]);
       if (sent.status === 'rejected') throw sent.reason;
     });
@@ -453,9 +419,10 @@ export class OutageService {
     return a.serviceUrl ?? '';
   }
 
-  /** The announcement card for staff (names shown) or private providers (no internal staff names), Danish, with its notification line. */
-  announcementFor(outage: Outage, audience: Announcement['audience'], at: Date): Partial<Activity> {
-    return announcementMessage(outage, this.deps.instruction, 'da', at, { afterMinutes: this.deps.delays.escalationAfterMinutes, audience: audience ?? 'staff' });
+  /** The announcement for a staff channel (names shown) or a private providers' one (no internal staff names). */
+  announcementFor(outage: Outage, audience: Announcement['audience'], at: Date): Message {
+    const to: Audience = audience ?? 'staff';
+    return { kind: 'announcement', lang: CHANNEL_LANGUAGE, now: at, outage, audience: to, afterMinutes: escalationAfter(this.deps.instruction, outage.system) ?? undefined };
   }
 
   /**
@@ -477,11 +444,11 @@ export class OutageService {
    * A new post in one channel. Every post is queued at once (the outbox has them
    * before the first is sent, so a restart loses none), then recorded as soon as
    * Teams gave its id; one that is delivered after this call gave up waiting is
-   * recorded by the outbox's hook instead (src/bot/outboxHooks.ts), from the purpose given here.
+   * recorded by the outbox's hook instead (src/app/outboxHooks.ts), from the purpose given here.
    */
-  private async post(target: ChannelTarget, outage: Outage, activity: Partial<Activity>, kind: Announcement['kind'], audience?: Announcement['audience']): Promise<boolean> {
+  private async post(target: ChannelTarget, outage: Outage, message: Message, kind: Announcement['kind'], audience?: Announcement['audience']): Promise<boolean> {
     try {
-      const { activityId } = await this.deps.sender.send(target, activity, {
+      const { activityId } = await this.deps.messenger.send(target, message, {
         key: `${outage.id}:${kind}:${target.conversationId}`,
         purpose: { ...purposeOf('announcement', outage), announcement: kind, serviceUrl: target.serviceUrl, ...(audience ? { audience } : {}) },
       });
@@ -516,17 +483,17 @@ export class OutageService {
     const messages: LateMessage[] = outage.updates.map((u) => ({
       op: 'reply',
       rootActivityId: a.activityId,
-      activity: updateReply(outage, u.text, new Date(u.at), 'da'),
+      message: { kind: 'update', lang: CHANNEL_LANGUAGE, outage, text: u.text, at: new Date(u.at) },
       key: updateKey(outage, u.id, a),
       purpose: purposeOf('update', outage),
     }));
     if (outage.status === 'resolved') {
       messages.push(
-        { op: 'reply', rootActivityId: a.activityId, activity: allClearReply(outage, 'da'), key: allClearKey(outage, a), purpose: purposeOf('allclear', outage) },
+        { op: 'reply', rootActivityId: a.activityId, message: { kind: 'allClear', lang: CHANNEL_LANGUAGE, outage }, key: allClearKey(outage, a), purpose: purposeOf('allclear', outage) },
         {
           op: 'update',
           activityId: a.activityId,
-          activity: this.announcementFor(outage, a.audience, new Date(outage.resolved?.at ?? this.now())),
+          message: this.announcementFor(outage, a.audience, new Date(outage.resolved?.at ?? this.now())),
           key: cardKey(outage, a),
           purpose: purposeOf('allclear', outage),
         },
@@ -535,8 +502,8 @@ export class OutageService {
     return messages;
   }
 
-  private async updateAnnouncements(outage: Outage, activity: (a: Announcement) => Partial<Activity>, which: (a: Announcement) => boolean): Promise<number> {
-    return this.eachAnnouncement(outage, which, (a, target) => this.deps.sender.update(target, a.activityId, activity(a), { purpose: purposeOf('card-update', outage) }));
+  private async updateAnnouncements(outage: Outage, message: (a: Announcement) => Message, which: (a: Announcement) => boolean): Promise<number> {
+    return this.eachAnnouncement(outage, which, (a, target) => this.deps.messenger.update(target, a.activityId, message(a), { purpose: purposeOf('card-update', outage) }));
   }
 
   /** Runs `send` for every chosen announcement side by side; returns how many succeeded (failures are logged). */
@@ -562,7 +529,7 @@ export interface LateMessage {
   readonly op: 'reply' | 'update';
   readonly rootActivityId?: string;
   readonly activityId?: string;
-  readonly activity: Partial<Activity>;
+  readonly message: Message;
   readonly key: string;
   readonly purpose: { readonly kind: string; readonly [fact: string]: string };
 }
