@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -47,6 +48,30 @@ export function missingChromiumMessage(): string {
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) throw new Error(missingChromiumMessage());
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true, timeout: 30_000 });
+}
+
+/**
+ * One Chromium for a test file: launched before its tests, closed after them. A
+ * missing Chromium fails every test that asks for it (with how to install it),
+ * never skips them.
+ */
+export function sharedChromium(): () => Browser {
+  let browser: Browser | undefined;
+  let launchError: unknown;
+  beforeAll(async () => {
+    try {
+      browser = await launchChromium();
+    } catch (err) {
+      launchError = err;
+    }
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw launchError instanceof Error ? launchError : new Error(String(launchError));
+    return browser;
+  };
 }
 
 export interface OpenedPage {

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
 import { OffsetClock, systemClock } from '../../src/domain/clock';
 import { startApp, type RunningApp } from '../../src/index';
 import {
   DESKTOP,
   devLog,
-  launchChromium,
+  sharedChromium,
   openPlayground,
   PHONE,
   screenshotPath,
@@ -28,19 +28,7 @@ import {
 const STAFF_CHANNEL = '19:playground-personale@thread.tacv2';
 const NEXUS_CHANNEL = '19:playground-drift@thread.tacv2';
 
-let browser: Browser | undefined;
-let launchError: unknown;
-beforeAll(async () => {
-  // A missing Chromium fails every test here (with how to install it), never skips them.
-  try {
-    browser = await launchChromium();
-  } catch (err) {
-    launchError = err;
-  }
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const sharedBrowser = sharedChromium();
 
 interface World {
   readonly app: RunningApp;
@@ -55,7 +43,7 @@ afterEach(async () => {
 });
 
 async function world(viewport: { width: number; height: number }): Promise<World> {
-  if (!browser) throw launchError instanceof Error ? launchError : new Error(String(launchError));
+  const browser = sharedBrowser();
   const tmp = tempDir();
   const app = await startApp({ PORT: '0', LOG_LEVEL: 'silent', SQLITE_PATH: join(tmp.dir, 'bot.sqlite') }, { clock: new OffsetClock(systemClock), playground: true });
   cleanups.push(async () => {

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
 import { startTeamsEmulator, type RunningEmulator } from '../../src/cli/teamsEmulator';
 import { ManualClock } from '../../src/domain/clock';
 import { startApp, type RunningApp } from '../../src/index';
-import { DESKTOP, launchChromium, screenshotPath, tempDir } from './browser';
+import { DESKTOP, screenshotPath, sharedChromium, tempDir } from './browser';
 
 /**
  * Microsoft's own Teams emulator as a client: the Microsoft 365 Agents Playground
@@ -23,19 +23,7 @@ import { DESKTOP, launchChromium, screenshotPath, tempDir } from './browser';
 
 const SATURDAY_EVENING = '2026-12-05T19:40:00+01:00';
 
-let browser: Browser | undefined;
-let launchError: unknown;
-beforeAll(async () => {
-  // A missing Chromium fails every test here (with how to install it), never skips them.
-  try {
-    browser = await launchChromium();
-  } catch (err) {
-    launchError = err;
-  }
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const sharedBrowser = sharedChromium();
 
 interface World {
   readonly app: RunningApp;
@@ -52,7 +40,7 @@ afterEach(async () => {
 });
 
 async function world(): Promise<World> {
-  if (!browser) throw launchError instanceof Error ? launchError : new Error(String(launchError));
+  const browser = sharedBrowser();
   const tmp = tempDir();
   const clock = new ManualClock(SATURDAY_EVENING);
   const app = await startApp({ PORT: '0', LOG_LEVEL: 'silent', SQLITE_PATH: join(tmp.dir, 'bot.sqlite') }, { clock });
