@@ -2,7 +2,7 @@ import { defaultSystem } from './systems';
 import type { ContactId, Instruction, Language, SystemId, Text } from '../instruction/schema';
 import type { OfficeHours } from './officeHours';
 import { fillPlaceholders, fillText, type PlaceholderContext } from './text';
-import { addLocalDays, formatClock, formatLocalDate, formatPhone, localDate, weekdayIndex } from './time';
+import { addLocalDays, formatClock, formatLocalDate, formatPhone, joinList, localDate, weekdayIndex } from './time';
 import type { DayHours } from './types';
 
 /**
@@ -99,10 +99,11 @@ export function botChatLink(appId: string): string {
 /**
  * The sentences around the instruction's data. Placeholders are the instruction's
  * ({phone:ID}, {email:ID}, {system}, {contact}) and the poster's own: {duration} (the
- * 2-hour rule), {date}, {time}, {title}, {revised}, {approved}, {approvedBy}.
+ * 2-hour rule), {date}, {time}, {title}, {revised}, {approved}, {approvedBy}, {systems}
+ * (the instruction's systems, listed), {ruled} (the system with the 2-hour rule).
  */
 export const POSTER_TEXTS = {
-  title: { da: 'Nexus, Bekey eller internettet er nede?', en: 'Nexus, Bekey or the Internet is down?' },
+  title: { da: '{systems} er nede?', en: '{systems} is down?' },
   subtitle: {
     da: 'Sådan gør du – også når Teams og computeren ikke virker.',
     en: 'What to do – also when Teams and the computer do not work.',
@@ -119,7 +120,7 @@ export const POSTER_TEXTS = {
   q3Nexus: { da: 'Ja, og {system} er nede', en: 'Yes, and {system} is down' },
   q3Down: { da: 'Nej, internettet virker ikke', en: 'No, the Internet does not work' },
   contacts: { da: 'Numre', en: 'Numbers' },
-  twoHour: { da: 'Nexus nede i mere end {duration}', en: 'Nexus down for more than {duration}' },
+  twoHour: { da: '{ruled} nede i mere end {duration}', en: '{ruled} down for more than {duration}' },
   twoHourWho: {
     da: 'I Nexusteamets åbningstid gør Nexusteamet det. Uden for åbningstiden gør den, der ringede til {contact}, det.',
     en: 'Within the Nexus team’s hours the Nexus team does it. Out of hours whoever called {contact} does it.',
@@ -256,7 +257,8 @@ export function posterContent(instruction: Instruction, hours: OfficeHours, at: 
 
   return {
     lang,
-    title: own('title'),
+    // The systems as the instruction names them ("Nexus, Bekey eller internettet"), the first with a capital.
+    title: capitalise(own('title', { systems: joinList(instruction.systems.map((sys) => sys.name[lang]), lang, 'or') })),
     subtitle: own('subtitle'),
     organisation: doc.organisation,
     path,
@@ -272,7 +274,7 @@ export function posterContent(instruction: Instruction, hours: OfficeHours, at: 
       })),
     },
     twoHour: {
-      heading: own('twoHour'),
+      heading: own('twoHour', { ruled: ruled?.title[lang] ?? '' }),
       call: call('driftvagt'),
       lines: [
         driftvagt.role[lang],
@@ -327,8 +329,12 @@ function isCallLine(line: string, phone: string | null): boolean {
   return phone !== null && line.trim().endsWith(formatPhone(phone)) && !line.includes('/');
 }
 
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 function replaceOwn(template: string, values: Record<string, string>): string {
-  return template.replace(/\{(duration|next|date|time|title|revised|approved|approvedBy)\}/g, (whole, name: string) => values[name] ?? whole);
+  return template.replace(/\{(duration|next|date|time|title|revised|approved|approvedBy|systems|ruled)\}/g, (whole, name: string) => values[name] ?? whole);
 }
 
 /**

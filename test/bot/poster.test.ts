@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { formatPhone } from '../../src/domain/time';
 import { allText, Conversation, instruction, MONDAY_MORNING, person, testServices, type TestWorld } from '../helpers/bot';
 import { cardProblems } from '../helpers/cards';
+import { fjordby } from '../helpers/instructions';
+import { OfficeHours } from '../../src/domain/officeHours';
+import { posterContent } from '../../src/domain/poster';
 
 /** "plakat": the Nexusteam sees the emergency poster as a card, and how to print it. */
 const ADMIN = person(900, 'Heidi Nexusteam');
@@ -44,5 +47,23 @@ describe('"plakat"', () => {
     const text = allText(await new Conversation(world(), 'da-DK', person(7)).send('plakat'));
     expect(text).toContain('Det kan kun Nexusteamet');
     expect(text).not.toContain('4460 5040');
+  });
+});
+
+describe("another municipality's poster", () => {
+  it("names that instruction's systems and its own vendors' numbers, with no code change", () => {
+    const hours = new OfficeHours(fjordby, [], 'da');
+    const p = posterContent(fjordby, hours, new Date('2026-12-07T08:00:00Z'), { lang: 'da' });
+    const names = fjordby.systems.map((s) => s.name.da);
+    expect(p.title).toBe(`${names.slice(0, -1).join(', ').replace(/^./, (c) => c.toUpperCase())} eller ${names.at(-1)} er nede?`);
+    expect(p.title).not.toContain('Bekey');
+    const ruled = fjordby.systems.find((s) => s.twoHourRule !== null)!;
+    expect(p.twoHour.heading).toContain(`${ruled.title.da} nede i mere end`);
+    const vendors = fjordby.systems.flatMap((s) => (s.outOfHours ? [s.outOfHours.contact] : []));
+    const calls = p.path.flatMap((step) => step.branches.flatMap((b) => (b.call ? [b.call.phone] : [])));
+    for (const v of vendors) {
+      const phone = fjordby.contacts.find((c) => c.id === v)?.phone;
+      if (phone) expect(calls).toContain(formatPhone(phone));
+    }
   });
 });
