@@ -145,17 +145,15 @@ function createBot({ config, instruction, clock, storage, logger, adapter, playg
   const channels = new ChannelRegistry(storage.storage);
   // Every proactive message (channel posts, thread replies, card updates, reminders, escalations,
   // personal alerts) goes through the durable outbox: pacing within Teams' limits, one shared
-  // throttle across instances, retries, nothing lost on a restart. The duties hand typed messages
-  // to the messenger (rendered for Teams, then sent; it waits for Teams' id); the hooks record an
-  // announcement delivered late and tell the Nexusteam which recipients a message missed for good.
+  // throttle across instances, retries, nothing lost on a restart. The duties queue typed messages
+  // (rendered for Teams, stored) and go on; the hooks record Teams' ids of delivered posts, and tell
+  // the Nexusteam which recipients a message missed for good.
   const { outbox, messenger, connect } = outboxSending({
     storage: storage.storage,
     teams: new AdapterSender(adapter, config.bot.appId, logger.child({ component: 'sender' }), { maxAttempts: 1 }),
     instruction,
     logger: logger.child({ component: 'outbox' }),
     outbox: { leaseMs: config.delays.outboxLeaseSeconds * 1000 },
-    // A job waiting for its message must record the outcome before its lease runs out (else it is retried).
-    waitMs: Math.min(120_000, config.delays.schedulerLeaseSeconds * 750),
   });
   const directory = new NexusteamDirectory({
     config: playground && config.development ? { ...config, nexusteamIds: [...config.nexusteamIds, PLAYGROUND_ADMIN_ID] } : config,
@@ -192,7 +190,9 @@ function createBot({ config, instruction, clock, storage, logger, adapter, playg
   });
   connect(
     outboxHooks({
-      lateAnnouncement: (outageId, announcement) => duties.outages.lateAnnouncement(outageId, announcement),
+      recordAnnouncement: (outageId, announcement) => duties.outages.recordAnnouncement(outageId, announcement),
+      recordEscalationPost: (outageId, post, reporter) => duties.escalations.recordDelivered(outageId, post, reporter),
+      unsubscribe: (key) => duties.subscriptions.remove(key),
       channels,
       logger: logger.child({ component: 'outbox-hooks' }),
     }),

@@ -1,6 +1,6 @@
 import type { Storage } from 'botbuilder';
 import type { JobKind } from '../domain/jobs';
-import { PersonalAlerts } from '../notify/alerts';
+import { PersonalAlerts } from './alerts';
 import type { OutageMailer } from '../notify/mail';
 import { JobStore, type JobHandler } from '../scheduler/scheduler';
 import { OutageStore } from '../store/outages';
@@ -50,7 +50,7 @@ export function composeDuties(
   const subscriptions = new Subscriptions(storage);
   const escalations = new EscalationService({ ...common, store: outageStore, reports: reportStore, jobs, logger: child('escalations') });
   const reminders = new Reminders({ ...common, outages: outageStore, jobs, logger: child('reminders') });
-  const alerts = new PersonalAlerts<Message>({ subscriptions, sender: deps.messenger, logger: child('alerts'), clock: deps.clock });
+  const alerts = new PersonalAlerts({ subscriptions, messenger: deps.messenger, logger: child('alerts') });
   const notifications = new Notifications({
     ...common,
     store: outageStore,

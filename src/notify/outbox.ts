@@ -6,6 +6,7 @@ import { baseConversationId } from '../store/channels';
 import { SharedDocument } from '../store/document';
 import { Pacer, TEAMS_GLOBAL, TEAMS_PER_CONVERSATION, type RateWindow, type SendMark } from './pacing';
 import { SendError, type ConversationTarget, type Sender } from './sender';
+import { outboxPurposeSchema, parsePurpose, type OutboxPurpose } from './outbox/purpose';
 
 /**
  * The outbox: every proactive send (announcements, updates, the all-clear,
@@ -72,11 +73,7 @@ import { SendError, type ConversationTarget, type Sender } from './sender';
 
 export type OutboxOp = 'send' | 'reply' | 'update';
 
-/** Why a message exists (for reports and hooks): `kind` plus string facts (outageId, person name, role, …). */
-export interface OutboxPurpose {
-  readonly kind: string;
-  readonly [key: string]: string;
-}
+export type { OutboxPurpose } from './outbox/purpose';
 
 export interface OutboxMessage {
   /** Idempotency key, unique per conversation, e.g. `${outageId}:announce:${conversationId}`. */
@@ -1581,8 +1578,7 @@ function validate(m: OutboxMessage): void {
   if (m.op === 'reply' && !m.rootActivityId && !m.rootMessageId) fail('a reply needs rootActivityId or rootMessageId');
   if (m.op === 'update' && !m.activityId && !m.activityOfMessageId) fail('an update needs activityId or activityOfMessageId');
   if (!isRecord(m.activity)) fail('activity must be an object');
-  if (!m.purpose || typeof m.purpose.kind !== 'string') fail('purpose.kind must be a string');
-  for (const [k, v] of Object.entries(m.purpose)) if (typeof v !== 'string') fail(`purpose.${k} must be a string`);
+  if (!outboxPurposeSchema.safeParse(m.purpose).success) fail(`purpose ${JSON.stringify(m.purpose)} is not one the outbox knows`);
 }
 
 function cleanTarget(t: ConversationTarget): ConversationTarget {
@@ -1595,7 +1591,7 @@ function cleanTarget(t: ConversationTarget): ConversationTarget {
 }
 
 function normaliseShard(d: Partial<ShardDoc> | undefined): ShardDoc {
-  const messages = Array.isArray(d?.messages) ? d.messages.filter(isStoredRecord) : [];
+  const messages = Array.isArray(d?.messages) ? d.messages.filter(isStoredRecord).map((r) => ({ ...r, purpose: parsePurpose(r.purpose) })) : [];
   const holds: Record<string, string> = {};
   if (isRecord(d?.holds)) for (const [k, v] of Object.entries(d.holds)) if (typeof v === 'string') holds[k] = v;
   return {
