@@ -22,6 +22,7 @@ export interface Duties {
   readonly reminders: Reminders;
   readonly notifications: Notifications;
   readonly subscriptions: Subscriptions;
+  readonly alerts: PersonalAlerts;
   /** What runs each kind of timed job (the scheduler, built by the composition root, calls them). */
   readonly jobHandlers: Readonly<Record<JobKind, JobHandler>>;
 }
@@ -82,5 +83,5 @@ export function composeDuties(
     notify: (job, now) => notifications.run(job, now),
     retention: (job, now) => notifications.runRetention(job, now),
   };
-  return { outageStore, reportStore, jobs, outages, escalations, reminders, notifications, subscriptions, jobHandlers };
+  return { outageStore, reportStore, jobs, outages, escalations, reminders, notifications, subscriptions, alerts, jobHandlers };
 }

@@ -2,7 +2,6 @@ import type { Storage } from 'botbuilder';
 import type { SystemId } from '../domain/types';
 import { ID_PATTERN, LANGUAGES, type Language } from '../instruction/schema';
 import { SharedDocument } from './document';
-import { updateWithRetry } from './etag';
 
 /**
  * Personal alerts ("følg nedbrud" / "stop nedbrud", DESIGN.md): who wants the
