@@ -217,6 +217,8 @@ export class Conversation {
     const first = (await this.client.sendActivity(activity)) as Partial<Activity> | undefined;
     const replies: Partial<Activity>[] = first ? [first] : [];
     for (let next = this.client.getNextReply(); next; next = this.client.getNextReply()) replies.push(next);
+    // What the turn queued for others (channel posts, cards replaced) has reached the recording Teams.
+    await this.world.settle();
     return replies.map(toReply);
   }
 
