@@ -51,6 +51,8 @@ export interface RunningApp {
   readonly url: string;
   readonly config: Config;
   readonly logger: Logger;
+  /** Resolves once the outbox has sent everything queued so far (hooks included); rejects after timeoutMs. */
+  settle(timeoutMs?: number): Promise<void>;
   /** Stops accepting, finishes in-flight turns, closes the storage. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -108,6 +110,7 @@ export async function startApp(env: Record<string, string | undefined>, override
       url,
       config,
       logger,
+      settle: async (timeoutMs = 10_000) => void (await outbox.drain(timeoutMs)),
       close: () =>
         (closing ??= (async () => {
           try {

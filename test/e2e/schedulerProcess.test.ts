@@ -3,13 +3,11 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import pino from 'pino';
 import type { Job } from '../../src/domain/jobs';
-import { Outbox } from '../../src/notify/outbox';
-import type { Sender } from '../../src/notify/sender';
 import { messageActivity, postActivity, TENANT_ID } from '../helpers/activities';
 import { ensureBuilt, isAlive, killHard, ROOT, startBotProcess, type BotProcess } from '../helpers/botProcess';
 import { sleep, waitUntil } from '../helpers/wait';
+import { outboxLeft } from '../helpers/outboxLeft';
 import { cardText } from '../helpers/cards';
 import { startConnector, type Connector, type RecordedRequest } from '../helpers/connector';
 import { startHoldingProxy, type HoldingProxy, type ProxiedRequest } from '../helpers/holdingProxy';
@@ -171,20 +169,6 @@ async function escalationRounds(file: string): Promise<number | undefined> {
   return withStorage(file, async (s) => (await new OutageStore(s).live()).open.nexus?.escalation?.rounds);
 }
 
-/** Messages the outbox still has to send, or whose outcome's hook has not run (0: drained). */
-async function outboxLeft(file: string): Promise<number> {
-  return withStorage(file, async (storage) => {
-    const stats = await new Outbox({ storage, sender: NO_SENDER, logger: pino({ level: 'silent' }) }).stats();
-    return stats.pending + stats.sending + stats.unnotified;
-  });
-}
-
-/** The outbox is only read here (stats), never started: it sends nothing. */
-const NO_SENDER: Sender = {
-  send: () => Promise.reject(new Error('not sending')),
-  reply: () => Promise.reject(new Error('not sending')),
-  update: () => Promise.reject(new Error('not sending')),
-};
 
 // --- the tests ---
 
