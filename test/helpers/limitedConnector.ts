@@ -28,7 +28,7 @@ export {
   type LimitedConnectorOptions,
   type LimitedReport,
   type LimitedRequest,
-} from '../../src/bench/broadcast';
+} from '../../bench/broadcast';
 
 /**
  * An outbox over the real AdapterSender (one try: the outbox retries) and the

@@ -4,17 +4,18 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import os from 'node:os';
 import path from 'node:path';
 import type { Activity } from 'botbuilder';
-import { loadConfig } from '../config';
-import { loadInstruction } from '../instruction/load';
-import { createLogger } from '../log';
-import { Outbox, type OutboxMessage, type OutboxRecord, type ThrottlePolicy } from '../notify/outbox';
-import { TEAMS_GLOBAL, TEAMS_PER_CONVERSATION, type RateWindow } from '../notify/pacing';
-import { AdapterSender } from '../notify/sender';
-import { createAdapter } from '../server/adapter';
-import { SqliteStorage } from '../store/sqliteStorage';
+import { loadConfig } from '../src/config';
+import { loadInstruction } from '../src/instruction/load';
+import { createLogger } from '../src/log';
+import { Outbox, type OutboxMessage, type OutboxRecord, type ThrottlePolicy } from '../src/notify/outbox';
+import { TEAMS_GLOBAL, TEAMS_PER_CONVERSATION, type RateWindow } from '../src/notify/pacing';
+import { AdapterSender } from '../src/notify/sender';
+import { createAdapter } from '../src/server/adapter';
+import { SqliteStorage } from '../src/store/sqliteStorage';
+import { ROOT } from './proc';
 
 /**
- * The broadcast bench (`node dist/bench/broadcast.js`): one announcement to 20
+ * The broadcast bench (`node dist-bench/bench/broadcast.js`): one announcement to 20
  * channels and 1,500 personal subscribers through the outbox, the real
  * AdapterSender and CloudAdapter (development mode), SQLite storage, and a local
  * Bot Connector that enforces Teams' limits and injects failures. Prints one JSON
@@ -578,8 +579,8 @@ async function main(args: readonly string[]): Promise<void> {
   const docs = results.map((result) => ({ machine: machine(), ...result }));
   process.stdout.write(`${JSON.stringify(docs.length === 1 ? docs[0] : docs, null, 2)}\n`);
   if (!args.includes('--no-write')) {
-    const file = path.resolve(__dirname, '..', '..', 'bench', 'results.md');
-    writeSection(file, resultsSection(results, new Date(), ['node dist/bench/broadcast.js', ...args].join(' ')));
+    const file = path.join(ROOT, 'bench', 'results.md');
+    writeSection(file, resultsSection(results, new Date(), ['node dist-bench/bench/broadcast.js', ...args].join(' ')));
   }
 }
 

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { loadInstruction } from '../instruction/load';
+import { loadInstruction } from '../src/instruction/load';
 import type { FastConnector } from './connector';
 
 /**

@@ -30,9 +30,8 @@ export function azuriteConnectionString(port: number): string {
   );
 }
 
-// The repository root, from src/bench (tests) and dist/bench (the bench) alike.
-const root = path.resolve(__dirname, '..', '..');
-const main = path.join(root, 'node_modules', 'azurite', 'dist', 'src', 'blob', 'main.js');
+// Found through Node's resolution, so it is the same from the sources (tests) and a build (the bench).
+const main = require.resolve('azurite/dist/src/blob/main.js');
 const LISTENING = /successfully listens on http:\/\/127\.0\.0\.1:(\d+)/;
 
 /** Children still running, killed if the test process exits without stopping them. */
