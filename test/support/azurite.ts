@@ -7,8 +7,8 @@ import path from 'node:path';
  * Azurite's Blob service (npm `azurite`, pinned 3.35.0 for Node 20) as a child
  * process on a free loopback port: in-memory, telemetry off, no access log,
  * `--skipApiVersionCheck` (the installed @azure/storage-blob speaks a newer API
- * version than this Azurite knows) and `--loose`. The tests' (re-exported by
- * test/helpers/azurite.ts) and the HTTP bench's scale-out run's.
+ * version than this Azurite knows) and `--loose`. The Blob tests' and the HTTP
+ * bench's scale-out run's.
  */
 
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
