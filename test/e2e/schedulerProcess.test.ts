@@ -8,7 +8,7 @@ import { messageActivity, postActivity, TENANT_ID } from '../helpers/activities'
 import { ensureBuilt, isAlive, killHard, ROOT, startBotProcess, type BotProcess } from '../helpers/botProcess';
 import { sleep, waitUntil } from '../helpers/wait';
 import { cardText } from '../helpers/cards';
-import { startConnector, type Connector, type RecordedRequest } from '../helpers/connector';
+import { startConnector, type Connector, type RecordedRequest } from '../support/connector';
 import { startHoldingProxy, type HoldingProxy, type ProxiedRequest } from '../helpers/holdingProxy';
 
 /**
