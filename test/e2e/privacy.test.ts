@@ -7,7 +7,7 @@ import { ManualClock } from '../../src/domain/clock';
 import { startApp, type RunningApp } from '../../src/index';
 import { messageActivity, postActivity } from '../helpers/activities';
 import { cardButtons, cardText } from '../helpers/cards';
-import { startConnector, type Connector, type SentActivity } from '../helpers/connector';
+import { startConnector, type Connector, type SentActivity } from '../support/connector';
 import { captureLogs, type CapturedLogs } from '../helpers/logs';
 import { received, server as smtp } from '../helpers/smtp';
 

@@ -3,11 +3,11 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../src/domain/jobs';
 import { TENANT_ID } from '../helpers/activities';
-import { startAzurite, type Azurite } from '../helpers/azurite';
+import { startAzurite, type Azurite } from '../support/azurite';
 import { ensureBuilt, isAlive, killHard, ROOT, startBotProcess, type BotProcess } from '../helpers/botProcess';
 import { sleep, waitUntil } from '../helpers/wait';
 import { cardText } from '../helpers/cards';
-import { startConnector, type Connector, type RecordedRequest } from '../helpers/connector';
+import { startConnector, type Connector, type RecordedRequest } from '../support/connector';
 
 /**
  * The exactly-once scheduler scenario of schedulerProcess.test.ts ("two

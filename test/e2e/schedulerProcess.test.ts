@@ -9,7 +9,7 @@ import { ensureBuilt, isAlive, killHard, ROOT, startBotProcess, type BotProcess 
 import { sleep, waitUntil } from '../helpers/wait';
 import { outboxLeft } from '../helpers/outboxLeft';
 import { cardText } from '../helpers/cards';
-import { startConnector, type Connector, type RecordedRequest } from '../helpers/connector';
+import { startConnector, type Connector, type RecordedRequest } from '../support/connector';
 import { startHoldingProxy, type HoldingProxy, type ProxiedRequest } from '../helpers/holdingProxy';
 
 /**

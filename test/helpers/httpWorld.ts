@@ -6,7 +6,7 @@ import { ManualClock } from '../../src/domain/clock';
 import { startApp, type RunningApp } from '../../src/index';
 import { BOT, messageActivity, postActivity, TENANT_ID } from './activities';
 import { cardButtons, cardText } from './cards';
-import { startConnector, type Connector, type RecordedRequest, type SentActivity } from './connector';
+import { startConnector, type Connector, type RecordedRequest, type SentActivity } from '../support/connector';
 
 /**
  * The whole app over real HTTP for end-to-end tests: a fresh SQLite file, a fresh

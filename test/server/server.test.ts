@@ -6,7 +6,7 @@ import { createLogger } from '../../src/log';
 import { createAdapter } from '../../src/server/adapter';
 import { createServer, type AppServer } from '../../src/server/server';
 import { messageActivity, postActivity } from '../helpers/activities';
-import { startConnector, type Connector } from '../helpers/connector';
+import { startConnector, type Connector } from '../support/connector';
 import { captureLogs } from '../helpers/logs';
 
 /**

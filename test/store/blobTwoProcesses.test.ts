@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobStorage } from '../../src/store/blobStorage.js';
-import { startAzurite, type Azurite } from '../helpers/azurite.js';
+import { startAzurite, type Azurite } from '../support/azurite';
 
 const root = path.resolve(__dirname, '..', '..');
 const worker = path.join(root, 'test', 'store', 'fixtures', 'blobCounterWorker.cjs');
