@@ -84,6 +84,7 @@ describe('the 2-hour duty never goes to a crowd (over HTTP)', () => {
     // Only Bo gets the repeat
     await advanceTo(w, '2026-12-05T21:55:00+01:00', () => w.postsTo(chat(bo)).length === 2, "Bo's repeat");
     expect(textOf([w.postsTo(chat(bo))[1]!])).toContain('Påmindelse 1');
+    await w.settled();
     expect(w.postsTo(chat(anna))).toHaveLength(1);
     expect(w.postsTo(chat(carl))).toHaveLength(1);
   });
@@ -98,6 +99,7 @@ describe('the 2-hour duty never goes to a crowd (over HTTP)', () => {
     expect(textOf([card])).toContain('ring til Regionens driftvagt nu');
     expect(buttonsOf(card).map((b) => b.title)).toEqual(['Driftvagten er underrettet', 'Bekræft nedbrud']);
     expect(card.summary).toBe('Ring til Regionens driftvagt nu: 3864 8888');
+    await w.settled();
     for (const p of reporters) expect(w.postsTo(chat(p))).toHaveLength(0);
   });
 });
