@@ -234,36 +234,28 @@ function isEscalationSend(r: ProxiedRequest): boolean {
   return r.method === 'POST' && s.length === 4 && s[0] === 'v3' && s[1] === 'conversations' && s[2] === OWNER_CHAT && s[3] === 'activities';
 }
 
-/** The escalation cards Teams accepted for the owner's 1:1 chat. */
-function escalations(c: Connector): RecordedRequest[] {
-  return c.requests.filter(
-    (r) =>
-      r.method === 'POST' &&
-      r.conversationId === OWNER_CHAT &&
-      r.activityId === undefined &&
-      r.status >= 200 &&
-      r.status < 300 &&
-      readable(r.body).includes('driftvagt'),
-  );
-}
-
 /**
- * The review posts Teams accepted in the nexusteam channel. Only complete JSON
- * bodies count: a send cut off by SIGKILL arrives as a truncated string, which
- * real Teams would reject.
+ * New posts (not replies or updates) Teams accepted in a conversation whose
+ * text has `text`. Only complete JSON bodies count: a send cut off by SIGKILL
+ * arrives as a truncated string, which real Teams would reject.
  */
-function reviews(c: Connector): RecordedRequest[] {
+function accepted(c: Connector, conversationId: string, text: string): RecordedRequest[] {
   return c.requests.filter(
     (r) =>
       r.method === 'POST' &&
-      r.conversationId === NEXUSTEAM_CHANNEL &&
+      r.conversationId === conversationId &&
       r.activityId === undefined &&
       r.status >= 200 &&
       r.status < 300 &&
       isRecord(r.body) &&
-      readable(r.body).includes('Instruksen skal revideres'),
+      readable(r.body).includes(text),
   );
 }
+
+/** The escalation cards Teams accepted for the owner's 1:1 chat. */
+const escalations = (c: Connector) => accepted(c, OWNER_CHAT, 'driftvagt');
+/** The review posts Teams accepted in the nexusteam channel. */
+const reviews = (c: Connector) => accepted(c, NEXUSTEAM_CHANNEL, 'Instruksen skal revideres');
 
 /** "Jeg har ringet til KMD" pressed in the owner's 1:1 chat; resolves when the bot answered the POST. */
 async function pressCalledKmd(app: BotProcess, serviceUrl: string): Promise<number> {
@@ -339,6 +331,28 @@ function errors(p: BotProcess): string[] {
     .map((l) => String(l['msg']));
 }
 
+/**
+ * Process A takes "Jeg har ringet til KMD" through a proxy that holds the
+ * escalation send when it falls due, forwarded to Teams first or not; A is
+ * killed while the send is held.
+ */
+async function killInsideTheSend(backend: Backend, forwardHeld: boolean) {
+  const teams = await connector();
+  const front = await proxy(teams.url, forwardHeld);
+  const store = backend.fresh();
+  const a = await start(env(store));
+  await pressCalledKmd(a, front.url);
+  const held = await front.held(ESCALATION_AFTER_MS + 5_000);
+  await killHard(a);
+  return { teams, store, held, killedAt: Date.now() };
+}
+
+/** A's claim runs out on B's clock; resolves once B has re-run and recorded the job and nothing is left to send. */
+async function leaseRunsOut(b: BotProcess, store: Store, claimed: Job | undefined): Promise<void> {
+  await advanceClock(b, Date.parse(claimed?.leaseUntil ?? '') - Date.now() + 1_000);
+  await settled(store, (all) => all.find((j) => j.id === claimed?.id)?.state === 'done', 10_000, 'the job re-run after its lease');
+}
+
 // --- the tests ---
 
 describe.each(BACKENDS)('scheduler in real processes on $name', (backend) => {
@@ -391,15 +405,7 @@ describe.each(BACKENDS)('scheduler in real processes on $name', (backend) => {
    * DESIGN.md rules.
    */
   it('a process killed after Teams accepted the escalation but before recording it: delivered at least once, at most twice', async () => {
-    const teams = await connector();
-    const front = await proxy(teams.url, true);
-    const store = backend.fresh();
-
-    const a = await start(env(store));
-    await pressCalledKmd(a, front.url);
-    const held = await front.held(ESCALATION_AFTER_MS + 5_000);
-    await killHard(a);
-    const killedAt = Date.now();
+    const { teams, store, held, killedAt } = await killInsideTheSend(backend, true);
     expect(held.upstreamStatus).toBe(201);
     expect(escalations(teams)).toHaveLength(1); // Teams has it: the owner's phone rang once
     expect(await held.clientGone).toBeLessThanOrEqual(Date.now()); // A's connection died with A
@@ -419,9 +425,7 @@ describe.each(BACKENDS)('scheduler in real processes on $name', (backend) => {
     // The job itself still belongs to A until its lease runs out.
     expect((await escalationJobs(store))[0]).toMatchObject({ state: 'claimed', claimedBy: claimed?.claimedBy });
 
-    // The claim's lease runs out on B's clock.
-    await advanceClock(b, Date.parse(claimed?.leaseUntil ?? '') - Date.now() + 1_000);
-    await settled(store, (all) => all.find((j) => j.id === claimed?.id)?.state === 'done', 10_000, 'the job re-run after its lease');
+    await leaseRunsOut(b, store, claimed);
     const delivered = escalations(teams).length;
     expect(delivered).toBeGreaterThanOrEqual(1);
     expect(delivered).toBeLessThanOrEqual(2);
@@ -443,14 +447,7 @@ describe.each(BACKENDS)('scheduler in real processes on $name', (backend) => {
    * the job, re-run after its lease, finds it delivered and sends nothing more.
    */
   it('a process killed before Teams accepted the escalation: the next process sends it once, after the outbox lease', async () => {
-    const teams = await connector();
-    const front = await proxy(teams.url, false);
-    const store = backend.fresh();
-
-    const a = await start(env(store));
-    await pressCalledKmd(a, front.url);
-    await front.held(ESCALATION_AFTER_MS + 5_000);
-    await killHard(a);
+    const { teams, store } = await killInsideTheSend(backend, false);
     expect(escalations(teams)).toHaveLength(0);
     const [claimed] = await escalationJobs(store);
     expect(claimed).toMatchObject({ state: 'claimed', attempts: 1 });
@@ -459,8 +456,7 @@ describe.each(BACKENDS)('scheduler in real processes on $name', (backend) => {
     await waitUntil(() => escalations(teams).length >= 1, 10_000, "the card sent by B's outbox");
     expect((await escalationJobs(store))[0]).toMatchObject({ state: 'claimed', claimedBy: claimed?.claimedBy });
 
-    await advanceClock(b, Date.parse(claimed?.leaseUntil ?? '') - Date.now() + 1_000);
-    await settled(store, (all) => all.find((j) => j.id === claimed?.id)?.state === 'done', 10_000, 'the job re-run after its lease');
+    await leaseRunsOut(b, store, claimed);
     expect(escalations(teams)).toHaveLength(1);
     expect((await escalationJobs(store))[0]).toMatchObject({ state: 'done', attempts: 2 });
     expect(await escalationRounds(store)).toBe(1);
