@@ -70,9 +70,10 @@ describe('proactive messages through the outbox', () => {
   it('a post is recorded by its outbox id when queued, and gets its Teams id once delivered; replies then name that id', async () => {
     const w = world({});
     w.sender.slow.set(STAFF_CHANNEL.conversationId, 700);
-    const { answer } = await declare(w);
-    expect(allText(answer)).toContain('Meldingen er sendt til 1 kanal.');
-    // The Nexusteam's turn did not wait for Teams: the post is known by its outbox id already …
+    const by = { key: ADMIN.aadObjectId, name: ADMIN.name };
+    const declared = await w.outages.declare({ submitId: 'declare-1', system: 'nexus', description: 'Nexus svarer ikke', start: w.clock.now(), expected: '', by });
+    expect(declared).toMatchObject({ kind: 'done', value: { posted: 1 } });
+    // Declaring did not wait for Teams (700 ms here): the post is known by its outbox id already …
     const queued = (await w.outages.known('nexus'))?.announcements ?? [];
     expect(queued.map((x) => [x.conversationId, x.activityId, typeof x.messageId])).toEqual([[STAFF_CHANNEL.conversationId, undefined, 'string']]);
     // … and the outbox's hook adds Teams' id once Teams answered.
