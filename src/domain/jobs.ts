@@ -5,6 +5,8 @@
  * (unless one dies inside its lease: then at least once, never zero).
  */
 
+import { backoffMs } from '../lib/backoff';
+
 export type JobPayload =
   | { readonly kind: 'escalation'; readonly outageId: string; readonly round: number }
   | { readonly kind: 'driftvagtBackUp'; readonly outageId: string }
@@ -125,5 +127,5 @@ export function pruneFinished(doc: JobsDoc, now: Date, keepMs: number): JobsDoc 
 
 /** The next instant for a job after a failure: exponential, capped (1, 2, 4 … 15 minutes). */
 export function retryAt(now: Date, attempts: number): Date {
-  return new Date(now.getTime() + Math.min(15 * 60_000, 60_000 * 2 ** Math.max(0, attempts - 1)));
+  return new Date(now.getTime() + backoffMs(attempts, { baseMs: 60_000, capMs: 15 * 60_000, jitter: 'none' }));
 }
