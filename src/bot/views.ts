@@ -4,6 +4,7 @@ import type { Advice, AdviceContact, AdviceKind, AdviceSection, HoursStatus } fr
 import { weeklyHoursText, type OfficeHours } from '../domain/officeHours';
 import { systemName, systemTitle } from '../domain/systems';
 import { formatDayTime, formatLocalDate, formatPhone, formatTime, joinList, localDate } from '../domain/time';
+import { telUri } from '../lib/tel';
 import { CHANNEL_ROLES, type ChannelRole } from '../store/channels';
 import type { StoredClosure } from '../store/closures';
 import type { Contact, ContactId, Instruction, Language, WorthKnowingItem } from '../instruction/schema';
@@ -69,8 +70,7 @@ export function textMessage(text: string): Partial<Activity> {
  * text beside it (tel: links do not work in every Teams client), once, in large type.
  */
 export function phoneLink(lang: Language, phone: string): string {
-  const international = phone.startsWith('+') ? phone : `+45${phone}`;
-  return `[${t(lang, 'advice.call')}](tel:${international})`;
+  return `[${t(lang, 'advice.call')}](${telUri(phone)})`;
 }
 
 export function emailLink(lang: Language, email: string): string {

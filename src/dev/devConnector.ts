@@ -1,7 +1,8 @@
 import type { Clock } from '../domain/clock';
 import { maskCpr } from '../domain/cpr';
 import { formatClock, localDate, weekdayName } from '../domain/time';
-import { baseConversationId } from '../store/channels';
+import { isRecord } from '../lib/isRecord';
+import { baseConversationId } from '../teams/addressing';
 
 /**
  * The development Bot Connector (development mode only, DESIGN.md "Local
@@ -475,8 +476,4 @@ function safeDecode(segment: string): string {
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

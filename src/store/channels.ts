@@ -1,5 +1,7 @@
 import type { Storage } from 'botbuilder';
 import { z } from 'zod';
+import { isRecord } from '../lib/isRecord';
+import { baseConversationId, tenantOf } from '../teams/addressing';
 import { updateWithRetry } from './etag';
 
 /**
@@ -287,11 +289,8 @@ function compare(a: string, b: string): number {
   return a.localeCompare(b, 'da');
 }
 
-/** A conversation id without any `;messageid=…` (a thread's channel). */
-export function baseConversationId(conversationId: string): string {
-  const at = conversationId.toLowerCase().indexOf(';messageid=');
-  return at === -1 ? conversationId : conversationId.slice(0, at);
-}
+/** For notify/sender.ts and notify/outbox.ts until they import it from teams/addressing (issue 15's outbox rewrite). */
+export { baseConversationId } from '../teams/addressing';
 
 /** The parts of a Teams activity this module reads. */
 export interface ChannelActivity {
@@ -320,10 +319,9 @@ export function channelFromActivity(activity: ChannelActivity): ChannelLocation 
   const data = isRecord(activity.channelData) ? activity.channelData : {};
   const team = isRecord(data['team']) ? data['team'] : undefined;
   const channel = isRecord(data['channel']) ? data['channel'] : undefined;
-  const tenant = isRecord(data['tenant']) ? data['tenant'] : undefined;
   const teamId = str(team?.['id']);
   const serviceUrl = activity.serviceUrl;
-  const tenantId = str(activity.conversation?.tenantId) ?? str(tenant?.['id']);
+  const tenantId = tenantOf(activity);
   if (!teamId || !serviceUrl || !tenantId) return null;
 
   const eventType = str(data['eventType']);
@@ -348,8 +346,4 @@ export function channelFromActivity(activity: ChannelActivity): ChannelLocation 
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
