@@ -32,7 +32,7 @@ export function defaultDocumentLog(): DocumentLog {
 }
 
 /** A stored item without the storage's `eTag`. */
-export function withoutETag(value: unknown): unknown {
+function withoutETag(value: unknown): unknown {
   if (!isRecord(value) || !('eTag' in value)) return value;
   const { eTag: _eTag, ...doc } = value;
   return doc;
