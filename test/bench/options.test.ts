@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_STAFF, parseOptions } from '../../src/bench/http';
+import { DEFAULT_STAFF, parseOptions } from '../../bench/http';
 
 describe('npm run bench options', () => {
   it('a plain run is the full one and writes every section', () => {

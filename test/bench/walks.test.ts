@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { choose, classify, INDIVIDUAL, REPORTS_IN_HOURS, REPORTS_OUT_OF_HOURS, type ButtonData } from '../../src/bench/walks';
+import { choose, classify, INDIVIDUAL, REPORTS_IN_HOURS, REPORTS_OUT_OF_HOURS, type ButtonData } from '../../bench/walks';
 
 /**
  * The bench's walker reads the bot's cards by their buttons' data, never their

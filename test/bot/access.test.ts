@@ -8,7 +8,7 @@ import { createLogger } from '../../src/log';
 import { createAdapter } from '../../src/server/adapter';
 import { ChannelRegistry, type ChannelLocation } from '../../src/store/channels';
 import { messageActivity } from '../helpers/activities';
-import { DEFAULT_ROSTER, startConnector, type Connector } from '../helpers/connector';
+import { DEFAULT_ROSTER, startConnector, type Connector } from '../support/connector';
 
 const ADMIN_ID = '0000AAAA-0000-4000-8000-000000000a01';
 const SERVICE_URL = 'https://smba.trafficmanager.net/emea/';

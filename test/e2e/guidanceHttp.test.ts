@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cardButtons } from '../helpers/cards';
-import { cardsOf, channel, personal, startWorld, textOf, who, type HttpWorld, type Where, type Who } from '../helpers/httpWorld';
+import { cardsOf, channel, personal, startWorld, textOf, who, type HttpWorld, type Turn, type Where, type Who } from '../helpers/httpWorld';
 import { waitUntil } from '../helpers/wait';
 
 /**
@@ -41,6 +41,13 @@ async function register(w: HttpWorld, place: Where, roles: string): Promise<void
 async function advanceTo(w: HttpWorld, iso: string, until: () => boolean, what: string): Promise<void> {
   w.clock.set(iso);
   await waitUntil(until, 10_000, what);
+}
+
+/** `person` writes `typed`, answers "også hos kolleger", then the Internet question with `internet`: the advice. */
+async function triage(w: HttpWorld, person: Who, typed: string, internet: string): Promise<Turn> {
+  const scope = await w.say(person, typed);
+  const asked = await w.say(person, scope.press('også hos kolleger'));
+  return w.say(person, asked.press(internet));
 }
 
 const chat = (person: Who) => personal(person).conversationId;
@@ -84,6 +91,7 @@ describe('the 2-hour duty never goes to a crowd (over HTTP)', () => {
     // Only Bo gets the repeat
     await advanceTo(w, '2026-12-05T21:55:00+01:00', () => w.postsTo(chat(bo)).length === 2, "Bo's repeat");
     expect(textOf([w.postsTo(chat(bo))[1]!])).toContain('Påmindelse 1');
+    await w.settled();
     expect(w.postsTo(chat(anna))).toHaveLength(1);
     expect(w.postsTo(chat(carl))).toHaveLength(1);
   });
@@ -98,18 +106,22 @@ describe('the 2-hour duty never goes to a crowd (over HTTP)', () => {
     expect(textOf([card])).toContain('ring til Regionens driftvagt nu');
     expect(buttonsOf(card).map((b) => b.title)).toEqual(['Driftvagten er underrettet', 'Bekræft nedbrud']);
     expect(card.summary).toBe('Ring til Regionens driftvagt nu: 3864 8888');
+    await w.settled();
     for (const p of reporters) expect(w.postsTo(chat(p))).toHaveLength(0);
   });
 });
 
 describe('whoever calls owns the case, on every out-of-hours branch (over HTTP)', () => {
-  it('the IT caller of a Nexus outage owns it and its 2-hour rule; the notice and later askers name IT', async () => {
+  /** Saturday evening, a staff channel: Anna reports `typed` and answers the Internet question with `internet`. */
+  async function annaOnSaturday(typed: string, internet: string): Promise<{ w: HttpWorld; anna: Who; advice: Turn }> {
     const w = await world(SATURDAY_EVENING);
     await register(w, STAFF_CHANNEL, 'staff');
     const anna = who(1, 'Anna');
-    const scope = await w.say(anna, 'Nexus er nede');
-    const internet = await w.say(anna, scope.press('også hos kolleger'));
-    const it = await w.say(anna, internet.press('internettet virker ikke'));
+    return { w, anna, advice: await triage(w, anna, typed, internet) };
+  }
+
+  it('the IT caller of a Nexus outage owns it and its 2-hour rule; the notice and later askers name IT', async () => {
+    const { w, anna, advice: it } = await annaOnSaturday('Nexus er nede', 'internettet virker ikke');
     expect(it.text).toContain('2365 0248');
     expect(it.text).not.toContain('KMD');
     const owned = await w.say(anna, it.press('Jeg har ringet til IT'));
@@ -125,12 +137,7 @@ describe('whoever calls owns the case, on every out-of-hours branch (over HTTP)'
   });
 
   it('Bekey: the caller owns it, the notice names Bekey, later askers are told, and there is no driftvagt', async () => {
-    const w = await world(SATURDAY_EVENING);
-    await register(w, STAFF_CHANNEL, 'staff');
-    const anna = who(1, 'Anna');
-    const scope = await w.say(anna, 'Bekey er nede');
-    const internet = await w.say(anna, scope.press('også hos kolleger'));
-    const bekey = await w.say(anna, internet.press('hjemmesiden kom frem'));
+    const { w, anna, advice: bekey } = await annaOnSaturday('Bekey er nede', 'hjemmesiden kom frem');
     expect(bekey.text).toContain('4330 0505');
     const owned = await w.say(anna, bekey.press('Jeg har ringet til Bekey'));
     expect(owned.text).toContain('Du har meldt nedbruddet til Bekey-support og følger sagen, til Bekey virker igen.');
@@ -159,9 +166,7 @@ describe('one deadline per outage (over HTTP)', () => {
     const [anna, bo] = [who(1, 'Anna'), who(2, 'Bo')];
     await w.say(anna, REPORT);
     w.clock.set('2026-12-05T19:50:00+01:00');
-    const scope = await w.say(bo, 'Nexus er nede');
-    const internet = await w.say(bo, scope.press('også hos kolleger'));
-    const kmd = await w.say(bo, internet.press('hjemmesiden kom frem'));
+    const kmd = await triage(w, bo, 'Nexus er nede', 'hjemmesiden kom frem');
     // Anna reported first, at 19.40: 21.40 for everyone, not 21.50
     expect(kmd.text).toContain('kl. 21.40');
     expect(kmd.text).not.toContain('21.50');

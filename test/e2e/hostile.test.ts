@@ -6,7 +6,7 @@ import { ManualClock } from '../../src/domain/clock';
 import { startApp, type RunningApp } from '../../src/index';
 import { messageActivity, PERSON } from '../helpers/activities';
 import { cardText } from '../helpers/cards';
-import { startConnector, type Connector } from '../helpers/connector';
+import { startConnector, type Connector } from '../support/connector';
 import { captureLogs, type CapturedLogs } from '../helpers/logs';
 
 /**

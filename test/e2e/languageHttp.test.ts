@@ -7,7 +7,7 @@ import { ManualClock } from '../../src/domain/clock';
 import { startApp, type RunningApp } from '../../src/index';
 import { BOT, postActivity, TENANT_ID } from '../helpers/activities';
 import { cardButtons } from '../helpers/cards';
-import { startConnector, type Connector, type SentActivity } from '../helpers/connector';
+import { startConnector, type Connector, type SentActivity } from '../support/connector';
 import { cardsOf, channel, personal, say, textOf, who, type Turn, type Where, type Who } from '../helpers/httpWorld';
 import { readDoc } from '../helpers/sqliteDoc';
 import { waitUntil } from '../helpers/wait';

@@ -11,7 +11,7 @@ import { ReportStore } from '../../src/store/reports';
 import { SqliteStorage } from '../../src/store/sqliteStorage';
 import { ensureBuilt, startBotProcess, type BotProcess } from '../helpers/botProcess';
 import { cardText } from '../helpers/cards';
-import { startConnector, type Connector } from '../helpers/connector';
+import { startConnector, type Connector } from '../support/connector';
 import {
   cardsOf,
   channel,

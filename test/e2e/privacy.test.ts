@@ -7,9 +7,10 @@ import { ManualClock } from '../../src/domain/clock';
 import { startApp, type RunningApp } from '../../src/index';
 import { messageActivity, postActivity } from '../helpers/activities';
 import { cardButtons, cardText } from '../helpers/cards';
-import { startConnector, type Connector, type SentActivity } from '../helpers/connector';
+import { startConnector, type Connector, type SentActivity } from '../support/connector';
 import { captureLogs, type CapturedLogs } from '../helpers/logs';
 import { received, server as smtp } from '../helpers/smtp';
+import { waitUntil } from '../helpers/wait';
 
 /**
  * End to end: an outage whose description and update carry CPR numbers. Nothing
@@ -78,14 +79,6 @@ function button(replies: SentActivity[], title: string): Record<string, unknown>
   throw new Error(`no button ${title}`);
 }
 
-async function until(check: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 const hasCpr = (text: string) => text.includes(CPR_DASHED) || text.includes(CPR_PLAIN) || text.includes('010190 1234');
 
 describe('CPR numbers never leave the bot unmasked', () => {
@@ -111,8 +104,8 @@ describe('CPR numbers never leave the bot unmasked', () => {
     await say(ADMIN, { value: { ...button(updateForm, 'Send opdatering'), text: `Også ${CPR_PLAIN} og 010190 1234 ramt. Nexusteamet: 4328 2020.` } });
 
     // Mail to both lists for the announcement and the update; the follower's personal alerts.
-    await until(() => received.length >= 4);
-    await until(() => connector.activities().filter((a) => a.toConversationId === `a:1privacy-${STAFF.id}`).length >= 3);
+    await waitUntil(() => received.length >= 4, 10_000, 'four mails');
+    await waitUntil(() => connector.activities().filter((a) => a.toConversationId === `a:1privacy-${STAFF.id}`).length >= 3, 10_000, "the follower's three alerts");
 
     clock.set('2026-12-07T10:30:00+01:00');
     const exported = await say(ADMIN, { text: 'eksport' });

@@ -8,9 +8,9 @@ import { FIRST_REPORTS } from '../../src/domain/outage';
 import { BlobStorage } from '../../src/store/blobStorage';
 import { ReportStore } from '../../src/store/reports';
 import { SqliteStorage } from '../../src/store/sqliteStorage';
-import { startAzurite, type Azurite } from '../helpers/azurite';
+import { startAzurite, type Azurite } from '../support/azurite';
 import { ensureBuilt, startBotProcess, type BotProcess } from '../helpers/botProcess';
-import { startConnector, type Connector } from '../helpers/connector';
+import { startConnector, type Connector } from '../support/connector';
 import { say, who } from '../helpers/httpWorld';
 
 /**

@@ -6,7 +6,7 @@ import { ManualClock } from '../../src/domain/clock';
 import { startApp, type RunningApp } from '../../src/index';
 import { messageActivity, postActivity } from '../helpers/activities';
 import { cardButtons, cardText } from '../helpers/cards';
-import { startConnector, type Connector, type SentActivity } from '../helpers/connector';
+import { startConnector, type Connector, type SentActivity } from '../support/connector';
 
 /**
  * The triage over real HTTP: Teams' requests POSTed to /api/messages, the bot's

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { closeServer, listenLocal, readBody } from '../support/stubServer';
 
 /**
- * A tiny HTTP proxy in front of the local connector (test/helpers/connector.ts)
+ * A tiny HTTP proxy in front of the local connector (test/support/connector.ts)
  * that can hold ONE request without answering: the bot's send stays "in flight"
  * for as long as the test wants (e.g. until it SIGKILLs the bot process).
  *
@@ -89,12 +90,10 @@ export async function startHoldingProxy(opts: HoldingProxyOptions): Promise<Hold
     return { status: response.status, contentType: response.headers.get('content-type') ?? 'application/json', text: await response.text() };
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const url = await listenLocal(server);
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     held: (timeoutMs) =>
       heldOne
         ? Promise.resolve(heldOne)
@@ -105,20 +104,9 @@ export async function startHoldingProxy(opts: HoldingProxyOptions): Promise<Hold
               resolve(h);
             };
           }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const res of pending) res.destroy();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => {
+      for (const res of pending) res.destroy();
+      return closeServer(server);
+    },
   };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', () => resolve(Buffer.concat(chunks).toString('utf8')));
-  });
 }

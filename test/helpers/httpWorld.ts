@@ -6,7 +6,10 @@ import { ManualClock } from '../../src/domain/clock';
 import { startApp, type RunningApp } from '../../src/index';
 import { BOT, messageActivity, postActivity, TENANT_ID } from './activities';
 import { cardButtons, cardText } from './cards';
-import { startConnector, type Connector, type RecordedRequest, type SentActivity } from './connector';
+import { startConnector, type Connector, type RecordedRequest, type SentActivity } from '../support/connector';
+import { outboxIsIdle } from './outboxDocs';
+import { readDoc } from './sqliteDoc';
+import { waitUntil } from './wait';
 
 /**
  * The whole app over real HTTP for end-to-end tests: a fresh SQLite file, a fresh
@@ -94,6 +97,12 @@ export interface HttpWorld {
   postsTo(conversationId: string): SentActivity[];
   /** Requests the bot made to the connector, other than member lookups. */
   writes(): RecordedRequest[];
+  /**
+   * Resolves once the bot owes nothing more: no job due by the world's clock or
+   * running, and an outbox with nothing pending, in flight or unnotified. After
+   * it, "no other message came" holds for good, however slow the machine.
+   */
+  settled(timeoutMs?: number): Promise<void>;
   /** Stops the app and the connector; keeps the SQLite file until `dispose`. */
   stop(): Promise<void>;
   /** stop() and delete the temp directory. */
@@ -149,12 +158,21 @@ export async function startWorld(opts: WorldOptions): Promise<HttpWorld> {
     postsTo: (conversationId) =>
       connector.activities().filter((a) => a.kind === 'send' && a.toConversationId === conversationId && a.replyToId === undefined),
     writes: () => connector.requests.filter((r) => r.method !== 'GET'),
+    settled: (timeoutMs = 10_000) => waitUntil(() => settled(sqlitePath, clock.now()), timeoutMs, 'no job due or running and an idle outbox'),
     stop,
     dispose: async () => {
       await stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** No job due at `now` or running, and nothing left in the outbox, in the app's SQLite file. */
+async function settled(sqlitePath: string, now: Date): Promise<boolean> {
+  const jobs = (readDoc(sqlitePath, 'jobs') as { jobs?: readonly { state: string; dueAt: string }[] } | undefined)?.jobs ?? [];
+  if (jobs.some((j) => j.state === 'claimed' || (j.state === 'pending' && Date.parse(j.dueAt) <= now.getTime()))) return false;
+  const read = async (keys: string[]) => Object.fromEntries(keys.map((k) => [k, readDoc(sqlitePath, k)]).filter(([, doc]) => doc !== undefined));
+  return outboxIsIdle({ read });
 }
 
 /** One inbound activity over HTTP; resolves when the app has answered (the turn is over). */

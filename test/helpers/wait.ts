@@ -1,7 +1,5 @@
 import { sleep } from '../../src/lib/sleep';
 
-export { sleep };
-
 /** Polls `check` (sync or async) every 20 ms until it holds; throws naming `what` after `timeoutMs`. */
 export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const end = Date.now() + timeoutMs;

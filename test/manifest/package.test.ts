@@ -2,42 +2,23 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { deflateSync } from 'node:zlib';
+import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/args';
-import {
-  type PackageSettings,
-  PackageProblems,
-  MISSING_APP_ID,
-  MANIFEST_DIR,
-  TEMPLATE_FILE,
-  buildTeamsApp,
-  bundledManifestVersions,
-  checkColorIcon,
-  checkOutlineIcon,
-  crc32,
-  decodePng,
-  encodePng,
-  main,
-  packageTeamsApp,
-  readPngHeader,
-  readZip,
-  repairPattern,
-  settingsFromEnv,
-  substitute,
-  validateLocalization,
-  validateManifest,
-  writeZip,
-} from '../../src/cli/package';
+import { bundledManifestVersions, repairPattern, validateLocalization, validateManifest } from '../../src/cli/manifestValidation';
+import { MISSING_APP_ID, PackageProblems, main, packageTeamsApp, settingsFromEnv } from '../../src/cli/package';
+import { MANIFEST_DIR, TEMPLATE_FILE, buildTeamsApp, substitute, type PackageSettings } from '../../src/cli/teamsApp';
 import { recognizerFor } from '../../src/domain/intent';
 import { loadInstruction } from '../../src/instruction/load';
+import { readZip } from '../support/zip';
 
 const { recognize } = recognizerFor(loadInstruction().systems);
 
 /*
  * The Teams app package: the template filled and validated offline against the
- * schema bundled with @microsoft/app-manifest, the icons checked pixel by pixel,
- * and the zip as `npm run package` writes it (DESIGN.md "Teams manifest").
+ * schema bundled with @microsoft/app-manifest, the committed icons checked pixel
+ * by pixel (pngjs), and the zip as `npm run package` writes it, read back with
+ * yauzl (DESIGN.md "Teams manifest").
  */
 
 const ROOT = resolve(__dirname, '../..');
@@ -319,49 +300,24 @@ describe('settings and placeholders', () => {
   });
 });
 
-/** A PNG of any colour type and bit depth from already packed rows (each row with its filter byte). */
-function rawPng(width: number, height: number, bitDepth: number, colorType: number, rows: Buffer, extra: Array<[string, Buffer]> = []): Buffer {
-  const chunk = (type: string, data: Buffer): Buffer => {
-    const head = Buffer.alloc(8);
-    head.writeUInt32BE(data.length, 0);
-    head.write(type, 4, 'latin1');
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(Buffer.concat([Buffer.from(type, 'latin1'), data])), 0);
-    return Buffer.concat([head, data, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = bitDepth;
-  ihdr[9] = colorType;
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    ...extra.map(([t, d]) => chunk(t, d)),
-    chunk('IDAT', deflateSync(rows)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-
-function solid(size: number, rgba: [number, number, number, number]): Uint8Array {
-  const px = new Uint8Array(size * size * 4);
-  for (let i = 0; i < px.length; i += 4) px.set(rgba, i);
-  return px;
+/** A PNG of one colour, as an image tool would save it (RGBA, or RGB without alpha). */
+function solidPng(size: number, rgba: [number, number, number, number], colorType: 2 | 6 = 6): Buffer {
+  const png = new PNG({ width: size, height: size });
+  for (let i = 0; i < png.data.length; i += 4) png.data.set(rgba, i);
+  return PNG.sync.write(png, { colorType });
 }
 
 describe('icons', () => {
-  const color = readFileSync(join(MANIFEST_DIR, 'color.png'));
-  const outline = readFileSync(join(MANIFEST_DIR, 'outline.png'));
+  const color = PNG.sync.read(readFileSync(join(MANIFEST_DIR, 'color.png')));
+  const outline = PNG.sync.read(readFileSync(join(MANIFEST_DIR, 'outline.png')));
 
-  it('the colour icon is a 192×192 PNG, opaque, with a white symbol on one background colour', () => {
-    expect(readPngHeader(color)).toMatchObject({ width: 192, height: 192 });
-    expect(checkColorIcon(color)).toEqual([]);
-    const img = decodePng(color);
+  it('the colour icon is a 192×192 PNG, opaque, with a white symbol on the accent colour', () => {
+    expect([color.width, color.height]).toEqual([192, 192]);
     const colours = new Set<string>();
     let white = 0;
-    for (let i = 0; i < img.rgba.length; i += 4) {
-      expect(img.rgba[i + 3]).toBe(255);
-      const c = `${img.rgba[i]},${img.rgba[i + 1]},${img.rgba[i + 2]}`;
+    for (let i = 0; i < color.data.length; i += 4) {
+      expect(color.data[i + 3]).toBe(255);
+      const c = `${color.data[i]},${color.data[i + 1]},${color.data[i + 2]}`;
       colours.add(c);
       if (c === '255,255,255') white++;
     }
@@ -370,14 +326,13 @@ describe('icons', () => {
     expect(manifest.accentColor.toLowerCase()).toBe('#0b5394');
   });
 
-  it('the outline icon is a 32×32 PNG of only white or transparent pixels', () => {
-    expect(readPngHeader(outline)).toMatchObject({ width: 32, height: 32 });
-    expect(checkOutlineIcon(outline)).toEqual([]);
-    const img = decodePng(outline);
+  it('the outline icon is a 32×32 PNG with transparency, of only white or transparent pixels', () => {
+    expect([outline.width, outline.height]).toEqual([32, 32]);
+    expect(outline.alpha).toBe(true);
     let transparent = 0;
     let opaqueWhite = 0;
-    for (let i = 0; i < img.rgba.length; i += 4) {
-      const [r, g, b, a] = [img.rgba[i], img.rgba[i + 1], img.rgba[i + 2], img.rgba[i + 3]];
+    for (let i = 0; i < outline.data.length; i += 4) {
+      const [r, g, b, a] = [outline.data[i], outline.data[i + 1], outline.data[i + 2], outline.data[i + 3]];
       if (a === 0) transparent++;
       else {
         expect([r, g, b]).toEqual([255, 255, 255]);
@@ -386,88 +341,6 @@ describe('icons', () => {
     }
     expect(transparent).toBeGreaterThan(32 * 32 * 0.4);
     expect(opaqueWhite).toBeGreaterThan(32 * 2);
-  });
-
-  it('rejects wrong sizes, a coloured or opaque outline, and files that are not PNGs', () => {
-    expect(checkColorIcon(encodePng(96, 96, solid(96, [11, 83, 148, 255])))).toEqual(['color icon: must be 192×192 pixels, is 96×96']);
-    expect(checkOutlineIcon(color)).toEqual(['outline icon: must be 32×32 pixels, is 192×192']);
-
-    const red = decodePng(outline).rgba.slice();
-    red.set([255, 0, 0, 255], (5 * 32 + 3) * 4);
-    expect(checkOutlineIcon(encodePng(32, 32, red))).toEqual([expect.stringMatching(/must be white on transparent: 1 pixel\(s\) are neither, e\.g\. \(3,5\) is rgba\(255,0,0,255\)/)]);
-
-    expect(checkOutlineIcon(encodePng(32, 32, solid(32, [255, 255, 255, 255])))).toEqual(['outline icon: must have a transparent background']);
-    const rgbRows = Buffer.alloc((32 * 3 + 1) * 32, 255);
-    for (let y = 0; y < 32; y++) rgbRows[y * (32 * 3 + 1)] = 0;
-    expect(checkOutlineIcon(rawPng(32, 32, 8, 2, rgbRows))).toEqual(['outline icon: must have a transparent background (no alpha channel)']);
-    expect(checkOutlineIcon(encodePng(32, 32, solid(32, [0, 0, 0, 0])))).toEqual(['outline icon: has no white pixels (nothing to see)']);
-    expect(checkColorIcon(Buffer.from('not a png'))).toEqual(['color icon: is not a PNG file']);
-  });
-
-  it('reads what image tools save: a 2-bit palette with tRNS, and every row filter', () => {
-    // 32×32, 2 bits per pixel, palette [transparent, white]: a white square in the middle.
-    const stride = 8;
-    const rows = Buffer.alloc((stride + 1) * 32);
-    for (let y = 0; y < 32; y++) {
-      for (let x = 8; x < 24 && y >= 8 && y < 24; x++) {
-        const bit = x * 2;
-        const at = y * (stride + 1) + 1 + (bit >> 3);
-        rows[at] = (rows[at] ?? 0) | (1 << (6 - (bit & 7)));
-      }
-    }
-    const palette = rawPng(32, 32, 2, 3, rows, [['PLTE', Buffer.from([0, 0, 0, 255, 255, 255])], ['tRNS', Buffer.from([0, 255])]]);
-    expect(checkOutlineIcon(palette)).toEqual([]);
-    expect(decodePng(palette).rgba.subarray((10 * 32 + 10) * 4, (10 * 32 + 10) * 4 + 4)).toEqual(new Uint8Array([255, 255, 255, 255]));
-
-    // 3×2 RGBA with the filters Sub, Up, Average and Paeth.
-    const pixels = [10, 20, 30, 255, 40, 50, 60, 128, 70, 80, 90, 0, 15, 25, 35, 255, 45, 55, 65, 200, 75, 85, 95, 100];
-    for (const filter of [1, 2, 3, 4]) {
-      const raw = Buffer.alloc(2 * (1 + 12));
-      for (let y = 0; y < 2; y++) {
-        raw[y * 13] = filter;
-        for (let i = 0; i < 12; i++) {
-          const x = pixels[y * 12 + i] ?? 0;
-          const a = i >= 4 ? (pixels[y * 12 + i - 4] ?? 0) : 0;
-          const b = y > 0 ? (pixels[(y - 1) * 12 + i] ?? 0) : 0;
-          const c = y > 0 && i >= 4 ? (pixels[(y - 1) * 12 + i - 4] ?? 0) : 0;
-          const p = a + b - c;
-          const paeth = Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c;
-          const pred = filter === 1 ? a : filter === 2 ? b : filter === 3 ? (a + b) >> 1 : paeth;
-          raw[y * 13 + 1 + i] = (x - pred) & 0xff;
-        }
-      }
-      expect(Array.from(decodePng(rawPng(3, 2, 8, 6, raw)).rgba), `filter ${filter}`).toEqual(pixels);
-    }
-  });
-
-  it('encodes and decodes RGBA losslessly', () => {
-    const px = new Uint8Array(5 * 3 * 4).map((_v, i) => (i * 37) & 0xff);
-    const back = decodePng(encodePng(5, 3, px));
-    expect(back).toMatchObject({ width: 5, height: 3, hasAlpha: true });
-    expect(Array.from(back.rgba)).toEqual(Array.from(px));
-  });
-});
-
-describe('zip', () => {
-  it('writes entries that read back byte for byte, the same bytes every time', () => {
-    const entries = [
-      { name: 'manifest.json', data: Buffer.from('{"å":"ø"}\n'.repeat(50), 'utf8') },
-      { name: 'tiny.txt', data: Buffer.from('x') },
-      { name: 'empty', data: Buffer.alloc(0) },
-    ];
-    const zip = writeZip(entries);
-    expect(readZip(zip)).toEqual(entries);
-    expect(writeZip(entries).equals(zip)).toBe(true);
-    const tiny = { name: 'tiny.txt', data: Buffer.from('x') };
-    expect(() => writeZip([tiny, tiny])).toThrow(/duplicate entry/);
-    expect(() => writeZip([{ name: '../evil', data: Buffer.alloc(1) }])).toThrow(/bad entry name/);
-  });
-
-  it('notices a corrupted entry', () => {
-    const zip = writeZip([{ name: 'a.txt', data: Buffer.from('hello hello hello') }]);
-    const bad = Buffer.from(zip);
-    bad[30 + 'a.txt'.length] = (bad[30 + 'a.txt'.length] ?? 0) ^ 0x01;
-    expect(() => readZip(bad)).toThrow(/zip/);
   });
 });
 
@@ -497,7 +370,30 @@ describe('packaging', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it('main(): exit 1 with one line per problem, exit 2 for a bad argument', async () => {
+  it('refuses icons Teams would refuse: a colour icon of the wrong size, an outline that is not a PNG', async () => {
+    const dir = join(tmp, 'icons');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir);
+    for (const f of readdirSync(MANIFEST_DIR)) copyFileSync(join(MANIFEST_DIR, f), join(dir, f));
+    writeFileSync(join(dir, 'color.png'), solidPng(96, [11, 83, 148, 255]));
+    writeFileSync(join(dir, 'outline.png'), 'not a png');
+    const out = join(tmp, 'icons.zip');
+    const failure = await packageTeamsApp(SETTINGS, out, dir).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(PackageProblems);
+    expect((failure as PackageProblems).problems).toEqual(['color.png: must be 192×192 pixels, is 96×96', 'outline.png: is not a PNG file']);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('gives the same bytes for the same input: every file is dated 1980-01-01 00:00, not when it was packaged', async () => {
+    const first = join(tmp, 'first.zip');
+    const second = join(tmp, 'second.zip');
+    await packageTeamsApp(SETTINGS, first);
+    await packageTeamsApp(SETTINGS, second);
+    expect(readFileSync(first).equals(readFileSync(second))).toBe(true);
+    for (const [name, file] of await readZip(first)) expect(file.modified, name).toEqual(new Date(1980, 0, 1));
+  });
+
+  it('main(): exit 2 with one line for an unknown argument; --help prints the usage', async () => {
     const lines: string[] = [];
     const errs: string[] = [];
     expect(await main(['--bogus'], { MicrosoftAppId: BOT_ID }, (l) => lines.push(l), (l) => errs.push(l))).toBe(2);
@@ -524,7 +420,7 @@ describe('npm run package (node dist/cli/package.js)', () => {
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   }
 
-  it('writes dist/nedbrud-teams-app.zip with exactly the four files at the root, the bot id inside', () => {
+  it('writes dist/nedbrud-teams-app.zip with exactly the four files at the root, the bot id inside, the icons as committed', async () => {
     const r = run({ MicrosoftAppId: BOT_ID });
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
@@ -532,33 +428,33 @@ describe('npm run package (node dist/cli/package.js)', () => {
     expect(out).toEqual({ zip: join(ROOT, 'dist/nedbrud-teams-app.zip'), manifestVersion: manifest.manifestVersion, botId: BOT_ID, teamsAppId: BOT_ID, version: '1.0.0' });
     expect(r.stderr).toMatch(/^warning: PUBLIC_BASE_URL is not set/);
 
-    const entries = readZip(readFileSync(out.zip));
-    expect(entries.map((e) => e.name).sort()).toEqual(FILES);
-    const byName = new Map(entries.map((e) => [e.name, e.data]));
-    const packed = JSON.parse(byName.get('manifest.json')?.toString('utf8') ?? '{}') as Manifest;
+    const files = await readZip(out.zip);
+    expect([...files.keys()].sort()).toEqual(FILES);
+    const data = (name: string): Buffer => files.get(name)?.data ?? Buffer.alloc(0);
+    const packed = JSON.parse(data('manifest.json').toString('utf8')) as Manifest;
     expect(bot(packed).botId).toBe(BOT_ID);
     expect(packed.id).toBe(BOT_ID);
     expect(packed).toEqual(manifest);
-    expect(byName.get('en-us.json')?.equals(readFileSync(join(MANIFEST_DIR, 'en-us.json')))).toBe(true);
-    expect(byName.get('color.png')?.equals(readFileSync(join(MANIFEST_DIR, 'color.png')))).toBe(true);
-    expect(byName.get('outline.png')?.equals(readFileSync(join(MANIFEST_DIR, 'outline.png')))).toBe(true);
+    expect(data('en-us.json').equals(readFileSync(join(MANIFEST_DIR, 'en-us.json')))).toBe(true);
+    for (const [name, size] of [['color.png', 192], ['outline.png', 32]] as const) {
+      expect(data(name).equals(readFileSync(join(MANIFEST_DIR, name))), name).toBe(true);
+      const png = PNG.sync.read(data(name));
+      expect([png.width, png.height], name).toEqual([size, size]);
+    }
   });
 
-  it('writes a zip another reader accepts (python3 -m zipfile)', () => {
+  it('--out, TEAMS_APP_ID and PUBLIC_BASE_URL: the zip where asked, with that app id, the bot id and https links', async () => {
     const zip = join(tmp, 'app.zip');
     const r = run({ MicrosoftAppId: BOT_ID, TEAMS_APP_ID: OTHER_ID, PUBLIC_BASE_URL: 'https://nedbrud.brondby.example.org' }, ['--out', zip]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect((JSON.parse(r.stdout) as { zip: string }).zip).toBe(zip);
-    const packed = JSON.parse(readZip(readFileSync(zip)).find((e) => e.name === 'manifest.json')?.data.toString('utf8') ?? '{}') as Manifest;
+    const files = await readZip(zip);
+    expect([...files.keys()].sort()).toEqual(FILES);
+    const packed = JSON.parse(files.get('manifest.json')?.data.toString('utf8') ?? '{}') as Manifest;
     expect(packed.id).toBe(OTHER_ID);
     expect(bot(packed).botId).toBe(BOT_ID);
     expect(packed.developer.privacyUrl).toBe('https://nedbrud.brondby.example.org/privatliv');
-
-    const py = spawnSync('python3', ['-c', 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print("\\n".join(sorted(z.namelist())))', zip], { encoding: 'utf8' });
-    if (py.error !== undefined) return; // no python3 on this machine: the in-process reader above has checked the zip
-    expect(py.stderr).toBe('');
-    expect(py.stdout.trim().split('\n')).toEqual(FILES);
   });
 
   it('without MicrosoftAppId: exit 2, one line on stderr, nothing on stdout', () => {

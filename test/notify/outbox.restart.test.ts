@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OutboxMessage } from '../../src/notify/outbox';
-import { outboxWorld, startLimitedConnector, textTo, type LimitedConnector, type OutboxWorld } from '../helpers/limitedConnector';
+import { outboxWorld, textTo, type OutboxWorld } from '../helpers/outboxWorld';
+import { startLimitedConnector, type LimitedConnector } from '../support/limitedConnector';
 
 /**
  * Durability and several instances: two outboxes on one SQLite file share the

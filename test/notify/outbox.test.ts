@@ -3,7 +3,8 @@ import { ManualClock } from '../../src/domain/clock';
 import { backoffMs, conversationKey, shardOf, type OutboxMessage, type OutboxRecord } from '../../src/notify/outbox';
 import { Pacer, TEAMS_GLOBAL, TEAMS_PER_CONVERSATION, violations, type RateWindow } from '../../src/notify/pacing';
 import { SqliteStorage } from '../../src/store/sqliteStorage';
-import { outboxWorld, startLimitedConnector, textTo, type LimitedConnector, type OutboxWorld } from '../helpers/limitedConnector';
+import { outboxWorld, textTo, type OutboxWorld } from '../helpers/outboxWorld';
+import { startLimitedConnector, type LimitedConnector } from '../support/limitedConnector';
 
 /**
  * The outbox (src/notify/outbox.ts) and its pacing (src/notify/pacing.ts): pure

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OutboxMessage } from '../../src/notify/outbox';
-import { outboxWorld, startLimitedConnector, textTo, type LimitedConnector, type LimitedRequest, type OutboxWorld } from '../helpers/limitedConnector';
+import { outboxWorld, textTo, type OutboxWorld } from '../helpers/outboxWorld';
+import { startLimitedConnector, type LimitedConnector, type LimitedRequest } from '../support/limitedConnector';
 
 /**
  * Retry-After and the shared throttle: a 429 always holds its conversation for

@@ -14,7 +14,7 @@ import {
 } from '../../src/notify/sender';
 import { createAdapter } from '../../src/server/adapter';
 import { messageActivity } from '../helpers/activities';
-import { startConnector, type Connector, type ConnectorOptions, type RecordedRequest } from '../helpers/connector';
+import { startConnector, type Connector, type ConnectorOptions, type RecordedRequest } from '../support/connector';
 import { captureLogs, type CapturedLogs } from '../helpers/logs';
 
 /**

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startApp, type RunningApp } from '../../src/index';
 import { messageActivity, postActivity } from '../helpers/activities';
-import { startConnector, type Connector } from '../helpers/connector';
+import { startConnector, type Connector } from '../support/connector';
 
 /**
  * With an app id the adapter checks the Bot Framework JWT. A request without a

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../../src/index';
 import { MAX_BODY_BYTES } from '../../src/server/server';
 import { messageActivity, postActivity } from '../helpers/activities';
-import { startConnector, type Connector, type SentActivity } from '../helpers/connector';
+import { startConnector, type Connector, type SentActivity } from '../support/connector';
 
 /** The whole app in-process, as Teams would reach it, with a local Bot Connector. */
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../../src/index';
 import { createLogger, maskJsonStrings, redactActivity } from '../../src/log';
 import { messageActivity, postActivity } from '../helpers/activities';
-import { startConnector, type Connector } from '../helpers/connector';
+import { startConnector, type Connector } from '../support/connector';
 import { captureLogs } from '../helpers/logs';
 
 /** Every way the digits of the CPR number below could show up unmasked. */

@@ -4,8 +4,8 @@ import { startApp, type RunningApp } from '../../src/index';
 import { createStorage } from '../../src/server/storage';
 import { BlobStorage } from '../../src/store/blobStorage';
 import { messageActivity, postActivity } from '../helpers/activities';
-import { startAzurite, type Azurite } from '../helpers/azurite';
-import { startConnector, type Connector } from '../helpers/connector';
+import { startAzurite, type Azurite } from '../support/azurite';
+import { startConnector, type Connector } from '../support/connector';
 
 /** STORAGE=blob through the factory and the whole app, on Azurite. */
 

@@ -3,7 +3,7 @@ import type { StoreItems } from 'botbuilder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobStorage, containerNameProblem } from '../../src/store/blobStorage.js';
 import { canCreateIfAbsent, isETagConflict, updateWithRetry } from '../../src/store/etag.js';
-import { azuriteConnectionString, startAzurite, type Azurite } from '../helpers/azurite.js';
+import { azuriteConnectionString, startAzurite, type Azurite } from '../support/azurite';
 import { storageContract } from './storageContract.js';
 
 /** BlobStorage on Azurite (one per file); each test gets its own container. */

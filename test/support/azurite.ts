@@ -7,8 +7,8 @@ import path from 'node:path';
  * Azurite's Blob service (npm `azurite`, pinned 3.35.0 for Node 20) as a child
  * process on a free loopback port: in-memory, telemetry off, no access log,
  * `--skipApiVersionCheck` (the installed @azure/storage-blob speaks a newer API
- * version than this Azurite knows) and `--loose`. The tests' (re-exported by
- * test/helpers/azurite.ts) and the HTTP bench's scale-out run's.
+ * version than this Azurite knows) and `--loose`. The Blob tests' and the HTTP
+ * bench's scale-out run's.
  */
 
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
@@ -30,9 +30,8 @@ export function azuriteConnectionString(port: number): string {
   );
 }
 
-// The repository root, from src/bench (tests) and dist/bench (the bench) alike.
-const root = path.resolve(__dirname, '..', '..');
-const main = path.join(root, 'node_modules', 'azurite', 'dist', 'src', 'blob', 'main.js');
+// Found through Node's resolution, so it is the same from the sources (tests) and a build (the bench).
+const main = require.resolve('azurite/dist/src/blob/main.js');
 const LISTENING = /successfully listens on http:\/\/127\.0\.0\.1:(\d+)/;
 
 /** Children still running, killed if the test process exits without stopping them. */

@@ -1,6 +1,6 @@
 import http from 'node:http';
-import { loadInstruction } from '../instruction/load';
-import type { FastConnector } from './connector';
+import { loadInstruction } from '../src/instruction/load';
+import type { FastConnector } from '../test/support/fastConnector';
 
 /**
  * One member of staff talking to a bot over HTTP: Teams-shaped activities POSTed

@@ -72,7 +72,7 @@ function header(result: BenchResult, title: string): string[] {
   return [
     `## ${title}`,
     '',
-    `Run ${m.date} (Copenhagen: ${m.copenhagenTime}) with \`${result.settings.command}\`${result.settings.command === 'node dist/bench/http.js' ? ' (`npm run bench`)' : ''}, ${result.wallSeconds} s in all.`,
+    `Run ${m.date} (Copenhagen: ${m.copenhagenTime}) with \`${result.settings.command}\`${result.settings.command === 'node dist-bench/bench/http.js' ? ' (`npm run bench`)' : ''}, ${result.wallSeconds} s in all.`,
     '',
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB memory, Node ${m.node}, ${m.os}; load average at the end ${m.loadAverage.join(' / ')}. Code: ${m.commit}.`,
     '',
@@ -125,7 +125,7 @@ function renderHttp(result: BenchResult): string | undefined {
     ...header(result, 'HTTP: triage burst, outage burst, capacity'),
     `Each run is its own process with a fresh SQLite file: the bot is \`node ${[...s.nodeFlags, 'dist/index.js'].join(' ')}\` as \`npm start\` runs it, in its default configuration (detection on): the only settings are ${env(s.env)}. ` +
       `Its clock is set through the development playground's \`POST /dev/clock\` to ${tb.bot.botClock ?? s.outOfHoursAt} (out of the Nexusteam's hours), so every run sees the same hours. ` +
-      `The floor is \`node ${[...s.nodeFlags, 'dist/bench/echoBot.js'].join(' ')}\` (the same \`createAdapter\`, \`createServer\`, \`createStorage\`; one ConversationState read and write and one reply per turn). ` +
+      `The floor is \`node ${[...s.nodeFlags, 'dist-bench/bench/echoBot.js'].join(' ')}\` (the same \`createAdapter\`, \`createServer\`, \`createStorage\`; one ConversationState read and write and one reply per turn). ` +
       "Replies go to a local connector (node:http) that answers at once; a POST round trip ends after the turn's replies were delivered. The walkers press the cards' buttons by their data. " +
       `Before each measured run ${s.warmupWalks} walks of staff whose problem is their own warm the process up (not measured; they report nothing). ` +
       "RSS is the bot process's own: peak = VmHWM from /proc; CPU ms/turn = the process's user+system time over the run / turns.",

@@ -12,25 +12,6 @@ import { SqliteStorage } from '../../src/store/sqliteStorage';
 import { captureLogs, type CapturedLogs } from './logs';
 
 /**
- * A local Bot Connector that enforces Teams' rate limits (per conversation 7/1 s,
- * 8/2 s, 60/30 s, 1800/h; 50/s overall), answers a broken limit with 429 and
- * counts it as a violation, injects 429s (half with Retry-After: 1), 502s and
- * connection resets reproducibly from a seed, and counts deliveries by the
- * outbox id in `channelData.outboxId` (Outbox `tagActivities: true`).
- *
- * The implementation lives in src/bench/broadcast.ts because the broadcast bench
- * (built from src/) runs against the same connector.
- */
-export {
-  startLimitedConnector,
-  type LimitedAnswer,
-  type LimitedConnector,
-  type LimitedConnectorOptions,
-  type LimitedReport,
-  type LimitedRequest,
-} from '../../src/bench/broadcast';
-
-/**
  * An outbox over the real AdapterSender (one try: the outbox retries) and the
  * CloudAdapter in development mode, on SQLite files in a temp directory: what the
  * outbox tests share. Fast settings by default (short polls, leases, backoff).

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { ROOT } from './proc';
 import { round } from './stats';
 
 /**
@@ -8,7 +9,7 @@ import { round } from './stats';
  * inclusive time, and self time by package (node_modules/<name>, the app's own
  * dist/<dir>, node internals, GC, idle).
  *
- * Entry: `node dist/bench/cpuProfile.js FILE.cpuprofile [--top N]`; prints JSON.
+ * Entry: `node dist-bench/bench/cpuProfile.js FILE.cpuprofile [--top N]`; prints JSON.
  */
 
 interface CallFrame {
@@ -82,14 +83,13 @@ export function packageOf(frame: CallFrame): string {
 export function summariseProfile(file: string, top = 25): ProfileSummary {
   const parsed: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
   if (!isProfile(parsed)) throw new Error(`${file} is not a V8 CPU profile`);
-  const root = path.resolve(__dirname, '..', '..');
   const byId = new Map<number, ProfileNode>();
   const parent = new Map<number, number>();
   for (const node of parsed.nodes) {
     byId.set(node.id, node);
     for (const child of node.children ?? []) parent.set(child, node.id);
   }
-  const key = (frame: CallFrame) => `${frame.functionName || '(anonymous)'}\u0000${where(frame, root)}`;
+  const key = (frame: CallFrame) => `${frame.functionName || '(anonymous)'}\u0000${where(frame, ROOT)}`;
   const self = new Map<string, number>();
   const inclusive = new Map<string, number>();
   const packages = new Map<string, number>();
@@ -146,7 +146,7 @@ function main(): void {
   const top = topIndex >= 0 ? Number(args[topIndex + 1]) : 25;
   const file = args.find((a, i) => !a.startsWith('--') && (topIndex < 0 || i !== topIndex + 1));
   if (!file || !Number.isFinite(top) || top <= 0) {
-    process.stderr.write('usage: node dist/bench/cpuProfile.js FILE.cpuprofile [--top N]\n');
+    process.stderr.write('usage: node dist-bench/bench/cpuProfile.js FILE.cpuprofile [--top N]\n');
     process.exit(2);
   }
   process.stdout.write(`${JSON.stringify(summariseProfile(file, top), null, 2)}\n`);

@@ -9,8 +9,15 @@ import path from 'node:path';
  * resident memory (VmRSS, sampled; VmHWM, the kernel's own peak) and CPU time.
  */
 
-/** The repository root (this file runs from dist/bench/). */
-export const ROOT = path.resolve(__dirname, '..', '..');
+/** The repository root: the nearest folder above this file with a package.json (bench/ in tests, dist-bench/bench/ built). */
+export const ROOT = repositoryRoot(__dirname);
+
+function repositoryRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
 
 export interface ProcSample {
   /** Resident set size now, bytes. */

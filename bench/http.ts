@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { startAzurite, type Azurite } from './azurite';
-import { FastConnector } from './connector';
+import { startAzurite, type Azurite } from '../test/support/azurite';
+import { FastConnector } from '../test/support/fastConnector';
 import { MemorySampler, postJson, readCpuSeconds, readMemory, readSystemCpu, ROOT, spawnBot, waitForQuiet, type ChildBot } from './proc';
 import { Recorder, type DecileSummary } from './recorder';
 import { renderSections, writeSection } from './report';
@@ -30,7 +30,7 @@ import {
 export type { StorageFigures } from './storageFigures';
 
 /**
- * `npm run bench` (node dist/bench/http.js): the bot over HTTP, as `npm start`
+ * `npm run bench` (node dist-bench/bench/http.js): the bot over HTTP, as `npm start`
  * runs it (its node flags, the default configuration: only where its storage is
  * and its port are set), with the bot's clock set through the development
  * playground's `POST /dev/clock` so every run sees the same hours.
@@ -39,7 +39,7 @@ export type { StorageFigures } from './storageFigures';
  *                  their own: "Nexus er nede" → "kun hos mig" → their advice card.
  *                  No report, so the figures are those of the triage dialog itself;
  *                  the reports have the outage bursts below. SQLite storage.
- *   floor          the echo bot (src/bench/echoBot.ts: same adapter, server and
+ *   floor          the echo bot (bench/echoBot.ts: same adapter, server and
  *                  storage; one state read/write and one reply per turn), same
  *                  arrivals, each person doing the same number of turns.
  *   outage burst   the same arrivals while a Nexus outage is active (one member of
@@ -99,7 +99,7 @@ export const SECTIONS: Readonly<Record<SectionName, readonly Scenario[]>> = {
 export const OUT_OF_HOURS_AT = '2026-11-28T19:00';
 export const IN_HOURS_AT = '2026-11-26T10:00';
 
-const SCRIPTS: Record<Kind, string> = { bot: 'dist/index.js', floor: 'dist/bench/echoBot.js' };
+const SCRIPTS: Record<Kind, string> = { bot: 'dist/index.js', floor: 'dist-bench/bench/echoBot.js' };
 
 export interface Options {
   readonly staff: Readonly<Record<StaffScenario, number>>;
@@ -971,7 +971,7 @@ export async function runBench(opts: Options): Promise<BenchResult> {
   const partial: Omit<BenchResult, 'targets'> = {
     machine: machine(),
     settings: {
-      command: ['node dist/bench/http.js', ...opts.argv].join(' '),
+      command: ['node dist-bench/bench/http.js', ...opts.argv].join(' '),
       staff: opts.staff,
       ratePerS: opts.rate,
       levelSeconds: opts.levelSeconds,

@@ -1,10 +1,10 @@
 import { ActivityHandler, ConversationState, type StatePropertyAccessor, type Storage, type TurnContext } from 'botbuilder';
-import { loadConfig } from '../config';
-import { loadInstruction } from '../instruction/load';
-import { createLogger } from '../log';
-import { createAdapter } from '../server/adapter';
-import { createServer } from '../server/server';
-import { createStorage } from '../server/storage';
+import { loadConfig } from '../src/config';
+import { loadInstruction } from '../src/instruction/load';
+import { createLogger } from '../src/log';
+import { createAdapter } from '../src/server/adapter';
+import { createServer } from '../src/server/server';
+import { createStorage } from '../src/server/storage';
 
 /**
  * The benchmark's floor: the app's own adapter, server and storage (createAdapter,
@@ -13,7 +13,7 @@ import { createStorage } from '../server/storage';
  * storage) and sends one reply. Whatever the real bot costs beyond this is the
  * bot's own work.
  *
- * Entry: `node dist/bench/echoBot.js` with the app's environment (PORT, 0 = any;
+ * Entry: `node dist-bench/bench/echoBot.js` with the app's environment (PORT, 0 = any;
  * SQLITE_PATH; LOG_LEVEL). Prints one JSON line with `port` once listening,
  * whatever the log level.
  */

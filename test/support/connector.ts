@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { Activity } from 'botbuilder';
+import { closeServer, isRecord, listenLocal, parseJson, pathSegments, readBody, sendJson } from './stubServer';
 
 /**
  * A local stand-in for Teams' Bot Connector (DESIGN.md, "Local end-to-end"): the
@@ -89,9 +90,10 @@ export async function startConnector(opts: ConnectorOptions = {}): Promise<Conne
   const server = createServer((req, res) => {
     void readBody(req).then((raw) => {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
-      const segments = path.split('/').filter(Boolean).map(safeDecode);
+      const segments = pathSegments(path);
       const method = req.method ?? 'GET';
-      const body = parseBody(raw);
+      const parsed = parseJson(raw);
+      const body = parsed === undefined && raw !== '' ? raw : parsed;
       const answer = route(method, segments);
       const override = opts.respond?.({ method, path, conversationId: answer.conversationId, body });
       const status = override?.status ?? answer.status;
@@ -116,7 +118,7 @@ export async function startConnector(opts: ConnectorOptions = {}): Promise<Conne
           w.resolve(record);
         }
       }
-      send(res, status, replyBody, override?.headers);
+      sendJson(res, status, replyBody, override?.headers);
     });
   });
 
@@ -184,12 +186,10 @@ export async function startConnector(opts: ConnectorOptions = {}): Promise<Conne
     return { status: 404, body: notFound() };
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const url = await listenLocal(server);
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     requests,
     activities: () => [...sent],
     waitFor: (predicate, timeoutMs = 5000) => {
@@ -210,50 +210,10 @@ export async function startConnector(opts: ConnectorOptions = {}): Promise<Conne
         waiters.add(waiter);
       });
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', () => resolve(Buffer.concat(chunks).toString('utf8')));
-  });
-}
-
-function parseBody(raw: string): unknown {
-  if (raw === '') return undefined;
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    return raw;
-  }
-}
-
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = body === undefined ? '' : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
-}
-
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
 }
 
 function notFound(): unknown {
   return { error: { code: 'NotFound', message: 'Unknown connector route.' } };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,7 +1,7 @@
 import type { Storage } from 'botbuilder';
-import type { SystemId } from '../domain/types';
-import { OutageStore } from '../store/outages';
-import { ReportStore } from '../store/reports';
+import type { SystemId } from '../src/domain/types';
+import { OutageStore } from '../src/store/outages';
+import { ReportStore } from '../src/store/reports';
 
 /**
  * How many distinct members of staff the storage holds a report from, for one

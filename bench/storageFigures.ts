@@ -2,8 +2,8 @@ import fs from 'node:fs';
 // A dependency of botbuilder-azure-blobs (the app's Blob storage goes through it); here only to list the container.
 import { ContainerClient } from '@azure/storage-blob';
 import Database from 'better-sqlite3';
-import { BlobStorage } from '../store/blobStorage';
-import { SqliteStorage } from '../store/sqliteStorage';
+import { BlobStorage } from '../src/store/blobStorage';
+import { SqliteStorage } from '../src/store/sqliteStorage';
 import { storedReporters } from './reporters';
 
 /** What a run left in its storage: the documents, the largest ones, and the reporters it holds. */
