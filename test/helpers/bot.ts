@@ -16,6 +16,7 @@ import { withEscalationAfter } from '../../src/domain/systems';
 import type { Instruction } from '../../src/instruction/schema';
 import { ChannelRegistry } from '../../src/store/channels';
 import { Closures } from '../../src/store/closures';
+import { sleep } from '../../src/lib/sleep';
 import { officeHoursProvider } from '../../src/app/officeHoursProvider';
 import { outboxSending, type OutboxSendingOptions } from '../../src/bot/outboxSending';
 import type { Outbox } from '../../src/notify/outbox';
@@ -57,7 +58,7 @@ export function recordingSender(): ActivitySender & { posted: Posted[]; failFor:
         throw new SendError('send', { statusCode: 502, code: undefined, retryable: true, retryAfterMs: undefined }, 1, { cause: new Error('Bad Gateway') });
       }
       const delay = slow.get(target.conversationId);
-      if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
+      if (delay) await sleep(delay);
       const activityId = `post-${++n}`;
       posted.push({ kind: 'send', conversationId: target.conversationId, activityId, activity });
       return { activityId };
