@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { sleep } from '../src/lib/sleep';
 import { startAzurite, type Azurite } from '../test/support/azurite';
 import { FastConnector } from '../test/support/fastConnector';
 import { MemorySampler, postJson, readCpuSeconds, readMemory, readSystemCpu, ROOT, spawnBot, waitForQuiet, type ChildBot } from './proc';
@@ -704,7 +705,7 @@ async function capacity(d: Deployment, connector: FastConnector, opts: Options, 
     const slots = Array.from({ length: users }, async () => {
       while (!stopping) await walker(ctx, stop);
     });
-    await new Promise((resolve) => setTimeout(resolve, to - performance.now()));
+    await sleep(to - performance.now());
     stopping = true;
     await Promise.all(slots);
     totalTurns += counted;

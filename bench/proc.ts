@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
+import { sleep } from '../src/lib/sleep';
 
 /**
  * The bot under test as its own OS process, and what /proc says about it:
@@ -204,7 +205,7 @@ export async function spawnBot(opts: SpawnOptions): Promise<ChildBot> {
       throw new Error(`${opts.script} was not ready within ${opts.timeoutMs ?? 20_000} ms\nstderr: ${err}`);
     }
     if ((await getStatus(port, '/readyz')) === 200) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
   const exitedState = () => (child.exitCode !== null || child.signalCode !== null ? { code: child.exitCode, signal: child.signalCode } : null);
   return { child, pid, port, logLevels, lastProblems, stderr: () => err, exited: exitedState, stop };
@@ -277,7 +278,7 @@ export async function waitForQuiet(cores: number, maxSeconds: number): Promise<{
   let last = 0;
   for (;;) {
     const a = readSystemCpu();
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await sleep(1000);
     const b = readSystemCpu();
     if (!a || !b) return { waitedS: 0, lastCores: 0 };
     last = b.busy - a.busy;

@@ -145,7 +145,9 @@ interface BotWiring {
 }
 
 function createBot({ config, instruction, clock, storage, logger, adapter, playground }: BotWiring) {
-  const channels = new ChannelRegistry(storage.storage);
+  // Stored documents that do not parse are logged there (src/store/document.ts).
+  const storeLog = logger.child({ component: 'store' });
+  const channels = new ChannelRegistry(storage.storage, storeLog);
   // Every proactive message (channel posts, thread replies, card updates, reminders, escalations,
   // personal alerts) goes through the durable outbox: pacing within Teams' limits, one shared
   // throttle across instances, retries, nothing lost on a restart. The duties queue typed messages
@@ -165,7 +167,7 @@ function createBot({ config, instruction, clock, storage, logger, adapter, playg
     members: new TeamsMemberLookup(adapter, config.bot.appId, logger.child({ component: 'members' })),
   });
   // Ad-hoc closures the Nexusteam added with "lukket" join the instruction's own.
-  const closures = new Closures(storage.storage);
+  const closures = new Closures(storage.storage, undefined, storeLog);
   const officeHours = officeHoursProvider(instruction, closures);
   const mailer = config.mail.smtpUrl
     ? new OutageMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, to: [config.mail.allUsers, config.mail.providers], logger: logger.child({ component: 'mail' }), clock })
@@ -208,7 +210,7 @@ function createBot({ config, instruction, clock, storage, logger, adapter, playg
     duties,
     closures,
     // Each person's language; a subscriber's personal alerts follow it when it changes.
-    languages: new PersonLanguages(storage.storage, async (personKey, lang) => void (await duties.subscriptions.setLanguage(personKey, lang))),
+    languages: new PersonLanguages(storage.storage, async (personKey, lang) => void (await duties.subscriptions.setLanguage(personKey, lang)), storeLog),
     mail: { smtp: mailer !== null, lists: [config.mail.allUsers, config.mail.providers] },
     access: turnAccess(directory, config),
     channels: { registry: channels, mayChangeRoles: (current, next, user, where) => directory.mayChangeRoles(current, next, user, where) },

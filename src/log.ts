@@ -1,6 +1,7 @@
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { Config } from './config';
 import { maskCpr } from './domain/cpr';
+import { isRecord } from './lib/isRecord';
 
 export type { Logger };
 
@@ -103,10 +104,6 @@ function errorSummary(err: Error): Record<string, unknown> {
 
 function serializeError(value: unknown): unknown {
   return value instanceof Error ? maskValue(value) : value;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** What is safe to log about an activity: ids, types, lengths; never its text or values. */

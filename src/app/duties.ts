@@ -45,10 +45,12 @@ export function composeDuties(
   const { storage, logger } = deps;
   const common: DutyDeps = { ...deps };
   const child = (component: string) => logger.child({ component });
-  const outageStore = new OutageStore(storage);
-  const reportStore = new ReportStore(storage);
-  const jobs = new JobStore(storage);
-  const subscriptions = new Subscriptions(storage);
+  // Stored documents that do not parse are logged there (src/store/document.ts).
+  const store = child('store');
+  const outageStore = new OutageStore(storage, undefined, store);
+  const reportStore = new ReportStore(storage, undefined, store);
+  const jobs = new JobStore(storage, store);
+  const subscriptions = new Subscriptions(storage, store);
   const escalations = new EscalationService({ ...common, store: outageStore, reports: reportStore, jobs, logger: child('escalations') });
   const reminders = new Reminders({ ...common, outages: outageStore, jobs, logger: child('reminders') });
   const alerts = new PersonalAlerts({ subscriptions, messenger: deps.messenger, logger: child('alerts') });

@@ -4,6 +4,7 @@ import type { Clock } from '../domain/clock';
 import type { Logger } from '../log';
 import { runProactive } from '../notify/sender';
 import type { ChannelRegistry, ChannelRole } from '../store/channels';
+import { tenantOf } from '../teams/addressing';
 
 /**
  * Who is Nexusteam (DESIGN.md, Rulings):
@@ -175,16 +176,6 @@ function normaliseId(id: string): string {
 export function tenantAllowed(config: Pick<Config, 'allowedTenantIds'>, tenantId: string | undefined): boolean {
   if (config.allowedTenantIds.length === 0) return true;
   return tenantId !== undefined && config.allowedTenantIds.includes(tenantId);
-}
-
-/** The tenant of an inbound activity: conversation.tenantId, else channelData.tenant.id. */
-export function tenantOf(activity: { readonly conversation?: { readonly tenantId?: string }; readonly channelData?: unknown }): string | undefined {
-  const fromConversation = activity.conversation?.tenantId;
-  if (fromConversation) return fromConversation;
-  const data = activity.channelData;
-  const tenant = typeof data === 'object' && data !== null && 'tenant' in data ? data.tenant : undefined;
-  const id = typeof tenant === 'object' && tenant !== null && 'id' in tenant ? tenant.id : undefined;
-  return typeof id === 'string' && id !== '' ? id : undefined;
 }
 
 /** The parts of a turn the per-turn checks read (a TurnContext fits). */

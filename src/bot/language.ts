@@ -1,6 +1,7 @@
 import { BotState, type StatePropertyAccessor, type Storage, type TurnContext } from 'botbuilder';
-import { afterChoice, afterText, detectLanguage, languageFor, type LanguagePreference } from '../domain/language';
+import { afterChoice, afterText, detectLanguage, languageFor, languagePreferenceSchema, type LanguagePreference } from '../domain/language';
 import type { Language } from '../instruction/schema';
+import { defaultDocumentLog, parseStored, type DocumentLog } from '../store/document';
 import { personOf } from './dialogs/services';
 
 /** Storage key of a person's language: per person (Entra object id, else Teams id), whatever the conversation. */
@@ -29,6 +30,7 @@ export class PersonLanguages {
   constructor(
     storage: Storage,
     private readonly onChange?: LanguageListener,
+    private readonly log: DocumentLog = defaultDocumentLog(),
   ) {
     this.#state = new BotState(storage, async (context) => personLanguageKey(personOf(context.activity).key));
     this.#preference = this.#state.createProperty<LanguagePreference | undefined>('language');
@@ -57,7 +59,9 @@ export class PersonLanguages {
   }
 
   async #get(context: TurnContext): Promise<LanguagePreference | undefined> {
-    const stored = valid(await this.#preference.get(context));
+    // A record that does not parse (written by a version that disagrees) counts as none, and is logged.
+    const key = personLanguageKey(personOf(context.activity).key);
+    const stored = parseStored(languagePreferenceSchema, await this.#preference.get(context), this.log, key, 'language');
     context.turnState.set(TURN_LANGUAGE, languageFor(stored));
     return stored;
   }
@@ -70,13 +74,6 @@ export class PersonLanguages {
     context.turnState.set(TURN_LANGUAGE, next.lang);
     if (next.lang !== before) await this.onChange?.(personOf(context.activity).key, next.lang);
   }
-}
-
-/** A record written by an older or foreign version counts as none. */
-function valid(stored: unknown): LanguagePreference | undefined {
-  if (typeof stored !== 'object' || stored === null) return undefined;
-  const { lang, chosen } = stored as { lang?: unknown; chosen?: unknown };
-  return (lang === 'da' || lang === 'en') && typeof chosen === 'boolean' ? { lang, chosen } : undefined;
 }
 
 /**

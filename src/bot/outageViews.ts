@@ -8,7 +8,7 @@ import { findSystem, outOfHoursContact, systemName, systemTitle } from '../domai
 import type { CardActionData } from './actions';
 import { defineCard, type ButtonVM, type TemplateModels } from './cards';
 import { t } from './i18n';
-import { cardMessage, emailLink, noticeCard, noticeModel, phoneLink, systemDownButton, type TextContext } from './views';
+import { adviceModel, cardMessage, contactOf, noticeCard, noticeModel, systemDownButton, type TextContext } from './views';
 import { fillText } from '../domain/text';
 
 /**
@@ -304,8 +304,6 @@ const deadlineOf = (o: Outage, afterMinutes: number) => addMinutes(new Date(o.st
 /** The 2-hour card: the driftvagt's number and e-mail as text and links, what to say, and the acknowledgement. */
 export const escalationCard = defineCard('advice', (o: Outage, round: number, ctx: EscalationViewContext): TemplateModels['advice'] => {
   const { instruction, lang, now } = ctx;
-  const driftvagt = instruction.contacts.find((c) => c.id === 'driftvagt');
-  const steps = instruction.steps.driftvagt.map((s, i) => ({ text: `${i + 1}. ${fillText(s, { instruction, lang, system: o.system, at: now, start: new Date(o.start) })}` }));
   const ack = o.escalation?.acknowledged;
   const duty = o.escalation?.duty;
   const names = { system: systemName(instruction, o.system, lang), systemTitle: systemTitle(instruction, o.system, lang) };
@@ -321,20 +319,14 @@ export const escalationCard = defineCard('advice', (o: Outage, round: number, ct
     actions.push({ title: t(lang, 'escalation.button'), data: { action: 'ackEscalation', outageId: o.id, submitId: `ack-${o.id}` } });
     if (ctx.forChannel && o.status === 'suspected') actions.push({ title: t(lang, 'button.confirm'), data: { action: 'confirm', outageId: o.id, submitId: `confirm-${o.id}` } });
   }
-  return {
+  return adviceModel(lang, {
     title,
-    hasContact: true,
-    contactName: driftvagt?.name[lang] ?? '',
-    phoneText: driftvagt?.phone ? formatPhone(driftvagt.phone) : '',
-    phoneLink: driftvagt?.phone ? phoneLink(lang, driftvagt.phone) : '',
-    emailLink: driftvagt?.email ? emailLink(lang, driftvagt.email) : '',
-    noPhone: '',
+    contact: contactOf(instruction, 'driftvagt'),
     status,
-    steps,
-    alternatives: [],
+    steps: instruction.steps.driftvagt.map((s) => fillText(s, { instruction, lang, system: o.system, at: now, start: new Date(o.start) })),
     note: notes.join(' '),
     actions,
-  };
+  });
 });
 
 /** The 2-hour card as a message whose notification says what to do ("Ring til Regionens driftvagt nu: 3864 8888"). */
@@ -393,23 +385,15 @@ export function claimMessage(o: Outage, round: number, ctx: TextContext & { read
 /** After the all-clear: tell the driftvagt that the system works again. */
 export const backUpCard = defineCard('advice', (o: Outage, ctx: TextContext): TemplateModels['advice'] => {
   const { instruction, lang, now } = ctx;
-  const driftvagt = instruction.contacts.find((c) => c.id === 'driftvagt');
   const told = o.escalation?.toldUp;
   const system = systemName(instruction, o.system, lang);
-  return {
+  return adviceModel(lang, {
     title: backUpTitle(o, ctx),
-    hasContact: true,
-    contactName: driftvagt?.name[lang] ?? '',
-    phoneText: driftvagt?.phone ? formatPhone(driftvagt.phone) : '',
-    phoneLink: driftvagt?.phone ? phoneLink(lang, driftvagt.phone) : '',
-    emailLink: driftvagt?.email ? emailLink(lang, driftvagt.email) : '',
-    noPhone: '',
+    contact: contactOf(instruction, 'driftvagt'),
     status: told ? t(lang, 'escalation.backDone', { system, name: told.by.name, when: formatDayTime(new Date(told.at), lang, now) }) : '',
-    steps: instruction.steps.driftvagtBackUp.map((s, i) => ({ text: `${i + 1}. ${fillText(s, { instruction, lang, system: o.system, at: now })}` })),
-    alternatives: [],
-    note: '',
+    steps: instruction.steps.driftvagtBackUp.map((s) => fillText(s, { instruction, lang, system: o.system, at: now })),
     actions: told ? [] : ([{ title: t(lang, 'escalation.backButton'), data: { action: 'ackBackUp', outageId: o.id } }] satisfies ButtonVM[]),
-  };
+  });
 });
 
 /** "Nexus virker igen: fortæl det til Regionens driftvagt" (the card's title and its notification). */

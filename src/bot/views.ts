@@ -4,11 +4,12 @@ import type { Advice, AdviceContact, AdviceKind, AdviceSection, HoursStatus } fr
 import { weeklyHoursText, type OfficeHours } from '../domain/officeHours';
 import { systemName, systemTitle } from '../domain/systems';
 import { formatDayTime, formatLocalDate, formatPhone, formatTime, joinList, localDate } from '../domain/time';
+import { telUri } from '../lib/tel';
 import { CHANNEL_ROLES, type ChannelRole } from '../store/channels';
 import type { StoredClosure } from '../store/closures';
 import type { Contact, ContactId, Instruction, Language, WorthKnowingItem } from '../instruction/schema';
 import type { CardActionData, TriageValue } from './actions';
-import { defineCard, type ButtonVM, type Card, type LineVM, type LinkVM, type NoticeVM, type SectionVM, type TemplateModels } from './cards';
+import { defineCard, type ButtonVM, type Card, type LineVM, type LinkVM, type NoticeVM, type ContactVM, type SectionVM, type TemplateModels } from './cards';
 import { type MessageKey, t } from './i18n';
 
 export type { ButtonVM, LinkVM };
@@ -68,16 +69,61 @@ export function textMessage(text: string): Partial<Activity> {
  * "[Ring op](tel:+4544605040)": the link that dials. Cards show the number itself as
  * text beside it (tel: links do not work in every Teams client), once, in large type.
  */
-export function phoneLink(lang: Language, phone: string): string {
-  const international = phone.startsWith('+') ? phone : `+45${phone}`;
-  return `[${t(lang, 'advice.call')}](tel:${international})`;
+function phoneLink(lang: Language, phone: string): string {
+  return `[${t(lang, 'advice.call')}](${telUri(phone)})`;
 }
 
-export function emailLink(lang: Language, email: string): string {
+function emailLink(lang: Language, email: string): string {
   return `[${t(lang, 'advice.write', { email })}](mailto:${email})`;
 }
 
-function contactOf(instruction: Instruction, id: ContactId) {
+/** A contact as every card shows one: the number as text and as a link, and the e-mail link ('' for what it lacks). */
+export function contactLinks(lang: Language, c: { readonly phone: string | null; readonly email: string | null }): Pick<ContactVM, 'phoneText' | 'phoneLink' | 'emailLink'> {
+  return {
+    phoneText: c.phone ? formatPhone(c.phone) : '',
+    phoneLink: c.phone ? phoneLink(lang, c.phone) : '',
+    emailLink: c.email ? emailLink(lang, c.email) : '',
+  };
+}
+
+/** What an advice card (cards/advice.json) says; `adviceModel` makes its view model. */
+export interface AdviceParts {
+  readonly title: string;
+  /** Whom to call, shown in large type at the top; null: nobody (the card is its steps). */
+  readonly contact: Contact | null;
+  readonly status: string;
+  /** Steps in order, numbered on the card … */
+  readonly steps?: readonly string[];
+  /** … or the advice in its headed parts. */
+  readonly sections?: readonly SectionVM[];
+  readonly alternatives?: readonly LineVM[];
+  readonly note?: string;
+  readonly actions: readonly ButtonVM[];
+}
+
+/**
+ * The one view model of the advice card, for the triage's advice and the
+ * driftvagt's cards (2-hour rule, back up): the contact's name, number (text and
+ * link), e-mail link, or a line saying there is no number; numbered steps.
+ */
+export function adviceModel(lang: Language, parts: AdviceParts): TemplateModels['advice'] {
+  const { contact } = parts;
+  return {
+    title: parts.title,
+    hasContact: contact !== null,
+    contactName: contact ? contact.name[lang] : '',
+    ...(contact ? contactLinks(lang, contact) : { phoneText: '', phoneLink: '', emailLink: '' }),
+    noPhone: contact && !contact.phone ? t(lang, 'advice.noPhone') : '',
+    status: parts.status,
+    steps: (parts.steps ?? []).map((text, i): LineVM => ({ text: `${i + 1}. ${text}` })),
+    ...(parts.sections ? { sections: parts.sections } : {}),
+    alternatives: parts.alternatives ?? [],
+    note: parts.note ?? '',
+    actions: parts.actions,
+  };
+}
+
+export function contactOf(instruction: Instruction, id: ContactId): Contact {
   const contact = instruction.contacts.find((c) => c.id === id);
   if (!contact) throw new Error(`instruction has no contact ${id}`);
   return contact;
@@ -178,29 +224,21 @@ function sectionVM(section: AdviceSection, lang: Language): SectionVM | null {
 
 export const adviceCard = defineCard('advice', (advice: Advice, ctx: ViewContext): TemplateModels['advice'] => {
   const { lang } = ctx;
-  const contact = advice.contact;
-  const localized = contact ? contactOf(ctx.instruction, contact.id) : null;
-  const status = ctx.hours.status(advice.at);
+  const contact = advice.contact ? contactOf(ctx.instruction, advice.contact.id) : null;
   // A call section is shown as the contact's number; without a contact it stays a line.
   const sections = advice.sections
     .map((section) => (section.kind === 'call' && contact === null ? { ...section, kind: 'steps' as const } : section))
     .map((section) => sectionVM(section, lang))
     .filter((section): section is SectionVM => section !== null);
-  return {
+  return adviceModel(lang, {
     title: adviceTitle(advice, lang),
-    hasContact: contact !== null,
-    contactName: localized ? localized.name[lang] : '',
-    phoneText: contact?.phone ? formatPhone(contact.phone) : '',
-    phoneLink: contact?.phone ? phoneLink(lang, contact.phone) : '',
-    emailLink: contact?.email ? emailLink(lang, contact.email) : '',
-    noPhone: contact && !contact.phone ? t(lang, 'advice.noPhone') : '',
-    status: hoursSentence(lang, status, advice.at),
-    steps: [],
+    contact,
+    status: hoursSentence(lang, ctx.hours.status(advice.at), advice.at),
     sections,
     alternatives: advice.alternatives.map((c) => alternativeLine(lang, c)),
     note: advice.scope === 'general' ? t(lang, 'advice.notYourFault') : '',
     actions: adviceButtons(advice, ctx),
-  };
+  });
 });
 
 /** What is worth knowing meanwhile: the instruction's items, in the order given. */
@@ -319,9 +357,7 @@ export const contactsCard = defineCard('contacts', (ctx: ViewContext): TemplateM
     status: hoursSentence(lang, ctx.hours.status(ctx.now), ctx.now),
     contacts: instruction.contacts.map((c) => ({
       name: c.name[lang],
-      phoneText: c.phone ? formatPhone(c.phone) : '',
-      phoneLink: c.phone ? phoneLink(lang, c.phone) : '',
-      emailLink: c.email ? emailLink(lang, c.email) : '',
+      ...contactLinks(lang, c),
       when: availabilityOf(c, instruction, lang),
       role: c.role[lang],
     })),

@@ -1,7 +1,8 @@
 import type { Clock } from '../domain/clock';
 import { maskCpr } from '../domain/cpr';
 import { formatClock, localDate, weekdayName } from '../domain/time';
-import { baseConversationId } from '../store/channels';
+import { isRecord } from '../lib/isRecord';
+import { baseConversationId, threadConversationId } from '../teams/addressing';
 
 /**
  * The development Bot Connector (development mode only, DESIGN.md "Local
@@ -307,7 +308,7 @@ export class DevConnector {
       const activityId = this.#newId();
       const base = baseConversationId(channelId);
       if (activity && (activity['type'] ?? 'message') === 'message') this.#put(this.#botMessage(activityId, base, null, activity));
-      const id = `${base};messageid=${activityId}`;
+      const id = threadConversationId(base, activityId);
       return { status: 201, body: { id, activityId }, conversationId: id, assignedId: id };
     }
     const members = Array.isArray(body['members']) ? body['members'] : [];
@@ -475,8 +476,4 @@ function safeDecode(segment: string): string {
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

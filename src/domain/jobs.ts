@@ -5,6 +5,10 @@
  * (unless one dies inside its lease: then at least once, never zero).
  */
 
+import { z } from 'zod';
+import { backoffMs } from '../lib/backoff';
+import { schemaFor } from '../lib/schemaFor';
+
 export type JobPayload =
   | { readonly kind: 'escalation'; readonly outageId: string; readonly round: number }
   | { readonly kind: 'driftvagtBackUp'; readonly outageId: string }
@@ -37,6 +41,33 @@ export interface JobsDoc {
 }
 
 export const EMPTY_JOBS: JobsDoc = { jobs: [] };
+
+const payloadSchema = schemaFor<JobPayload>()(
+  z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('escalation'), outageId: z.string(), round: z.number().int().nonnegative() }),
+    z.object({ kind: z.literal('driftvagtBackUp'), outageId: z.string() }),
+    z.object({ kind: z.literal('homecare') }),
+    z.object({ kind: z.literal('handover') }),
+    z.object({ kind: z.literal('review') }),
+    z.object({ kind: z.literal('notify'), outageId: z.string(), message: z.enum(['announcement', 'update', 'allclear']), updateId: z.string().optional() }),
+    z.object({ kind: z.literal('retention') }),
+  ]),
+);
+
+/** A job as stored (the store's `jobs` document holds a list of them). */
+export const jobSchema = schemaFor<Job>()(
+  z.object({
+    id: z.string().min(1),
+    dueAt: z.string(),
+    state: z.enum(['pending', 'claimed', 'done', 'failed']),
+    attempts: z.number().int().nonnegative(),
+    payload: payloadSchema,
+    claimedBy: z.string().optional(),
+    leaseUntil: z.string().optional(),
+    finishedAt: z.string().optional(),
+    lastError: z.string().optional(),
+  }),
+);
 
 /** Adds a job, or moves a pending one with the same id to a new due time. A claimed or finished job is left alone. */
 export function upsertJob(doc: JobsDoc, id: string, payload: JobPayload, dueAt: Date): JobsDoc {
@@ -125,5 +156,5 @@ export function pruneFinished(doc: JobsDoc, now: Date, keepMs: number): JobsDoc 
 
 /** The next instant for a job after a failure: exponential, capped (1, 2, 4 … 15 minutes). */
 export function retryAt(now: Date, attempts: number): Date {
-  return new Date(now.getTime() + Math.min(15 * 60_000, 60_000 * 2 ** Math.max(0, attempts - 1)));
+  return new Date(now.getTime() + backoffMs(attempts, { baseMs: 60_000, capMs: 15 * 60_000, jitter: 'none' }));
 }

@@ -1,4 +1,6 @@
-import type { Language } from '../instruction/schema';
+import { z } from 'zod';
+import { LANGUAGES, type Language } from '../instruction/schema';
+import { schemaFor } from '../lib/schemaFor';
 import { normalize } from './intent';
 
 /**
@@ -72,6 +74,9 @@ export interface LanguagePreference {
   /** They said "english" / "dansk" (or pressed the card's button): only another choice changes it. */
   readonly chosen: boolean;
 }
+
+/** The stored form of a preference (under the person's key). */
+export const languagePreferenceSchema = schemaFor<LanguagePreference>()(z.object({ lang: z.enum(LANGUAGES), chosen: z.boolean() }));
 
 /** The language to use with a person: their choice, else their last clear text, else Danish. Never the Teams locale. */
 export function languageFor(preference: LanguagePreference | undefined): Language {

@@ -7,6 +7,9 @@ import { formatDate, formatPhone, formatTime, localDate } from '../domain/time';
 import { findSystem, systemTitle } from '../domain/systems';
 import type { SystemId } from '../domain/types';
 import type { Contact, ContactId, Instruction } from '../instruction/schema';
+import { backoffMs } from '../lib/backoff';
+import { sleep } from '../lib/sleep';
+import { telUri } from '../lib/tel';
 
 /**
  * Mail to the two mailing lists (DESIGN.md: "post the announcement and updates to
@@ -72,12 +75,6 @@ function fullMoment(at: Date): string {
 /** A moment for a subject: "kl. 8.40" on the day of sending, else in full. */
 function subjectMoment(at: Date, now: Date): string {
   return localDate(at) === localDate(now) ? formatTime(at, 'da') : fullMoment(at);
-}
-
-/** tel: link target for a number of the instruction (digits, maybe +country). */
-export function telHref(phone: string): string {
-  const compact = phone.replace(/\s+/g, '');
-  return `tel:${compact.startsWith('+') ? compact : `+45${compact}`}`;
 }
 
 interface ContactLine {
@@ -235,7 +232,7 @@ function htmlBody(m: MailModel): string {
   };
   const contact = (c: ContactLine) => {
     const links: string[] = [];
-    if (c.phone) links.push(`<a href="${escapeHtml(telHref(c.phone))}">${escapeHtml(formatPhone(c.phone))}</a>`);
+    if (c.phone) links.push(`<a href="${escapeHtml(telUri(c.phone))}">${escapeHtml(formatPhone(c.phone))}</a>`);
     if (c.email) links.push(`<a href="mailto:${escapeHtml(c.email)}">${escapeHtml(c.email)}</a>`);
     return `<li>${escapeHtml(c.name)}: ${links.join(', ')}</li>`;
   };
@@ -389,14 +386,6 @@ export function classifySmtpError(err: unknown): SmtpFailure {
   return { permanent: code !== undefined && PERMANENT_CODES.has(code), summary };
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Wait before try `attempt + 1`: base · 2^(attempt−1), between half and all of it. */
-function backoff(baseDelayMs: number, attempt: number): number {
-  const full = baseDelayMs * 2 ** (attempt - 1);
-  return Math.round(full / 2 + Math.random() * (full / 2));
-}
-
 /**
  * Sends a rendered mail to each list as its own message (a reply-all from an
  * external provider then never reaches every Nexus user, and one list's refusal
@@ -430,7 +419,7 @@ export class OutageMailer {
       attempts: Math.max(1, Math.floor(options.retry?.attempts ?? DEFAULT_MAIL_RETRY.attempts)),
       baseDelayMs: Math.max(0, options.retry?.baseDelayMs ?? DEFAULT_MAIL_RETRY.baseDelayMs),
     };
-    this.#sleep = options.sleep ?? defaultSleep;
+    this.#sleep = options.sleep ?? sleep;
   }
 
   /** The lists this mailer sends to. */
@@ -479,7 +468,8 @@ export class OutageMailer {
       const willRetry = !last.permanent && attempt < this.#retry.attempts;
       this.#logger.warn({ to, attempt, permanent: last.permanent, error: last.summary, willRetry }, 'mail not delivered');
       if (!willRetry) return { to, delivered: false, permanent: last.permanent, error: last.summary, attempts: attempt };
-      await this.#sleep(backoff(this.#retry.baseDelayMs, attempt));
+      // base · 2^(attempt−1), between half and all of it.
+      await this.#sleep(backoffMs(attempt, { baseMs: this.#retry.baseDelayMs, jitter: 'equal' }));
     }
     // Not reached (the loop returns), kept for the type checker.
     return { to, delivered: false, permanent: last?.permanent ?? false, error: last?.summary ?? 'unknown', attempts: this.#retry.attempts };

@@ -5,6 +5,7 @@ import type { Clock } from '../domain/clock';
 import {
   cancelJobs,
   claimDue,
+  jobSchema,
   pruneFinished,
   recordOutcome,
   retryAt,
@@ -15,13 +16,22 @@ import {
   type JobPayload,
   type JobsDoc,
 } from '../domain/jobs';
-import { SharedDocument } from '../store/document';
+import { isRecord } from '../lib/isRecord';
+import { defaultDocumentLog, parseList, SharedDocument, type DocumentLog } from '../store/document';
 
-/** Durable jobs in storage: never only a setTimeout. */
+const JOBS_KEY = 'jobs';
+
+/**
+ * Durable jobs in storage: never only a setTimeout. A stored job that does not
+ * parse is left out (and logged) and gone at the next change: it never runs,
+ * and the others do.
+ */
 export class JobStore {
-  readonly #doc: SharedDocument<JobsDoc>;
-  constructor(storage: Storage) {
-    this.#doc = new SharedDocument<JobsDoc>(storage, 'jobs', (d) => ({ jobs: d?.jobs ?? [] }));
+  readonly #doc: SharedDocument<JobsDoc, unknown>;
+  constructor(storage: Storage, log: DocumentLog = defaultDocumentLog()) {
+    this.#doc = new SharedDocument<JobsDoc, unknown>(storage, JOBS_KEY, (stored) => ({
+      jobs: parseList(jobSchema, isRecord(stored) ? stored['jobs'] : undefined, log, JOBS_KEY, 'jobs'),
+    }));
   }
 
   list(): Promise<JobsDoc> {

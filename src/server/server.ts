@@ -10,6 +10,7 @@ import {
   type ServerOptions,
 } from 'restify';
 import type { Config } from '../config';
+import { isRecord } from '../lib/isRecord';
 import { redactActivity } from '../log';
 
 /** DESIGN.md ruling: bodies up to 256 KB are read; larger ones get 413. */
@@ -202,11 +203,11 @@ export function createServer(deps: ServerDeps): AppServer {
 }
 
 function isActivityLike(body: unknown): boolean {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
-  const a = body as { type?: unknown; serviceUrl?: unknown; conversation?: unknown };
+  if (!isRecord(body)) return false;
   // Without a service URL or a conversation the bot cannot answer anyone (and would wait on an unreachable host).
-  const conversationId = typeof a.conversation === 'object' && a.conversation !== null ? (a.conversation as { id?: unknown }).id : undefined;
-  return typeof a.type === 'string' && typeof a.serviceUrl === 'string' && a.serviceUrl !== '' && typeof conversationId === 'string' && conversationId !== '';
+  const conversationId = isRecord(body['conversation']) ? body['conversation']['id'] : undefined;
+  const serviceUrl = body['serviceUrl'];
+  return typeof body['type'] === 'string' && typeof serviceUrl === 'string' && serviceUrl !== '' && typeof conversationId === 'string' && conversationId !== '';
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

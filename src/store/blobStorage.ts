@@ -1,5 +1,6 @@
 import type { Storage, StoreItems } from 'botbuilder';
 import { BlobsStorage, type BlobsStorageOptions } from 'botbuilder-azure-blobs';
+import { isRecord } from '../lib/isRecord';
 import { ETagConflictError, isETagConflict, type CreatesIfAbsent } from './etag.js';
 
 export { isETagConflict, ETagConflictError } from './etag.js';
@@ -256,10 +257,8 @@ function conditionOf(eTag: unknown): string | undefined {
 
 /** A deep copy of the item without `eTag`; items must be objects, as in Storage. */
 function snapshot(key: string, item: unknown): { eTag: unknown; doc: Record<string, unknown> } {
-  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-    throw new TypeError(`BlobStorage: item "${key}" must be an object`);
-  }
-  const { eTag, ...rest } = item as Record<string, unknown>;
+  if (!isRecord(item)) throw new TypeError(`BlobStorage: item "${key}" must be an object`);
+  const { eTag, ...rest } = item;
   return { eTag, doc: JSON.parse(JSON.stringify(rest)) as Record<string, unknown> };
 }
 

@@ -1,5 +1,9 @@
 import type { Storage } from 'botbuilder';
 import { z } from 'zod';
+import { isRecord } from '../lib/isRecord';
+import { schemaFor } from '../lib/schemaFor';
+import { baseConversationId, tenantOf } from '../teams/addressing';
+import { defaultDocumentLog, parseMap, type DocumentLog } from './document';
 import { updateWithRetry } from './etag';
 
 /**
@@ -69,18 +73,23 @@ export function parseRoles(roles: readonly string[]): ChannelRole[] {
   return CHANNEL_ROLES.filter((role) => roles.includes(role));
 }
 
-const roleSchema = z.enum(CHANNEL_ROLES);
-const recordSchema = z.object({
-  conversationId: z.string().min(1),
-  serviceUrl: z.string().min(1),
-  tenantId: z.string(),
-  teamId: z.string().min(1),
-  teamName: z.string().optional(),
-  channelName: z.string().optional(),
-  roles: z.array(z.string()).transform((roles) => roles.filter((r): r is ChannelRole => roleSchema.safeParse(r).success)),
-  registeredBy: z.object({ key: z.string(), name: z.string() }).optional(),
-  updatedAt: z.string(),
-});
+const recordSchema = schemaFor<ChannelRecord>()(
+  z.object({
+    conversationId: z.string().min(1),
+    serviceUrl: z.string().min(1),
+    tenantId: z.string(),
+    teamId: z.string().min(1),
+    teamName: z.string().optional(),
+    channelName: z.string().optional(),
+    // A role this version does not know (a later version's) is left out, not the channel.
+    roles: z
+      .array(z.string())
+      .readonly()
+      .transform((roles) => roles.filter(isChannelRole)),
+    registeredBy: z.object({ key: z.string(), name: z.string() }).optional(),
+    updatedAt: z.string(),
+  }),
+);
 
 /** The stored document: channel conversation id → record. */
 interface ChannelsDoc {
@@ -88,18 +97,15 @@ interface ChannelsDoc {
   readonly channels: Readonly<Record<string, ChannelRecord>>;
 }
 
-/** Reads the stored document defensively: a damaged record is dropped, not fatal. */
-function parseDoc(value: unknown): ChannelsDoc {
+/**
+ * The stored document, channel by channel: a record that does not parse is left
+ * out (and logged), and gone at the next change; a later message from that
+ * channel makes it known again (its roles must then be set again).
+ */
+function parseDoc(value: unknown, log: DocumentLog): ChannelsDoc {
   const channels: Record<string, ChannelRecord> = {};
-  const raw = isRecord(value) ? value['channels'] : undefined;
-  if (isRecord(raw)) {
-    for (const item of Object.values(raw)) {
-      const parsed = recordSchema.safeParse(item);
-      if (!parsed.success) continue;
-      const r = parsed.data;
-      channels[r.conversationId] = makeRecord(r, r.roles, r.updatedAt, r.registeredBy);
-    }
-  }
+  const parsed = parseMap(recordSchema, isRecord(value) ? value['channels'] : undefined, log, CHANNELS_KEY, 'channels');
+  for (const r of Object.values(parsed)) channels[r.conversationId] = makeRecord(r, r.roles, r.updatedAt, r.registeredBy);
   return { schema: 1, channels };
 }
 
@@ -139,9 +145,11 @@ function mergeLocation(current: ChannelLocation | undefined, seen: ChannelLocati
 
 export class ChannelRegistry {
   readonly #storage: Storage;
+  readonly #log: DocumentLog;
 
-  constructor(storage: Storage) {
+  constructor(storage: Storage, log: DocumentLog = defaultDocumentLog()) {
     this.#storage = storage;
+    this.#log = log;
   }
 
   /**
@@ -240,7 +248,7 @@ export class ChannelRegistry {
 
   async #read(): Promise<ChannelsDoc> {
     const items = await this.#storage.read([CHANNELS_KEY]);
-    return parseDoc(items[CHANNELS_KEY]);
+    return parseDoc(items[CHANNELS_KEY], this.#log);
   }
 
   /** updateWithRetry on the parsed document; resolves to the document as stored afterwards. */
@@ -248,11 +256,11 @@ export class ChannelRegistry {
     const stored = await updateWithRetry<ChannelsDoc>(
       this.#storage,
       CHANNELS_KEY,
-      (current) => change(parseDoc(current)),
+      (current) => change(parseDoc(current, this.#log)),
       // Every conflict means another writer succeeded; allow for many at once.
       { attempts: 50 },
     );
-    return parseDoc(stored);
+    return parseDoc(stored, this.#log);
   }
 }
 
@@ -287,11 +295,8 @@ function compare(a: string, b: string): number {
   return a.localeCompare(b, 'da');
 }
 
-/** A conversation id without any `;messageid=…` (a thread's channel). */
-export function baseConversationId(conversationId: string): string {
-  const at = conversationId.toLowerCase().indexOf(';messageid=');
-  return at === -1 ? conversationId : conversationId.slice(0, at);
-}
+/** For notify/sender.ts and notify/outbox.ts until they import it from teams/addressing (issue 15's outbox rewrite). */
+export { baseConversationId } from '../teams/addressing';
 
 /** The parts of a Teams activity this module reads. */
 export interface ChannelActivity {
@@ -320,10 +325,9 @@ export function channelFromActivity(activity: ChannelActivity): ChannelLocation 
   const data = isRecord(activity.channelData) ? activity.channelData : {};
   const team = isRecord(data['team']) ? data['team'] : undefined;
   const channel = isRecord(data['channel']) ? data['channel'] : undefined;
-  const tenant = isRecord(data['tenant']) ? data['tenant'] : undefined;
   const teamId = str(team?.['id']);
   const serviceUrl = activity.serviceUrl;
-  const tenantId = str(activity.conversation?.tenantId) ?? str(tenant?.['id']);
+  const tenantId = tenantOf(activity);
   if (!teamId || !serviceUrl || !tenantId) return null;
 
   const eventType = str(data['eventType']);
@@ -348,8 +352,4 @@ export function channelFromActivity(activity: ChannelActivity): ChannelLocation 
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,32 +1,40 @@
 import { randomUUID } from 'node:crypto';
 import type { Storage } from 'botbuilder';
-import type { AdhocClosure } from '../instruction/schema';
-import { SharedDocument } from './document';
+import { z } from 'zod';
+import { adhocClosureSchema, type AdhocClosure } from '../instruction/schema';
+import { isRecord } from '../lib/isRecord';
+import { defaultDocumentLog, parseList, SharedDocument, type DocumentLog } from './document';
 
 /**
  * Ad-hoc closures of the Nexusteam ("lukket i dag pga. kursus"), added and removed
  * by the Nexusteam without a code change. They join the instruction's own ad-hoc
  * closures wherever office hours are computed.
  */
-export interface StoredClosure extends AdhocClosure {
-  readonly id: string;
-  readonly addedBy: string;
-}
+const storedClosureSchema = z.object({ ...adhocClosureSchema.shape, id: z.string(), addedBy: z.string() });
+export type StoredClosure = z.infer<typeof storedClosureSchema>;
 
 interface ClosuresDoc {
   readonly closures: readonly StoredClosure[];
 }
 
+const CLOSURES_KEY = 'closures';
+
+/** The closures that parse; one that does not is left out (and logged): the Nexusteam's hours are then as without it. */
+function parseClosures(stored: unknown, log: DocumentLog): ClosuresDoc {
+  return { closures: parseList(storedClosureSchema, isRecord(stored) ? stored['closures'] : undefined, log, CLOSURES_KEY, 'closures') };
+}
+
 export class Closures {
-  readonly #doc: SharedDocument<ClosuresDoc>;
+  readonly #doc: SharedDocument<ClosuresDoc, unknown>;
   /** The last list read, and when (see `list`). */
   #cached: { closures: readonly StoredClosure[]; at: number } | undefined;
 
   constructor(
     storage: Storage,
     private readonly now: () => number = Date.now,
+    log: DocumentLog = defaultDocumentLog(),
   ) {
-    this.#doc = new SharedDocument<ClosuresDoc>(storage, 'closures', (d) => ({ closures: d?.closures ?? [] }));
+    this.#doc = new SharedDocument<ClosuresDoc, unknown>(storage, CLOSURES_KEY, (stored) => parseClosures(stored, log));
   }
 
   /**

@@ -1,4 +1,6 @@
 import type { Storage } from 'botbuilder';
+import { backoffMs } from '../lib/backoff';
+import { sleep } from '../lib/sleep';
 
 /**
  * Optimistic concurrency helpers shared by every Storage backend.
@@ -98,14 +100,8 @@ async function withCreationLock<R>(storage: Storage, key: string, fn: () => Prom
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Full jitter: 0..min(25, 2^attempt) ms. */
-function backoffMs(attempt: number): number {
-  return Math.random() * Math.min(25, 2 ** attempt);
-}
+/** After a conflict another writer has just succeeded: retry soon, spread out (0..min(25, 2^attempt) ms). */
+const CONFLICT_BACKOFF = { baseMs: 2, capMs: 25, jitter: 'full' } as const;
 
 /** Splits a stored item into its document (a copy without eTag) and its eTag. */
 function splitItem<T>(item: unknown): { doc: T; eTag: string | undefined } {
@@ -180,7 +176,7 @@ export async function updateWithRetry<T extends object>(
     const outcome = await attemptOnce(storage, key, update);
     if (outcome.done) return outcome.value;
     opts.onConflict?.(attempt);
-    if (attempt < attempts) await sleep(backoffMs(attempt));
+    if (attempt < attempts) await sleep(backoffMs(attempt, CONFLICT_BACKOFF));
   }
   throw new Error(`updateWithRetry: gave up on "${key}" after ${attempts} attempts (eTag conflict every time)`);
 }

@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Storage } from 'botbuilder';
-import type { Outage, Person } from '../domain/outage';
+import { z } from 'zod';
+import type { Outage } from '../domain/outage';
+import { outageSchema, personSchema } from '../domain/outageSchema';
 import type { SystemId } from '../domain/types';
-import { SharedDocument } from './document';
+import { ID_PATTERN } from '../instruction/schema';
+import { isRecord } from '../lib/isRecord';
+import { defaultDocumentLog, parseList, parseMap, readDoc, SharedDocument, updateDoc, type DocumentLog } from './document';
 import { updateWithRetry } from './etag';
 
 /**
@@ -14,10 +18,8 @@ import { updateWithRetry } from './etag';
  * its own document (`outage/<id>`) and the history index (`outages/history`).
  */
 
-export interface PendingReport {
-  readonly person: Person;
-  readonly at: string;
-}
+const pendingReportSchema = z.object({ person: personSchema, at: z.string() });
+export type PendingReport = z.infer<typeof pendingReportSchema>;
 
 export interface LiveDoc {
   /** The open (suspected or active) outage of each system. */
@@ -29,12 +31,9 @@ export interface LiveDoc {
   readonly handled: readonly string[];
 }
 
-export interface HistoryEntry {
-  readonly id: string;
-  readonly system: SystemId;
-  readonly start: string;
-  readonly resolvedAt: string | null;
-}
+const historyEntrySchema = z.object({ id: z.string().min(1), system: z.string().regex(ID_PATTERN), start: z.string(), resolvedAt: z.string().nullable() });
+/** An outage in the history index (`outages/history`): enough to list it and to find its record. */
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 
 const LIVE = 'outages/live';
 const HISTORY = 'outages/history';
@@ -42,9 +41,27 @@ const outageKey = (id: string) => `outage/${id}`;
 const MAX_HANDLED = 500;
 const EMPTY: LiveDoc = { open: {}, resolved: [], pending: {}, handled: [] };
 
-function normalise(doc: Partial<LiveDoc> | undefined): LiveDoc {
-  if (!doc) return EMPTY;
-  return { open: doc.open ?? {}, resolved: doc.resolved ?? [], pending: doc.pending ?? {}, handled: doc.handled ?? [] };
+/**
+ * The live document as stored, entry by entry: an open or resolved outage or a
+ * pending report that does not parse is left out (and logged), the others kept.
+ * An unreadable open outage counts as none for its system: a report starts a
+ * new one, and the advice never depended on it.
+ */
+function parseLive(stored: unknown, log: DocumentLog): LiveDoc {
+  if (stored === undefined) return EMPTY;
+  const doc = isRecord(stored) ? stored : {};
+  const pending = parseMap(z.unknown(), doc['pending'], log, LIVE, 'pending');
+  return {
+    open: parseMap(outageSchema, doc['open'], log, LIVE, 'open'),
+    resolved: parseList(outageSchema, doc['resolved'], log, LIVE, 'resolved'),
+    pending: Object.fromEntries(Object.entries(pending).map(([system, reports]) => [system, parseList(pendingReportSchema, reports, log, LIVE, `pending.${system}`)])),
+    handled: parseList(z.string(), doc['handled'], log, LIVE, 'handled'),
+  };
+}
+
+/** The history index's entries that parse (the others are logged and left out). */
+function parseHistory(stored: unknown, log: DocumentLog): HistoryEntry[] {
+  return parseList(historyEntrySchema, isRecord(stored) ? stored['entries'] : undefined, log, HISTORY, 'entries');
 }
 
 export function newOutageId(system: SystemId, at: Date): string {
@@ -58,15 +75,16 @@ export function markHandled(doc: LiveDoc, submitId: string): { doc: LiveDoc; fir
 }
 
 export class OutageStore {
-  readonly #live: SharedDocument<LiveDoc>;
+  readonly #live: SharedDocument<LiveDoc, unknown>;
   /** The live document as last read or written by this process, and when (see `openFor`). */
   #recent: { doc: LiveDoc; at: number } | undefined;
 
   constructor(
     private readonly storage: Storage,
     private readonly now: () => number = Date.now,
+    private readonly log: DocumentLog = defaultDocumentLog(),
   ) {
-    this.#live = new SharedDocument<LiveDoc>(storage, LIVE, normalise);
+    this.#live = new SharedDocument<LiveDoc, unknown>(storage, LIVE, (stored) => parseLive(stored, log));
   }
 
   async live(): Promise<LiveDoc> {
@@ -100,17 +118,10 @@ export class OutageStore {
   /** Writes a resolved outage to its own document and the history, then drops it from the live document. Idempotent. */
   async archive(outage: Outage): Promise<void> {
     await this.storage.write({ [outageKey(outage.id)]: { ...outage } });
-    await updateWithRetry<{ entries: HistoryEntry[] }>(
-      this.storage,
-      HISTORY,
-      (current) => {
-        const entries = current?.entries ?? [];
-        if (entries.some((e) => e.id === outage.id)) return undefined;
-        const entry: HistoryEntry = { id: outage.id, system: outage.system, start: outage.start, resolvedAt: outage.resolved?.at ?? null };
-        return { entries: [...entries, entry] };
-      },
-      { attempts: 50 },
-    );
+    await this.#changeHistory((entries) => {
+      if (entries.some((e) => e.id === outage.id)) return undefined;
+      return [...entries, { id: outage.id, system: outage.system, start: outage.start, resolvedAt: outage.resolved?.at ?? null }];
+    });
     await this.change((doc) => {
       const resolved = doc.resolved ?? [];
       if (!resolved.some((o) => o.id === outage.id)) return { result: undefined };
@@ -142,13 +153,16 @@ export class OutageStore {
     });
     if (inLive) {
       // Keep an archived copy in step too, if the archive was already written.
-      await updateWithRetry<Outage>(this.storage, outageKey(id), (current) => (current ? inLive : undefined), { attempts: 50 });
+      await updateDoc(this.storage, outageKey(id), outageSchema, this.log, (current) => (current ? inLive : undefined), { attempts: 50 });
       return inLive;
     }
     let result: Outage | null = null;
-    await updateWithRetry<Outage>(
+    // An archived record that does not parse is left as it is: the update finds no outage.
+    await updateDoc(
       this.storage,
       outageKey(id),
+      outageSchema,
+      this.log,
       (current) => {
         if (!current) return undefined;
         result = update(current);
@@ -163,15 +177,32 @@ export class OutageStore {
   async get(id: string): Promise<Outage | null> {
     const live = await this.live();
     for (const o of [...Object.values(live.open), ...(live.resolved ?? [])]) if (o && o.id === id) return o;
-    const items = (await this.storage.read([outageKey(id)])) as Record<string, (Outage & { eTag?: string }) | undefined>;
-    const found = items[outageKey(id)];
-    if (!found) return null;
-    const { eTag: _eTag, ...outage } = found;
-    return outage;
+    return (await readDoc(this.storage, outageKey(id), outageSchema, this.log)) ?? null;
   }
 
   async history(): Promise<HistoryEntry[]> {
-    const items = (await this.storage.read([HISTORY])) as Record<string, { entries?: HistoryEntry[] } | undefined>;
-    return items[HISTORY]?.entries ?? [];
+    const items = await this.storage.read([HISTORY]);
+    return parseHistory(items[HISTORY], this.log);
+  }
+
+  /** Drops the history entries `drop` picks (the retention purge). */
+  async forgetHistory(drop: (entry: HistoryEntry) => boolean): Promise<void> {
+    await this.#changeHistory((entries) => {
+      const kept = entries.filter((e) => !drop(e));
+      return kept.length === entries.length ? undefined : kept;
+    });
+  }
+
+  /** Read-modify-write of the history index; `change` returns the new entries, or undefined for none. */
+  async #changeHistory(change: (entries: HistoryEntry[]) => HistoryEntry[] | undefined): Promise<void> {
+    await updateWithRetry<{ entries: readonly unknown[] }>(
+      this.storage,
+      HISTORY,
+      (current) => {
+        const entries = change(parseHistory(current, this.log));
+        return entries === undefined ? undefined : { entries };
+      },
+      { attempts: 50 },
+    );
   }
 }

@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Storage } from 'botbuilder';
+import { z } from 'zod';
 import { withPost, type Announcement, type Person } from '../domain/outage';
+import { announcementSchema, personSchema } from '../domain/outageSchema';
+import { schemaFor } from '../lib/schemaFor';
+import { defaultDocumentLog, readDocs, updateDoc, type DocumentLog } from './document';
 import { canCreateIfAbsent, updateWithRetry } from './etag';
 
 /**
@@ -38,9 +42,9 @@ export interface ReportRef {
   readonly key: string;
 }
 
-interface Counter {
-  readonly n: number;
-}
+const storedReportSchema = schemaFor<StoredReport>()(z.object({ person: personSchema, at: z.string(), claims: z.array(announcementSchema).readonly().optional() }));
+
+const counterSchema = z.object({ n: z.number().int().nonnegative() });
 
 const personHash = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 32);
 const markerKey = (outageId: string, personKey: string) => `reporter/${outageId}/${personHash(personKey)}`;
@@ -49,11 +53,6 @@ const slotKey = (outageId: string, shard: number, i: number) => `reports/${outag
 const shardOf = (personKey: string) => parseInt(personHash(personKey).slice(0, 8), 16) % SHARDS;
 const shardKeys = (outageId: string) => Array.from({ length: SHARDS }, (_, s) => shardKey(outageId, s));
 
-function strip<T>(item: unknown): T {
-  const { eTag: _eTag, ...doc } = item as Record<string, unknown>;
-  return doc as T;
-}
-
 export class ReportStore {
   /** The last count read per outage, and when: a burst of askers needs no exact count each (see `count`). */
   readonly #counts = new Map<string, { n: number; at: number }>();
@@ -61,6 +60,7 @@ export class ReportStore {
   constructor(
     private readonly storage: Storage,
     private readonly now: () => number = Date.now,
+    private readonly log: DocumentLog = defaultDocumentLog(),
   ) {}
 
   /**
@@ -70,16 +70,20 @@ export class ReportStore {
   async add(outageId: string, person: Person, at: Date): Promise<{ counted: boolean }> {
     if (!(await this.createMarker(markerKey(outageId, person.key), { at: at.toISOString() }))) return { counted: false };
     const shard = shardOf(person.key);
-    let slot = 0;
-    await updateWithRetry<Counter>(
+    let slot: number | undefined;
+    await updateDoc(
       this.storage,
       shardKey(outageId, shard),
+      counterSchema,
+      this.log,
       (current) => {
         slot = current?.n ?? 0;
         return { n: slot + 1 };
       },
       { attempts: 200 },
     );
+    // A counter that does not parse is left as it is (logged): no slot is known that no other report holds.
+    if (slot === undefined) return { counted: false };
     const report: StoredReport = { person, at: at.toISOString() };
     await this.storage.write({ [slotKey(outageId, shard, slot)]: report });
     const cached = this.#counts.get(outageId);
@@ -90,7 +94,7 @@ export class ReportStore {
   /** Whether this person reported the outage (one read). */
   async has(outageId: string, personKey: string): Promise<boolean> {
     const key = markerKey(outageId, personKey);
-    const items = (await this.storage.read([key])) as Record<string, unknown>;
+    const items = await this.storage.read([key]);
     return items[key] !== undefined && items[key] !== null;
   }
 
@@ -104,8 +108,8 @@ export class ReportStore {
     const cached = this.#counts.get(outageId);
     if (cached && maxAgeMs > 0 && this.now() - cached.at <= maxAgeMs) return cached.n;
     const at = this.now();
-    const items = (await this.storage.read(shardKeys(outageId))) as Record<string, Counter | undefined>;
-    const n = Object.values(items).reduce((sum, c) => sum + (c?.n ?? 0), 0);
+    const counters = await readDocs(this.storage, shardKeys(outageId), counterSchema, this.log);
+    const n = [...counters.values()].reduce((sum, c) => sum + c.n, 0);
     this.#counts.set(outageId, { n, at });
     if (this.#counts.size > 20) this.#counts.delete(this.#counts.keys().next().value as string);
     return n;
@@ -113,17 +117,20 @@ export class ReportStore {
 
   /** Every report, a page of `pageSize` at a time (for claim cards, hand-over offers, export, retention). */
   async *pages(outageId: string, pageSize = 200): AsyncGenerator<readonly (StoredReport & ReportRef)[]> {
-    const counters = (await this.storage.read(shardKeys(outageId))) as Record<string, Counter | undefined>;
+    const counters = await readDocs(this.storage, shardKeys(outageId), counterSchema, this.log);
     const keys: string[] = [];
     for (let s = 0; s < SHARDS; s++) {
-      const n = counters[shardKey(outageId, s)]?.n ?? 0;
+      const n = counters.get(shardKey(outageId, s))?.n ?? 0;
       for (let i = 0; i < n; i++) keys.push(slotKey(outageId, s, i));
     }
     for (let from = 0; from < keys.length; from += pageSize) {
       const page = keys.slice(from, from + pageSize);
-      const items = (await this.storage.read(page)) as Record<string, unknown>;
-      // A slot whose writer died before writing it is skipped.
-      yield page.flatMap((key) => (items[key] ? [{ ...strip<StoredReport>(items[key]), key }] : []));
+      const reports = await readDocs(this.storage, page, storedReportSchema, this.log);
+      // A slot whose writer died before writing it is skipped, and so is one that does not parse.
+      yield page.flatMap((key) => {
+        const report = reports.get(key);
+        return report ? [{ ...report, key }] : [];
+      });
     }
   }
 
@@ -141,9 +148,11 @@ export class ReportStore {
 
   /** Notes a claim card queued for a reporter, or once delivered its Teams id (idempotent: the same post twice is one). */
   async addClaim(ref: ReportRef, post: Announcement): Promise<void> {
-    await updateWithRetry<StoredReport>(
+    await updateDoc(
       this.storage,
       ref.key,
+      storedReportSchema,
+      this.log,
       (current) => {
         if (!current) return undefined;
         const claims = current.claims ?? [];

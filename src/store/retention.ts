@@ -1,7 +1,6 @@
 import type { Storage } from 'botbuilder';
 import type { Outage } from '../domain/outage';
 import type { SystemId } from '../domain/types';
-import { updateWithRetry } from './etag';
 import type { HistoryEntry, LiveDoc, PendingReport } from './outages';
 import { alertsKey } from './subscriptions';
 
@@ -28,6 +27,7 @@ export interface RetentionOutageStore {
   live(): Promise<LiveDoc>;
   change<R>(change: (doc: LiveDoc) => { doc?: LiveDoc; result: R }): Promise<R>;
   history(): Promise<HistoryEntry[]>;
+  forgetHistory(drop: (entry: HistoryEntry) => boolean): Promise<void>;
 }
 
 export interface PurgeOptions {
@@ -44,7 +44,6 @@ export interface PurgeResult {
   readonly pendingReports: number;
 }
 
-const HISTORY = 'outages/history';
 const DAY_MS = 86_400_000;
 
 export function retentionCutoff(now: Date, retentionDays: number): Date {
@@ -97,18 +96,7 @@ export async function purgeOlderThan(
   });
 
   // 3. The history index, last: until then a rerun finds the entries again.
-  if (purged.length > 0) {
-    await updateWithRetry<{ entries: HistoryEntry[] }>(
-      storage,
-      HISTORY,
-      (current) => {
-        const entries = current?.entries ?? [];
-        const kept = entries.filter((e) => !(purgedSet.has(e.id) && isOld(endOf(e))));
-        return kept.length === entries.length ? undefined : { ...current, entries: kept };
-      },
-      { attempts: 50 },
-    );
-  }
+  if (purged.length > 0) await outages.forgetHistory((e) => purgedSet.has(e.id) && isOld(endOf(e)));
 
   return { purged, pendingReports };
 }

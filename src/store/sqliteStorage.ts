@@ -3,6 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Storage, StoreItems } from 'botbuilder';
+import { backoffMs } from '../lib/backoff';
+import { isRecord } from '../lib/isRecord';
+import { sleep } from '../lib/sleep';
 import { ETagConflictError, type CreatesIfAbsent } from './etag.js';
 
 export { isETagConflict, ETagConflictError } from './etag.js';
@@ -208,19 +211,15 @@ function conditionOf(eTag: unknown): string | undefined {
 
 /** Strips `eTag` and serialises the rest; items must be objects, as in Storage. */
 function serialise(key: string, item: unknown): { eTag: unknown; value: string } {
-  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-    throw new TypeError(`SqliteStorage: item "${key}" must be an object`);
-  }
-  const { eTag, ...rest } = item as Record<string, unknown>;
+  if (!isRecord(item)) throw new TypeError(`SqliteStorage: item "${key}" must be an object`);
+  const { eTag, ...rest } = item;
   return { eTag, value: JSON.stringify(rest) };
 }
 
 function parseValue(row: Row): Record<string, unknown> {
   const parsed: unknown = JSON.parse(row.value);
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new Error(`SqliteStorage: stored value of "${row.key}" is not an object`);
-  }
-  return parsed as Record<string, unknown>;
+  if (!isRecord(parsed)) throw new Error(`SqliteStorage: stored value of "${row.key}" is not an object`);
+  return parsed;
 }
 
 /**
@@ -241,7 +240,7 @@ function setUpWithRetry(setUp: () => void): void {
       return;
     } catch (err) {
       if (!isBusy(err) || attempt >= 20) throw err;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50 + Math.floor(Math.random() * 100));
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, backoffMs(attempt, { baseMs: 50, capMs: 150, jitter: 'equal' }));
     }
   }
 }
@@ -252,8 +251,7 @@ async function withBusyRetry<T>(operation: () => T): Promise<T> {
       return operation();
     } catch (err) {
       if (!isBusy(err) || attempt >= 12) throw err;
-      const ceiling = Math.min(1_000, 20 * 2 ** attempt);
-      await new Promise((resolve) => setTimeout(resolve, ceiling / 2 + Math.random() * (ceiling / 2)));
+      await sleep(backoffMs(attempt, { baseMs: 40, capMs: 1_000, jitter: 'equal' }));
     }
   }
 }

@@ -1,7 +1,10 @@
 import type { Storage } from 'botbuilder';
+import { z } from 'zod';
 import type { SystemId } from '../domain/types';
 import { ID_PATTERN, LANGUAGES, type Language } from '../instruction/schema';
-import { SharedDocument } from './document';
+import { isRecord } from '../lib/isRecord';
+import { schemaFor } from '../lib/schemaFor';
+import { defaultDocumentLog, parseList, SharedDocument, type DocumentLog } from './document';
 
 /**
  * Personal alerts ("følg nedbrud" / "stop nedbrud", DESIGN.md): who wants the
@@ -52,24 +55,24 @@ export type SubscribeResult =
   | { readonly kind: 'changed'; readonly subscription: Subscription; readonly previous: SystemId | null }
   | { readonly kind: 'same'; readonly subscription: Subscription };
 
-const isSystem = (s: unknown): s is SystemId => typeof s === 'string' && ID_PATTERN.test(s);
-const isLanguage = (l: unknown): l is Language => typeof l === 'string' && (LANGUAGES as readonly string[]).includes(l);
 
-function normaliseSubscriptions(stored: Partial<SubscriptionsDoc> | undefined): SubscriptionsDoc {
-  const list = Array.isArray(stored?.subscribers) ? stored.subscribers : [];
-  return {
-    subscribers: list
-      .filter(
-        (s): s is Subscription =>
-          typeof s === 'object' &&
-          s !== null &&
-          typeof s.key === 'string' &&
-          typeof s.reach?.conversationId === 'string' &&
-          typeof s.reach.serviceUrl === 'string' &&
-          (s.system === null || isSystem(s.system)),
-      )
-      .map((s) => (isLanguage(s.lang) ? s : { ...s, lang: 'da' })),
-  };
+const reachSchema = schemaFor<Reach>()(z.object({ conversationId: z.string(), serviceUrl: z.string(), tenantId: z.string().optional() }));
+
+const subscriptionSchema = schemaFor<Subscription>()(
+  z.object({
+    key: z.string(),
+    name: z.string(),
+    reach: reachSchema,
+    system: z.string().regex(ID_PATTERN).nullable(),
+    since: z.string(),
+    // Records from before the language was kept have none (and their alerts were Danish).
+    lang: z.enum(LANGUAGES).catch('da'),
+  }),
+);
+
+/** The subscribers that parse; one that does not is left out (and logged), and is gone at the next change. */
+function parseSubscriptions(stored: unknown, log: DocumentLog): SubscriptionsDoc {
+  return { subscribers: parseList(subscriptionSchema, isRecord(stored) ? stored['subscribers'] : undefined, log, SUBSCRIPTIONS_KEY, 'subscribers') };
 }
 
 function cleanReach(reach: Reach): Reach {
@@ -85,10 +88,13 @@ function sameReach(a: Reach, b: Reach): boolean {
 }
 
 export class Subscriptions {
-  readonly #doc: SharedDocument<SubscriptionsDoc>;
+  readonly #doc: SharedDocument<SubscriptionsDoc, unknown>;
 
-  constructor(private readonly storage: Storage) {
-    this.#doc = new SharedDocument<SubscriptionsDoc>(storage, SUBSCRIPTIONS_KEY, normaliseSubscriptions);
+  constructor(
+    private readonly storage: Storage,
+    log: DocumentLog = defaultDocumentLog(),
+  ) {
+    this.#doc = new SharedDocument<SubscriptionsDoc, unknown>(storage, SUBSCRIPTIONS_KEY, (stored) => parseSubscriptions(stored, log));
   }
 
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allText, Conversation, findButton, MONDAY_MORNING, SATURDAY_EVENING } from '../helpers/bot';
+import { allText, Conversation, findButton, MONDAY_MORNING, SATURDAY_EVENING, testServices } from '../helpers/bot';
 import { cardText } from '../helpers/cards';
 
 /**
@@ -299,5 +299,21 @@ describe('English', () => {
     expect(kmd).toContain('Call KMD support');
     expect(kmd).toContain('4460 5040');
     expect(kmd).not.toContain('Ring til');
+  });
+});
+
+describe('a stored language', () => {
+  const who = { id: '29:user-lang', name: 'Lene', aadObjectId: '00000000-0000-4000-8000-00000000beef' };
+
+  it('a chosen English, as stored, holds for a status button pressed later', async () => {
+    const c = new Conversation(testServices(SATURDAY_EVENING), 'da-DK', who);
+    await c.world.storage.write({ [`people/${who.aadObjectId}`]: { language: { lang: 'en', chosen: true } } });
+    expect(allText(await c.send({ action: 'status' }))).toContain('No outages are reported right now.');
+  });
+
+  it('a record the bot cannot read counts as none: the person is answered in Danish, not with an error', async () => {
+    const c = new Conversation(testServices(SATURDAY_EVENING), 'da-DK', who);
+    await c.world.storage.write({ [`people/${who.aadObjectId}`]: { language: { lang: 'sv', chosen: 'yes' } } });
+    expect(allText(await c.send({ action: 'status' }))).toContain('Der er ikke meldt nogen nedbrud lige nu.');
   });
 });

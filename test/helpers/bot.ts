@@ -15,6 +15,7 @@ import { withEscalationAfter } from '../../src/domain/systems';
 import type { Instruction } from '../../src/instruction/schema';
 import { ChannelRegistry } from '../../src/store/channels';
 import { Closures } from '../../src/store/closures';
+import { sleep } from '../../src/lib/sleep';
 import { officeHoursProvider } from '../../src/app/officeHoursProvider';
 import { outboxSending, type OutboxSendingOptions } from '../../src/bot/outboxSending';
 import type { Outbox } from '../../src/notify/outbox';
@@ -60,7 +61,7 @@ export function recordingSender(): Sender & { posted: Posted[]; failFor: Set<str
         throw new SendError('send', { statusCode: status, code: undefined, retryable: status >= 500, retryAfterMs: undefined }, 1, { cause: new Error(`HTTP ${status}`) });
       }
       const delay = slow.get(target.conversationId);
-      if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
+      if (delay) await sleep(delay);
       const activityId = `post-${++n}`;
       posted.push({ kind: 'send', conversationId: target.conversationId, activityId, activity });
       return { activityId };

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { Activity } from 'botbuilder';
-import { closeServer, isRecord, listenLocal, parseJson, pathSegments, readBody, sendJson } from './stubServer';
+import { isRecord } from '../../src/lib/isRecord';
+import { closeServer, listenLocal, parseJson, pathSegments, readBody, sendJson } from './stubServer';
 
 /**
  * A local stand-in for Teams' Bot Connector (DESIGN.md, "Local end-to-end"): the

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
 import { TEAMS_GLOBAL, TEAMS_PER_CONVERSATION, type RateWindow } from '../../src/notify/pacing';
-import { activityPath, closeServer, isRecord, listenLocal, parseJson, readBody, sendJson } from './stubServer';
+import { isRecord } from '../../src/lib/isRecord';
+import { baseConversationId } from '../../src/teams/addressing';
+import { activityPath, closeServer, listenLocal, parseJson, readBody, sendJson } from './stubServer';
 
 /**
  * A local Bot Connector that enforces Teams' rate limits (per conversation 7/1 s,
@@ -140,7 +142,7 @@ export async function startLimitedConnector(options: LimitedConnectorOptions = {
       }
       const body = parseJson(raw);
       const outboxId = outboxIdOf(body);
-      const request: LimitedRequest = { n: ++n, method, conversationId: route.conversationId, key: baseOf(route.conversationId), activityId: route.activityId, outboxId, at };
+      const request: LimitedRequest = { n: ++n, method, conversationId: route.conversationId, key: baseConversationId(route.conversationId), activityId: route.activityId, outboxId, at };
       counts.requests++;
       const clientId = outboxId ?? `#${request.n}`;
       const k = (seen.get(clientId) ?? 0) + 1;
@@ -229,11 +231,6 @@ function answer(res: ServerResponse, a: LimitedAnswer, delayMs: number): void {
   const send = () => sendJson(res, a.status, a.body, a.headers);
   if (delayMs > 0) setTimeout(send, delayMs);
   else send();
-}
-
-function baseOf(conversationId: string): string {
-  const at = conversationId.toLowerCase().indexOf(';messageid=');
-  return at === -1 ? conversationId : conversationId.slice(0, at);
 }
 
 function outboxIdOf(body: unknown): string | undefined {

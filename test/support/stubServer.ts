@@ -65,10 +65,6 @@ export function activityPath(url: string): { conversationId: string; activityId:
   return { conversationId, activityId };
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function safeDecode(segment: string): string {
   try {
     return decodeURIComponent(segment);
