@@ -1,12 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/clock';
-import { backoffMs, conversationKey, shardOf, type OutboxMessage, type OutboxRecord } from '../../src/notify/outbox';
+import type { OutboxMessage, OutboxRecord } from '../../src/notify/outbox';
+import { conversationKey, shardOf } from '../../src/notify/outbox/shard';
+import { backoffMs } from '../../src/notify/outbox/util';
 import { Pacer, TEAMS_GLOBAL, TEAMS_PER_CONVERSATION, violations, type RateWindow } from '../../src/notify/pacing';
 import { SqliteStorage } from '../../src/store/sqliteStorage';
 import { outboxWorld, startLimitedConnector, textTo, type LimitedConnector, type OutboxWorld } from '../helpers/limitedConnector';
 
 /**
- * The outbox (src/notify/outbox.ts) and its pacing (src/notify/pacing.ts): pure
+ * The outbox (src/notify/outbox/) and its pacing (src/notify/pacing.ts): pure
  * pacing under a fake clock, then the outbox over the real AdapterSender and
  * CloudAdapter (development mode) against a local connector that enforces Teams'
  * limits and injects failures, on a SQLite file.

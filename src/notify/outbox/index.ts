@@ -1,0 +1,8 @@
+/**
+ * The outbox (./outbox.ts): every proactive send goes through it, durably,
+ * paced within Teams' limits, retried, recorded once. This is its public surface;
+ * the parts behind it are internal.
+ */
+export { Outbox } from './outbox';
+export type { ThrottlePolicy } from './throttle';
+export type { EnqueueResult, OutboxError, OutboxMessage, OutboxOp, OutboxOptions, OutboxPurpose, OutboxRecord, OutboxState, OutboxStats } from './types';
