@@ -87,5 +87,5 @@ export function outboxWorld(): OutboxWorld {
 
 /** A plain text message to one conversation (a channel when the id looks like one). */
 export function textTo(serviceUrl: string, conversationId: string, id: string, text = id): OutboxMessage {
-  return { id, op: 'send', target: { conversationId, serviceUrl, tenantId: 'tenant-test' }, activity: { type: 'message', text }, purpose: { kind: 'test', conversationId } };
+  return { id, op: 'send', target: { conversationId, serviceUrl, tenantId: 'tenant-test' }, activity: { type: 'message', text }, purpose: { kind: 'other', label: conversationId } };
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/clock';
 import type { OutboxMessage, OutboxRecord } from '../../src/notify/outbox';
+import { contentAddress } from '../../src/notify/outbox/payloads';
 import { conversationKey, shardOf } from '../../src/notify/outbox/shard';
 import { backoffMs } from '../../src/notify/outbox/util';
 import { Pacer, TEAMS_GLOBAL, TEAMS_PER_CONVERSATION, violations, type RateWindow } from '../../src/notify/pacing';
@@ -206,9 +207,9 @@ describe('outbox: delivery through the real AdapterSender', () => {
     const target = { conversationId: channel(9), serviceUrl: url };
     const announce = 'outage-1:announce:' + channel(9);
     await outbox.enqueue([
-      { id: announce, op: 'send', target, activity: { type: 'message', text: 'Nexus er nede' }, purpose: { kind: 'announcement', outageId: 'outage-1' } },
-      { id: 'outage-1:update:u1:' + channel(9), op: 'reply', target, rootMessageId: announce, activity: { type: 'message', text: 'Opdatering' }, purpose: { kind: 'update', outageId: 'outage-1' } },
-      { id: 'outage-1:resolved-card:' + channel(9), op: 'update', target, activityOfMessageId: announce, activity: { type: 'message', text: 'Løst' }, purpose: { kind: 'resolved-card', outageId: 'outage-1' } },
+      { id: announce, op: 'send', target, activity: { type: 'message', text: 'Nexus er nede' }, purpose: { kind: 'post', post: 'announcement', outageId: 'outage-1', system: 'nexus' } },
+      { id: 'outage-1:update:u1:' + channel(9), op: 'reply', target, rootMessageId: announce, activity: { type: 'message', text: 'Opdatering' }, purpose: { kind: 'update', outageId: 'outage-1', system: 'nexus' } },
+      { id: 'outage-1:resolved-card:' + channel(9), op: 'update', target, activityOfMessageId: announce, activity: { type: 'message', text: 'Løst' }, purpose: { kind: 'card-update', outageId: 'outage-1', system: 'nexus' } },
     ]);
     outbox.start();
     await outbox.drain(5_000);
@@ -232,7 +233,7 @@ describe('outbox: delivery through the real AdapterSender', () => {
     const failed: OutboxRecord[][] = [];
     const outbox = world.outbox({ maxAttempts: 3, onFailed: (records) => void failed.push([...records]) });
     const url = connector.url;
-    const doomed: OutboxMessage = { ...textTo(url, person(666), 'alert:666'), purpose: { kind: 'personal-alert', outageId: 'o1', person: 'Bente Hansen' } };
+    const doomed: OutboxMessage = { ...textTo(url, person(666), 'alert:666'), purpose: { kind: 'alert', outageId: 'o1', system: 'nexus', subscriber: 'Bente Hansen', message: 'announcement' } };
     await outbox.enqueue([doomed, ...Array.from({ length: 10 }, (_, i) => textTo(url, person(i), `alert:${i}`))]);
     outbox.start();
     await outbox.drain(10_000);
@@ -244,7 +245,7 @@ describe('outbox: delivery through the real AdapterSender', () => {
       state: 'failed',
       attempts: 3,
       target: { conversationId: person(666) },
-      purpose: { kind: 'personal-alert', person: 'Bente Hansen' },
+      purpose: { kind: 'alert', subscriber: 'Bente Hansen' },
       error: { statusCode: 502, retryable: true },
     });
   });
@@ -271,8 +272,8 @@ describe('outbox: delivery through the real AdapterSender', () => {
     const outbox = world.outbox({ onFailed: (records) => void failed.push(...records) });
     const target = { conversationId: channel(5), serviceUrl: connector.url };
     await outbox.enqueue([
-      { id: 'root', op: 'send', target, activity: { text: 'root' }, purpose: { kind: 'announcement' } },
-      { id: 'reply', op: 'reply', target, rootMessageId: 'root', activity: { text: 'reply' }, purpose: { kind: 'update' } },
+      { id: 'root', op: 'send', target, activity: { text: 'root' }, purpose: { kind: 'post', post: 'announcement', outageId: 'o5', system: 'nexus' } },
+      { id: 'reply', op: 'reply', target, rootMessageId: 'root', activity: { text: 'reply' }, purpose: { kind: 'update', outageId: 'o5', system: 'nexus' } },
     ]);
     outbox.start();
     await outbox.drain(5_000);
@@ -309,7 +310,7 @@ describe('outbox: delivery through the real AdapterSender', () => {
     });
     const url = connector.url;
     const card = { type: 'message' as const, text: 'Nexus er nede' };
-    await outbox.enqueue(Array.from({ length: 5 }, (_, i): OutboxMessage => ({ id: `card:${i}`, op: 'send', target: { conversationId: person(i), serviceUrl: url }, activity: card, purpose: { kind: 'announcement' } })));
+    await outbox.enqueue(Array.from({ length: 5 }, (_, i): OutboxMessage => ({ id: `card:${i}`, op: 'send', target: { conversationId: person(i), serviceUrl: url }, activity: card, purpose: { kind: 'other', label: 'card' } })));
     const peek = new SqliteStorage({ path: world.file });
     const payloads = (await peek.read(['outbox/payloads'])) as Record<string, { used?: Record<string, string> } | undefined>;
     expect(Object.keys(payloads['outbox/payloads']?.used ?? {})).toHaveLength(1);
@@ -341,8 +342,32 @@ describe('outbox: delivery through the real AdapterSender', () => {
   it('rejects malformed messages before storing anything', async () => {
     world = outboxWorld();
     const outbox = world.outbox();
-    const bad = { id: 'r', op: 'reply', target: { conversationId: 'a:x', serviceUrl: 'http://x' }, activity: {}, purpose: { kind: 'x' } } as const;
+    const bad = { id: 'r', op: 'reply', target: { conversationId: 'a:x', serviceUrl: 'http://x' }, activity: {}, purpose: { kind: 'other' } } as const;
     await expect(outbox.enqueue([bad])).rejects.toThrow(/rootActivityId or rootMessageId/);
+    // A purpose the union does not know (here an untyped caller's old-style one) is refused too.
+    const untyped = { ...textTo('http://x', person(1), 'p'), purpose: { kind: 'personal-alert', person: 'Bente Hansen' } } as unknown as OutboxMessage;
+    await expect(outbox.enqueue([untyped])).rejects.toThrow(/purpose .* is not one the outbox knows/);
     expect(await outbox.stats()).toMatchObject({ pending: 0 });
+  });
+
+  it('sends a record stored before the typed purpose, with its purpose mapped, and drops a malformed one with a log', async () => {
+    connector = await startLimitedConnector();
+    world = outboxWorld();
+    const target = { conversationId: channel(7), serviceUrl: connector.url, tenantId: 'tenant-test' };
+    const activity = { type: 'message', text: 'Nexus er nede' };
+    const { hash } = contentAddress(activity);
+    const old = { id: 'old:1', op: 'send', target, purpose: { kind: 'announcement', announcement: 'announcement', outageId: 'o7', system: 'nexus', serviceUrl: connector.url }, payload: hash, state: 'pending', seq: 0, pos: 0, enqueuedAt: new Date().toISOString(), attempts: 0, tries: [] };
+    const broken = { id: 'broken:1', op: 'send', target: 'nowhere', payload: hash, state: 'pending', seq: 1 };
+    const seed = new SqliteStorage({ path: world.file });
+    await seed.write({ 'outbox/meta': { shards: 16 }, [`outbox/payload/${hash}`]: { activity }, [`outbox/shard/${String(shardOf(target, 16)).padStart(2, '0')}`]: { rev: 1, nextSeq: 2, messages: [old, broken], holds: {} } });
+    seed.close();
+    const delivered: OutboxRecord[] = [];
+    const outbox = world.outbox({ onDelivered: (r) => void delivered.push(r) });
+    outbox.start();
+    await outbox.drain(5_000);
+    expect(connector.report()).toMatchObject({ delivered: 1, duplicates: 0 });
+    expect(delivered.map((r) => [r.id, r.purpose])).toEqual([['old:1', { kind: 'post', post: 'announcement', outageId: 'o7', system: 'nexus' }]]);
+    expect(world.logs.lines()).toContainEqual(expect.objectContaining({ level: 'error', id: 'broken:1', msg: 'outbox: dropped a stored message that does not parse' }));
+    expect([...(await outbox.records(['old:1', 'broken:1'])).keys()]).toEqual(['old:1']);
   });
 });

@@ -1,5 +1,3 @@
-import { isRecord } from './util';
-
 /**
  * Where the outbox keeps its state. Storage has no list or query, so a few small
  * documents:
@@ -27,21 +25,4 @@ export const META_KEY = `${PREFIX}/meta`;
 export interface MetaDoc {
   /** 0: not set up yet. */
   readonly shards: number;
-}
-
-export function normaliseMeta(d: Partial<MetaDoc> | undefined): MetaDoc {
-  return { shards: typeof d?.shards === 'number' && d.shards >= 1 ? Math.floor(d.shards) : 0 };
-}
-
-/** What `outbox/signal` says (changes with every enqueue), or undefined when absent. */
-export function signalMark(stored: unknown): string | undefined {
-  if (!isRecord(stored)) return undefined;
-  return `${String(stored['at'])}:${String(stored['nonce'])}`;
-}
-
-/** A stored item without the storage's eTag. */
-export function stripETag(item: unknown): unknown {
-  if (!isRecord(item)) return undefined;
-  const { eTag: _eTag, ...rest } = item;
-  return rest;
 }

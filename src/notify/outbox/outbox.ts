@@ -7,15 +7,16 @@ import { Pacer } from '../pacing';
 import type { ConversationTarget } from '../sender';
 import { Dispatcher, type Inflight } from './dispatcher';
 import { Hooks } from './hooks';
-import { META_KEY, normaliseMeta, PAYLOADS_KEY, shardKey, SIGNAL_KEY, signalMark, stripETag, THROTTLE_KEY, WORKERS_KEY, type MetaDoc } from './keys';
+import { META_KEY, PAYLOADS_KEY, shardKey, SIGNAL_KEY, THROTTLE_KEY, WORKERS_KEY, type MetaDoc } from './keys';
 import { Leases } from './leases';
-import { contentAddress, normalisePayloads, Payloads, type PayloadsDoc } from './payloads';
+import { contentAddress, Payloads, type PayloadsDoc } from './payloads';
+import { checkMessage, parseMeta, parsePayloads, parseSignal, parseThrottle, parseWorkers, shardParser } from './schemas';
 import { settingsOf, type Settings } from './settings';
-import { addMessages, isFinished, markNotified, normaliseShard, shardOf, type ShardDoc } from './shard';
-import { normaliseThrottle, Throttle, type ThrottleDoc } from './throttle';
+import { addMessages, isFinished, markNotified, shardOf, type ShardDoc } from './shard';
+import { Throttle, type ThrottleDoc } from './throttle';
 import type { EnqueueResult, OutboxMessage, OutboxOptions, OutboxRecord, OutboxStats } from './types';
-import { isRecord, sleep } from './util';
-import { normaliseWorkers, Workers, type WorkersDoc } from './workers';
+import { sleep } from './util';
+import { Workers, type WorkersDoc } from './workers';
 
 /**
  * The outbox: every proactive send (announcements, updates, the all-clear,
@@ -53,6 +54,7 @@ export class Outbox {
   readonly #hooks: Hooks;
   readonly #dispatcher: Dispatcher;
   readonly #inflight = new Map<string, Inflight>();
+  readonly #parseShard: (raw: unknown) => ShardDoc;
   /** waitFor callers in this process, by message id. */
   readonly #waiters = new Map<string, Set<(r: OutboxRecord) => void>>();
 
@@ -75,16 +77,17 @@ export class Outbox {
     this.#storage = storage;
     this.#logger = logger;
     this.#clock = s.clock;
+    this.#parseShard = shardParser(logger);
     const pacer = new Pacer(s.pacer);
     const inflight = this.#inflight;
     this.#throttle = new Throttle(s.throttle, s.worker, s.random);
-    this.#metaDoc = new SharedDocument<MetaDoc>(storage, META_KEY, normaliseMeta);
+    this.#metaDoc = new SharedDocument<MetaDoc>(storage, META_KEY, parseMeta);
     this.#workers = new Workers({
       worker: s.worker,
       leaseMs: s.rules.leaseMs,
       pollMs: s.pollMs,
       globalHorizonMs: s.globalHorizonMs,
-      doc: new SharedDocument<WorkersDoc>(storage, WORKERS_KEY, normaliseWorkers),
+      doc: new SharedDocument<WorkersDoc>(storage, WORKERS_KEY, parseWorkers),
       logger,
       now,
     });
@@ -97,7 +100,7 @@ export class Outbox {
       inflight,
       seed: (key, at) => pacer.record(key, new Date(at), { global: false }),
     });
-    this.#payloads = new Payloads(storage, new SharedDocument<PayloadsDoc>(storage, PAYLOADS_KEY, normalisePayloads), s.rules.keepFinishedMs, logger);
+    this.#payloads = new Payloads(storage, new SharedDocument<PayloadsDoc>(storage, PAYLOADS_KEY, parsePayloads), s.rules.keepFinishedMs, logger);
     this.#hooks = new Hooks({
       onDelivered: options.onDelivered,
       onFailed: options.onFailed,
@@ -119,7 +122,7 @@ export class Outbox {
       payloads: this.#payloads,
       hooks: this.#hooks,
       throttle: this.#throttle,
-      throttleDoc: new SharedDocument<ThrottleDoc>(storage, THROTTLE_KEY, normaliseThrottle),
+      throttleDoc: new SharedDocument<ThrottleDoc>(storage, THROTTLE_KEY, parseThrottle),
       workers: this.#workers,
       stopping: () => this.#stopping,
       wake: () => this.#wake(),
@@ -133,8 +136,8 @@ export class Outbox {
   // --- public ---------------------------------------------------------------------
 
   /** Stores messages for sending; an id already in the outbox is ignored. Resolves when stored (not sent). */
-  async enqueue(messages: readonly OutboxMessage[]): Promise<EnqueueResult> {
-    for (const m of messages) validate(m);
+  async enqueue(given: readonly OutboxMessage[]): Promise<EnqueueResult> {
+    const messages = given.map(checkMessage);
     const shards = await this.#ready();
     const at = this.#clock.now().toISOString();
 
@@ -271,7 +274,7 @@ export class Outbox {
       if (shards !== configured) {
         this.#logger.warn({ stored: shards, configured }, 'outbox: the storage was set up with another shard count; using the stored one');
       }
-      this.#leases.open(this.#storage, shards, (d) => normaliseShard(d as Partial<ShardDoc> | undefined));
+      this.#leases.open(this.#storage, shards, this.#parseShard);
       return shards;
     })();
     this.#init.catch(() => (this.#init = undefined));
@@ -282,7 +285,7 @@ export class Outbox {
     const shards = await this.#ready();
     const keys = Array.from({ length: shards }, (_, i) => shardKey(i));
     const items = (await this.#storage.read(keys)) as Record<string, unknown>;
-    return keys.map((k) => normaliseShard(stripETag(items[k]) as Partial<ShardDoc> | undefined));
+    return keys.map((k) => this.#parseShard(items[k]));
   }
 
   // --- the loop -----------------------------------------------------------------------
@@ -345,8 +348,8 @@ export class Outbox {
     if (!active && !this.#wantScan && now - this.#lastFullScan < this.#s.idlePollMs) {
       // Idle: one small read tells whether anyone enqueued since the last scan.
       const items = (await this.#storage.read([SIGNAL_KEY, THROTTLE_KEY])) as Record<string, unknown>;
-      this.#throttle.adopt(normaliseThrottle(stripETag(items[THROTTLE_KEY]) as Partial<ThrottleDoc> | undefined));
-      const mark = signalMark(items[SIGNAL_KEY]);
+      this.#throttle.adopt(parseThrottle(items[THROTTLE_KEY]));
+      const mark = parseSignal(items[SIGNAL_KEY]);
       if (mark === this.#lastSignal) return;
       this.#lastSignal = mark;
     }
@@ -355,10 +358,10 @@ export class Outbox {
     const shards = await this.#ready();
     const keys = Array.from({ length: shards }, (_, i) => shardKey(i));
     const items = (await this.#storage.read([...keys, THROTTLE_KEY, WORKERS_KEY, SIGNAL_KEY])) as Record<string, unknown>;
-    this.#throttle.adopt(normaliseThrottle(stripETag(items[THROTTLE_KEY]) as Partial<ThrottleDoc> | undefined));
-    this.#workers.adopt(normaliseWorkers(stripETag(items[WORKERS_KEY]) as Partial<WorkersDoc> | undefined));
-    this.#lastSignal = signalMark(items[SIGNAL_KEY]);
-    keys.forEach((k, i) => this.#leases.seen(i, normaliseShard(stripETag(items[k]) as Partial<ShardDoc> | undefined)));
+    this.#throttle.adopt(parseThrottle(items[THROTTLE_KEY]));
+    this.#workers.adopt(parseWorkers(items[WORKERS_KEY]));
+    this.#lastSignal = parseSignal(items[SIGNAL_KEY]);
+    keys.forEach((k, i) => this.#leases.seen(i, this.#parseShard(items[k])));
 
     await this.#payloads.sweep(now);
     this.#workers.noteExpectedShare(now);
@@ -366,20 +369,4 @@ export class Outbox {
     const busy = this.#leases.held > 0;
     if (busy !== this.#workers.busy) await this.#workers.setBusy(busy, this.#now());
   }
-}
-
-function validate(m: OutboxMessage): void {
-  const fail = (why: string) => {
-    throw new TypeError(`Outbox.enqueue: message ${JSON.stringify(m.id)}: ${why}`);
-  };
-  if (typeof m.id !== 'string' || m.id === '') fail('id must be a non-empty string');
-  if (m.op !== 'send' && m.op !== 'reply' && m.op !== 'update') fail(`unknown op ${String(m.op)}`);
-  if (!m.target || typeof m.target.conversationId !== 'string' || m.target.conversationId === '' || typeof m.target.serviceUrl !== 'string' || m.target.serviceUrl === '') {
-    fail('target needs conversationId and serviceUrl');
-  }
-  if (m.op === 'reply' && !m.rootActivityId && !m.rootMessageId) fail('a reply needs rootActivityId or rootMessageId');
-  if (m.op === 'update' && !m.activityId && !m.activityOfMessageId) fail('an update needs activityId or activityOfMessageId');
-  if (!isRecord(m.activity)) fail('activity must be an object');
-  if (!m.purpose || typeof m.purpose.kind !== 'string') fail('purpose.kind must be a string');
-  for (const [k, v] of Object.entries(m.purpose)) if (typeof v !== 'string') fail(`purpose.${k} must be a string`);
 }

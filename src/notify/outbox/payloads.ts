@@ -3,8 +3,8 @@ import type { Activity, Storage } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { SharedDocument } from '../../store/document';
 import { payloadKey } from './keys';
+import { parseBody } from './schemas';
 import { iso, ms } from './time';
-import { isRecord } from './util';
 
 /**
  * Message bodies, content-addressed: `outbox/payload/<sha256>` holds the
@@ -67,10 +67,8 @@ export class Payloads {
     const cached = this.#cache.get(hash);
     if (cached) return cached;
     const items = (await this.#storage.read([payloadKey(hash)])) as Record<string, unknown>;
-    const stored = items[payloadKey(hash)];
-    const activity = isRecord(stored) ? stored['activity'] : undefined;
-    if (!isRecord(activity)) return undefined;
-    const value = activity as Partial<Activity>;
+    const value = parseBody(items[payloadKey(hash)]);
+    if (!value) return undefined;
     this.#cache.set(hash, value);
     if (this.#cache.size > CACHED) {
       const oldest = this.#cache.keys().next();
@@ -105,8 +103,4 @@ export class Payloads {
       this.#logger.info({ count: gone.length }, 'outbox: deleted old message bodies');
     }
   }
-}
-
-export function normalisePayloads(d: Partial<PayloadsDoc> | undefined): PayloadsDoc {
-  return { used: { ...(d?.used ?? {}) }, ...(d?.sweptAt ? { sweptAt: d.sweptAt } : {}) };
 }

@@ -2,7 +2,6 @@ import { baseConversationId } from '../../store/channels';
 import type { ConversationTarget } from '../sender';
 import { iso, ms } from './time';
 import type { OutboxError, OutboxMessage, OutboxRecord } from './types';
-import { isRecord } from './util';
 
 /**
  * A shard: `outbox/shard/<i>` (i < shards, default 16) holds the messages of
@@ -299,30 +298,4 @@ function cleanTarget(t: ConversationTarget): ConversationTarget {
     ...(t.tenantId !== undefined ? { tenantId: t.tenantId } : {}),
     ...(t.conversationType !== undefined ? { conversationType: t.conversationType } : {}),
   };
-}
-
-export function normaliseShard(d: Partial<ShardDoc> | undefined): ShardDoc {
-  const messages = Array.isArray(d?.messages) ? d.messages.filter(isStoredRecord) : [];
-  const holds: Record<string, string> = {};
-  if (isRecord(d?.holds)) for (const [k, v] of Object.entries(d.holds)) if (typeof v === 'string') holds[k] = v;
-  return {
-    rev: typeof d?.rev === 'number' ? d.rev : 0,
-    ...(typeof d?.owner === 'string' ? { owner: d.owner } : {}),
-    ...(typeof d?.leaseUntil === 'string' ? { leaseUntil: d.leaseUntil } : {}),
-    nextSeq: typeof d?.nextSeq === 'number' ? d.nextSeq : messages.reduce((n, r) => Math.max(n, r.seq + 1), 0),
-    messages,
-    holds,
-  };
-}
-
-function isStoredRecord(r: unknown): r is OutboxRecord {
-  if (!isRecord(r)) return false;
-  return (
-    typeof r['id'] === 'string' &&
-    typeof r['payload'] === 'string' &&
-    typeof r['seq'] === 'number' &&
-    (r['state'] === 'pending' || r['state'] === 'sending' || r['state'] === 'delivered' || r['state'] === 'failed') &&
-    isRecord(r['target']) &&
-    Array.isArray(r['tries'])
-  );
 }

@@ -151,13 +151,3 @@ export function sharedPause(stored: ThrottleDoc, pause: Pause): ThrottleDoc {
   const slowUntil = Math.max(ms(stored.slowUntil), pause.until);
   return { slowUntil: iso(slowUntil), level: pause.level, lastPauseAt: iso(pause.at), by: pause.by, reason: pause.reason };
 }
-
-export function normaliseThrottle(d: Partial<ThrottleDoc> | undefined): ThrottleDoc {
-  return {
-    level: typeof d?.level === 'number' ? d.level : 0,
-    ...(typeof d?.slowUntil === 'string' ? { slowUntil: d.slowUntil } : {}),
-    ...(typeof d?.lastPauseAt === 'string' ? { lastPauseAt: d.lastPauseAt } : {}),
-    ...(typeof d?.by === 'string' ? { by: d.by } : {}),
-    ...(typeof d?.reason === 'string' ? { reason: d.reason } : {}),
-  };
-}

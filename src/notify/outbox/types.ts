@@ -3,17 +3,12 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../domain/clock';
 import type { PacingOptions, RateWindow } from '../pacing';
 import type { ConversationTarget, Sender } from '../sender';
+import type { OutboxPurpose } from './purpose';
 import type { ThrottlePolicy } from './throttle';
 
 /** What the outbox stores and hands back: messages, their records, options, counts. */
 
 export type OutboxOp = 'send' | 'reply' | 'update';
-
-/** Why a message exists (for reports and hooks): `kind` plus string facts (outageId, person name, role, …). */
-export interface OutboxPurpose {
-  readonly kind: string;
-  readonly [key: string]: string;
-}
 
 export interface OutboxMessage {
   /** Idempotency key, unique per conversation, e.g. `${outageId}:announce:${conversationId}`. */
@@ -29,6 +24,7 @@ export interface OutboxMessage {
   /** … or the outbox id of the message that posted it (same conversation). */
   readonly activityOfMessageId?: string;
   readonly activity: Partial<Activity>;
+  /** Why it exists, for the hooks and reports (./purpose.ts); checked on enqueue, parsed on read. */
   readonly purpose: OutboxPurpose;
 }
 

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { SharedDocument } from '../../store/document';
 import { iso, ms } from './time';
-import { isRecord } from './util';
 
 /**
  * Live instances, `outbox/workers`: heartbeats, and whether each holds shards.
@@ -201,22 +200,4 @@ export function shardsToGiveBack(owned: readonly number[], releasing: ReadonlySe
   const drained = owned.filter((i) => !hasWork(i));
   const keep = owned.filter((i) => hasWork(i) && !releasing.has(i));
   return [...drained, ...keep.slice(fair)];
-}
-
-export function normaliseWorkers(d: Partial<WorkersDoc> | undefined): WorkersDoc {
-  const workers: Record<string, WorkerEntry> = {};
-  if (isRecord(d?.workers)) {
-    for (const [id, w] of Object.entries(d.workers)) {
-      if (isRecord(w) && typeof w['heartbeatAt'] === 'string' && typeof w['expiresAt'] === 'string') {
-        workers[id] = {
-          heartbeatAt: w['heartbeatAt'],
-          expiresAt: w['expiresAt'],
-          ...(typeof w['busySince'] === 'string' ? { busySince: w['busySince'] } : {}),
-          ...(typeof w['idleSince'] === 'string' ? { idleSince: w['idleSince'] } : {}),
-          ...(typeof w['leftAt'] === 'string' ? { leftAt: w['leftAt'] } : {}),
-        };
-      }
-    }
-  }
-  return { workers };
 }
