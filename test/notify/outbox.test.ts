@@ -322,21 +322,27 @@ describe('outbox: delivery through the real AdapterSender', () => {
     expect(connector.report()).toMatchObject({ delivered: 5, duplicates: 0 });
   });
 
-  it('waitFor: resolves when this or another instance has delivered (or failed) the message; rejects for an unknown id', async () => {
+  it("records() and the hooks see what another instance delivered or failed: Teams' id, the 403; an unknown id is absent", async () => {
     connector = await startLimitedConnector({ respond: (r) => (r.key === person(2) ? { status: 403 } : undefined) });
     world = outboxWorld();
     const url = connector.url;
+    const delivered: [string, string][] = [];
+    const failed: OutboxRecord[] = [];
     const enqueuer = world.outbox(); // never started: a bot turn that only enqueues
-    const sender = world.outbox();
-    const ok = textTo(url, person(1), 'wait:ok');
-    const gone = textTo(url, person(2), 'wait:gone');
+    const sender = world.outbox({ onDelivered: (r, activityId) => void delivered.push([r.id, activityId]), onFailed: (records) => void failed.push(...records) });
+    const ok = textTo(url, person(1), 'queued:ok');
+    const gone = textTo(url, person(2), 'queued:gone');
     await enqueuer.enqueue([ok, gone]);
-    const waiting = Promise.all([enqueuer.waitFor(ok.id, ok.target, 5_000), sender.waitFor(gone.id, gone.target, 5_000)]);
     sender.start();
-    const [delivered, failed] = await waiting;
-    expect(delivered).toMatchObject({ state: 'delivered', sentActivityId: connector.log().find((e) => e.outboxId === ok.id)?.activityIdGiven });
-    expect(failed).toMatchObject({ state: 'failed', error: { statusCode: 403 } });
-    await expect(sender.waitFor('wait:never', ok.target, 100)).rejects.toThrow(/no message/);
+    await sender.drain(5_000);
+    const given = connector.log().find((e) => e.outboxId === ok.id)?.activityIdGiven;
+    expect(given).toEqual(expect.any(String));
+    const records = await enqueuer.records([ok.id, gone.id, 'queued:never']);
+    expect(records.get(ok.id)).toMatchObject({ state: 'delivered', sentActivityId: given, notified: true });
+    expect(records.get(gone.id)).toMatchObject({ state: 'failed', error: { statusCode: 403 }, notified: true });
+    expect(records.has('queued:never')).toBe(false);
+    expect(delivered).toEqual([[ok.id, given]]);
+    expect(failed.map((r) => [r.id, r.error?.statusCode])).toEqual([[gone.id, 403]]);
   });
 
   it('rejects malformed messages before storing anything', async () => {

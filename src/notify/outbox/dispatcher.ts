@@ -36,8 +36,6 @@ export interface DispatcherParts {
   readonly stopping: () => boolean;
   /** A send settled: the loop may have more to do. */
   readonly wake: () => void;
-  /** A message's final state was recorded by this instance. */
-  readonly finished: (record: OutboxRecord) => void;
   /** The sends in flight, by message id: written here, read by the leases (a shard with sends in flight is kept). */
   readonly inflight: Map<string, Inflight>;
 }
@@ -164,7 +162,6 @@ export class Dispatcher {
     } finally {
       this.#settle(record.id);
     }
-    if (stored && (stored.state === 'delivered' || stored.state === 'failed')) this.#p.finished(stored);
     if (stored?.state === 'delivered') await this.#p.hooks.delivered(shard, stored);
   }
 

@@ -4,7 +4,6 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../domain/clock';
 import { SharedDocument } from '../../store/document';
 import { Pacer } from '../pacing';
-import type { ConversationTarget } from '../sender';
 import { Dispatcher, type Inflight } from './dispatcher';
 import { Hooks } from './hooks';
 import { META_KEY, PAYLOADS_KEY, shardKey, SIGNAL_KEY, THROTTLE_KEY, WORKERS_KEY, type MetaDoc } from './keys';
@@ -38,7 +37,11 @@ import { Workers, type WorkersDoc } from './workers';
  * retries (./send.ts), the shared throttle (./throttle.ts), instances and their
  * shares (./workers.ts), message bodies (./payloads.ts), hooks (./hooks.ts).
  * This class enqueues, runs the loop and re-reads what other instances change.
- * `waitFor` serves a caller that must have Teams' activity id before it goes on.
+ *
+ * Queue-only: nobody waits for Teams. What needs Teams' activity id (a post's id
+ * on its outage) gets it from `onDelivered`, or reads it with `records`; a reply
+ * or an update names the message it refers to by outbox id (`rootMessageId`,
+ * `activityOfMessageId`) and the outbox resolves the id when it sends.
  */
 export class Outbox {
   readonly worker: string;
@@ -55,8 +58,6 @@ export class Outbox {
   readonly #dispatcher: Dispatcher;
   readonly #inflight = new Map<string, Inflight>();
   readonly #parseShard: (raw: unknown) => ShardDoc;
-  /** waitFor callers in this process, by message id. */
-  readonly #waiters = new Map<string, Set<(r: OutboxRecord) => void>>();
 
   #init: Promise<number> | undefined;
   #lastFullScan = Number.NEGATIVE_INFINITY;
@@ -126,9 +127,6 @@ export class Outbox {
       workers: this.#workers,
       stopping: () => this.#stopping,
       wake: () => this.#wake(),
-      finished: (record) => {
-        for (const waiter of this.#waiters.get(record.id) ?? []) waiter(record);
-      },
       inflight,
     });
   }
@@ -220,40 +218,6 @@ export class Outbox {
       }
     }
     return counts;
-  }
-
-  /**
-   * Resolves with the record once the message is delivered or has failed (by this
-   * instance: at once; by another: noticed by reading its shard every ≤ 200 ms);
-   * rejects after timeoutMs (the message stays queued) or when the id is unknown.
-   * For callers that need Teams' activity id before they go on; prefer onDelivered.
-   */
-  async waitFor(id: string, target: ConversationTarget, timeoutMs: number): Promise<OutboxRecord> {
-    const shard = shardOf(target, await this.#ready());
-    const deadline = Date.now() + timeoutMs;
-    let done: ((r: OutboxRecord) => void) | undefined;
-    const local = new Promise<OutboxRecord>((resolve) => (done = resolve));
-    const waiters = this.#waiters.get(id) ?? new Set<(r: OutboxRecord) => void>();
-    const waiter = (r: OutboxRecord) => done?.(r);
-    waiters.add(waiter);
-    this.#waiters.set(id, waiters);
-    try {
-      for (;;) {
-        const record = (await this.#leases.writer(shard).read()).messages.find((r) => r.id === id);
-        if (!record) throw new Error(`outbox: no message ${id} (to ${target.conversationId})`);
-        if (isFinished(record)) return record;
-        const left = deadline - Date.now();
-        if (left <= 0) throw Object.assign(new Error(`outbox: ${id} not delivered within ${timeoutMs} ms; it stays queued`), { code: 'ETIMEDOUT' });
-        let timer: NodeJS.Timeout | undefined;
-        const tick = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.min(left, this.#s.pollMs, 200))));
-        const finished = await Promise.race([local, tick]);
-        clearTimeout(timer);
-        if (finished) return finished;
-      }
-    } finally {
-      waiters.delete(waiter);
-      if (waiters.size === 0) this.#waiters.delete(id);
-    }
   }
 
   /** The records of these ids (absent ids are left out), as stored now, whoever sent them. */
