@@ -140,7 +140,7 @@ const { SqliteStorage } = d('store/sqliteStorage.js');
 const logger = createLogger({ logLevel: 'silent' });
 const config = loadConfig({});
 const adapter = createAdapter(config, logger, loadInstruction());
-const sender = new AdapterSender(adapter, '', logger, { maxAttempts: 1 });
+const sender = new AdapterSender(adapter, '', logger);
 const storage = new SqliteStorage({ path: process.env.OUTBOX_FILE });
 const outbox = new Outbox({ storage, sender, logger, worker: 'child', pollMs: 50, leaseMs: 1500, concurrency: 4, tagActivities: true });
 outbox.start();

@@ -62,7 +62,7 @@ export interface OutboxRecord extends Omit<OutboxMessage, 'activity'> {
 
 export interface OutboxOptions {
   readonly storage: Storage;
-  /** An AdapterSender made with `{ maxAttempts: 1 }`: the outbox does the retrying. */
+  /** Teams: an AdapterSender (one request per call; the outbox does the retrying). */
   readonly sender: Sender;
   readonly logger: Logger;
   readonly clock?: Clock;
