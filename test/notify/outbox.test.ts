@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/clock';
 import type { OutboxMessage, OutboxRecord } from '../../src/notify/outbox';
 import { contentAddress } from '../../src/notify/outbox/payloads';
-import { conversationKey, shardOf } from '../../src/notify/outbox/shard';
+import { shardOf } from '../../src/notify/outbox/shard';
 import { backoffMs } from '../../src/notify/outbox/util';
 import { Pacer, TEAMS_GLOBAL, TEAMS_PER_CONVERSATION, violations, type RateWindow } from '../../src/notify/pacing';
 import { SqliteStorage } from '../../src/store/sqliteStorage';
@@ -116,14 +116,7 @@ describe('pacing (pure, fake clock)', () => {
   });
 });
 
-describe('outbox helpers (pure)', () => {
-  it('puts every thread of a channel in the channel’s shard, and keys pacing by the channel', () => {
-    const channel = { conversationId: '19:abc@thread.tacv2', serviceUrl: 'http://x' };
-    const thread = { conversationId: '19:abc@thread.tacv2;messageid=1700000000000', serviceUrl: 'http://x' };
-    expect(shardOf(thread, 16)).toBe(shardOf(channel, 16));
-    expect(conversationKey(thread)).toBe('19:abc@thread.tacv2');
-  });
-
+describe('retry backoff (pure)', () => {
   it('backs off exponentially with jitter, capped, never below Retry-After', () => {
     expect(backoffMs(1, undefined, 500, 300_000, () => 0)).toBe(250);
     expect(backoffMs(1, undefined, 500, 300_000, () => 0.999)).toBe(500);
