@@ -69,26 +69,14 @@ export interface SendResult {
   readonly activityId: string;
 }
 
-/**
- * What a proactive send is, for a sender that queues (the outbox): a stable key,
- * so that a retried job or a repeated call is the same message and goes out once,
- * and facts for the hooks (record an announcement delivered late, report a
- * recipient that could not be reached). A direct sender ignores them.
- */
-export interface SendOptions {
-  /** Unique per message, e.g. `${outageId}:announcement:${conversationId}`; default: a hash of the message. */
-  readonly key?: string;
-  /** `kind` plus string facts (outageId, …); see src/app/outboxHooks.ts. */
-  readonly purpose?: { readonly kind: string; readonly [fact: string]: string };
-}
-
+/** A Teams send: one request, no retry (the outbox, which calls it, retries). */
 export interface Sender {
   /** A new message: in a channel conversation id this is a new top-level post (a new thread). */
-  send(target: ConversationTarget, activity: Partial<Activity>, options?: SendOptions): Promise<SendResult>;
+  send(target: ConversationTarget, activity: Partial<Activity>): Promise<SendResult>;
   /** A reply in the thread of a channel post: conversation id `${channelId};messageid=${rootActivityId}` (DESIGN.md ruling). */
-  reply(target: ConversationTarget, rootActivityId: string, activity: Partial<Activity>, options?: SendOptions): Promise<SendResult>;
+  reply(target: ConversationTarget, rootActivityId: string, activity: Partial<Activity>): Promise<SendResult>;
   /** Replace an earlier message (e.g. the announcement card shows "resolved" for everyone). */
-  update(target: ConversationTarget, activityId: string, activity: Partial<Activity>, options?: SendOptions): Promise<void>;
+  update(target: ConversationTarget, activityId: string, activity: Partial<Activity>): Promise<void>;
 }
 
 /** A send that failed: whether it may succeed later, and what Teams said. */

@@ -48,7 +48,7 @@ export class Outbox {
   readonly #storage: Storage;
   readonly #logger: Logger;
   readonly #clock: Clock;
-  readonly #s: Settings;
+  readonly #settings: Settings;
   readonly #throttle: Throttle;
   readonly #metaDoc: SharedDocument<MetaDoc>;
   readonly #workers: Workers;
@@ -73,7 +73,7 @@ export class Outbox {
     const s = settingsOf(options);
     const { storage, logger } = options;
     const now = () => this.#now();
-    this.#s = s;
+    this.#settings = s;
     this.worker = s.worker;
     this.#storage = storage;
     this.#logger = logger;
@@ -233,7 +233,7 @@ export class Outbox {
   /** The shard count, fixed at first use in a storage (`outbox/meta`). */
   #ready(): Promise<number> {
     this.#init ??= (async () => {
-      const configured = this.#s.shards;
+      const configured = this.#settings.shards;
       const shards = await this.#metaDoc.change((doc) => (doc.shards >= 1 ? { result: doc.shards } : { doc: { shards: configured }, result: configured }));
       if (shards !== configured) {
         this.#logger.warn({ stored: shards, configured }, 'outbox: the storage was set up with another shard count; using the stored one');
@@ -261,7 +261,7 @@ export class Outbox {
       this.#logger.error({ err }, 'outbox: cannot read its storage; not started');
       return;
     }
-    const { pollMs } = this.#s;
+    const { pollMs } = this.#settings;
     let lastRefresh = Number.NEGATIVE_INFINITY;
     while (!this.#stopping) {
       let waitMs = pollMs;
@@ -309,7 +309,7 @@ export class Outbox {
     const now = this.#now();
     await this.#workers.heartbeat(now);
     const active = this.#leases.held > 0 || this.#workSeen;
-    if (!active && !this.#wantScan && now - this.#lastFullScan < this.#s.idlePollMs) {
+    if (!active && !this.#wantScan && now - this.#lastFullScan < this.#settings.idlePollMs) {
       // Idle: one small read tells whether anyone enqueued since the last scan.
       const items = (await this.#storage.read([SIGNAL_KEY, THROTTLE_KEY])) as Record<string, unknown>;
       this.#throttle.adopt(parseThrottle(items[THROTTLE_KEY]));
