@@ -2,6 +2,7 @@ import type { Storage } from 'botbuilder';
 import type { Logger } from 'pino';
 import { SharedDocument } from '../../store/document';
 import { shardKey } from './keys';
+import type { ShardReader } from './schemas';
 import {
   conversationKey,
   EMPTY_SHARD,
@@ -50,10 +51,16 @@ export class Leases {
     this.#o = options;
   }
 
-  /** Opens the shards of a storage (once, when the shard count is known). */
-  open(storage: Storage, shards: number, parse: (stored: unknown) => ShardDoc): void {
-    this.#writers = Array.from({ length: shards }, (_, i) => new ShardWriter(new SharedDocument<ShardDoc>(storage, shardKey(i), parse), (d) => this.seen(i, d)));
-    this.#snap = Array.from({ length: shards }, () => undefined);
+  /** Opens the shards of a storage (once, when the shard count is known), each read back by its reader. */
+  open(storage: Storage, readers: readonly ShardReader[]): void {
+    this.#writers = readers.map((reader, i) => {
+      const doc = new SharedDocument<ShardDoc>(storage, shardKey(i), (stored) => reader.read(stored));
+      return new ShardWriter(doc, (written) => {
+        reader.wrote(written);
+        this.seen(i, written);
+      });
+    });
+    this.#snap = readers.map(() => undefined);
   }
 
   writer(shard: number): ShardWriter {

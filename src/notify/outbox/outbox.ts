@@ -9,7 +9,7 @@ import { Hooks } from './hooks';
 import { META_KEY, PAYLOADS_KEY, shardKey, SIGNAL_KEY, THROTTLE_KEY, WORKERS_KEY, type MetaDoc } from './keys';
 import { Leases } from './leases';
 import { contentAddress, Payloads, type PayloadsDoc } from './payloads';
-import { checkMessage, parseMeta, parsePayloads, parseSignal, parseThrottle, parseWorkers, shardParser } from './schemas';
+import { checkMessage, parseMeta, parsePayloads, parseSignal, parseThrottle, parseWorkers, shardReader, type ShardReader } from './schemas';
 import { settingsOf, type Settings } from './settings';
 import { addMessages, isFinished, markNotified, shardOf, type ShardDoc } from './shard';
 import { Throttle, type ThrottleDoc } from './throttle';
@@ -57,7 +57,8 @@ export class Outbox {
   readonly #hooks: Hooks;
   readonly #dispatcher: Dispatcher;
   readonly #inflight = new Map<string, Inflight>();
-  readonly #parseShard: (raw: unknown) => ShardDoc;
+  /** One reader per shard (it remembers the version it read last). */
+  #shardReaders: ShardReader[] = [];
 
   #init: Promise<number> | undefined;
   #lastFullScan = Number.NEGATIVE_INFINITY;
@@ -78,7 +79,6 @@ export class Outbox {
     this.#storage = storage;
     this.#logger = logger;
     this.#clock = s.clock;
-    this.#parseShard = shardParser(logger);
     const pacer = new Pacer(s.pacer);
     const inflight = this.#inflight;
     this.#throttle = new Throttle(s.throttle, s.worker, s.random);
@@ -238,18 +238,25 @@ export class Outbox {
       if (shards !== configured) {
         this.#logger.warn({ stored: shards, configured }, 'outbox: the storage was set up with another shard count; using the stored one');
       }
-      this.#leases.open(this.#storage, shards, this.#parseShard);
+      this.#shardReaders = Array.from({ length: shards }, () => shardReader(this.#logger));
+      this.#leases.open(this.#storage, this.#shardReaders);
       return shards;
     })();
     this.#init.catch(() => (this.#init = undefined));
     return this.#init;
   }
 
+  #readShard(shard: number, stored: unknown): ShardDoc {
+    const reader = this.#shardReaders[shard];
+    if (!reader) throw new Error(`outbox: no shard ${shard}`);
+    return reader.read(stored);
+  }
+
   async #readAll(): Promise<ShardDoc[]> {
     const shards = await this.#ready();
     const keys = Array.from({ length: shards }, (_, i) => shardKey(i));
     const items = (await this.#storage.read(keys)) as Record<string, unknown>;
-    return keys.map((k) => this.#parseShard(items[k]));
+    return keys.map((k, i) => this.#readShard(i, items[k]));
   }
 
   // --- the loop -----------------------------------------------------------------------
@@ -325,7 +332,7 @@ export class Outbox {
     this.#throttle.adopt(parseThrottle(items[THROTTLE_KEY]));
     this.#workers.adopt(parseWorkers(items[WORKERS_KEY]));
     this.#lastSignal = parseSignal(items[SIGNAL_KEY]);
-    keys.forEach((k, i) => this.#leases.seen(i, this.#parseShard(items[k])));
+    keys.forEach((k, i) => this.#leases.seen(i, this.#readShard(i, items[k])));
 
     await this.#payloads.sweep(now);
     this.#workers.noteExpectedShare(now);

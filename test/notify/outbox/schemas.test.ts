@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/log';
 import type { OutboxMessage } from '../../../src/notify/outbox';
-import { checkMessage, parseMeta, parsePayloads, parseThrottle, parseWorkers, shardParser } from '../../../src/notify/outbox/schemas';
+import { checkMessage, parseMeta, parsePayloads, parseThrottle, parseWorkers, shardReader } from '../../../src/notify/outbox/schemas';
 import { captureLogs } from '../../helpers/logs';
 
 /**
@@ -28,7 +28,7 @@ const record = (id: string, extra: Record<string, unknown> = {}) => ({
 describe('a shard read back', () => {
   it('drops a record that does not parse, logging it once, and keeps the others', () => {
     const logs = captureLogs();
-    const parse = shardParser(createLogger({ logLevel: 'info' }, logs));
+    const { read: parse } = shardReader(createLogger({ logLevel: 'info' }, logs));
     const stored = { rev: 4, owner: 'a', leaseUntil: 'x', messages: [record('ok', { seq: 3 }), { id: 'bad', state: 'lost' }, 'junk'], holds: { 'a:x': '2026-12-07T07:06:00.000Z', 'a:y': 5 } };
     const doc = parse(stored);
     parse(stored);
@@ -39,14 +39,14 @@ describe('a shard read back', () => {
   });
 
   it('reads a missing or broken shard as empty', () => {
-    const parse = shardParser(createLogger({ logLevel: 'silent' }));
+    const { read: parse } = shardReader(createLogger({ logLevel: 'silent' }));
     expect(parse(undefined)).toEqual({ rev: 0, nextSeq: 0, messages: [], holds: {} });
     expect(parse('broken')).toEqual({ rev: 0, nextSeq: 0, messages: [], holds: {} });
     expect(parse({ rev: 'x', messages: 'no', holds: [] })).toEqual({ rev: 0, nextSeq: 0, messages: [], holds: {} });
   });
 
   it('loads a record stored before the typed purpose (its purpose mapped) and fills what older records lack', () => {
-    const parse = shardParser(createLogger({ logLevel: 'silent' }));
+    const { read: parse } = shardReader(createLogger({ logLevel: 'silent' }));
     const old = { ...record('old', { purpose: { kind: 'escalation', outageId: 'o1', system: 'nexus', round: '2' } }) } as Record<string, unknown>;
     delete old['pos'];
     delete old['tries'];
