@@ -56,6 +56,20 @@ describe('a shard read back', () => {
   });
 });
 
+describe('a shard reader', () => {
+  it('parses a version once: the same rev read again, or the one it wrote, is the document it has; a new rev is parsed', () => {
+    const reader = shardReader(createLogger({ logLevel: 'silent' }));
+    const v1 = { rev: 1, nextSeq: 1, messages: [record('m')], holds: {} };
+    const first = reader.read(JSON.parse(JSON.stringify(v1)));
+    expect(reader.read(JSON.parse(JSON.stringify(v1)))).toBe(first);
+    const v2 = { ...v1, rev: 2, messages: [record('m', { state: 'sending', attempts: 1 })] };
+    expect(reader.read(v2).messages[0]).toMatchObject({ state: 'sending', attempts: 1 });
+    const written = { ...reader.read(v2), rev: 3, owner: 'a' };
+    reader.wrote(written);
+    expect(reader.read({ ...v2, rev: 3, owner: 'a' })).toBe(written);
+  });
+});
+
 describe('the small documents read back', () => {
   it('throttle, workers, payloads and meta take defaults for what is missing or malformed', () => {
     expect(parseThrottle(undefined)).toEqual({ level: 0 });
