@@ -87,7 +87,7 @@ export async function runBroadcast(options: BroadcastOptions = {}): Promise<Broa
   const config = loadConfig({});
   const logger = createLogger({ logLevel: options.logLevel ?? 'silent' }, process.stderr);
   const adapter = createAdapter(config, logger, loadInstruction());
-  const sender = new AdapterSender(adapter, config.bot.appId, logger, { maxAttempts: 1 });
+  const sender = new AdapterSender(adapter, config.bot.appId, logger);
   const failed: OutboxRecord[] = [];
   let seed32 = seed >>> 0 || 1;
   const random = () => {

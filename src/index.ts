@@ -155,7 +155,7 @@ function createBot({ config, instruction, clock, storage, logger, adapter, playg
   // the Nexusteam which recipients a message missed for good.
   const { outbox, messenger, connect } = outboxSending({
     storage: storage.storage,
-    teams: new AdapterSender(adapter, config.bot.appId, logger.child({ component: 'sender' }), { maxAttempts: 1 }),
+    teams: new AdapterSender(adapter, config.bot.appId, logger.child({ component: 'sender' })),
     instruction,
     logger: logger.child({ component: 'outbox' }),
     outbox: { leaseMs: config.delays.outboxLeaseSeconds * 1000 },

@@ -58,7 +58,7 @@ export function recordingSender(): Sender & { posted: Posted[]; failFor: Set<str
     async send(target, activity) {
       const status = failFor.has(target.conversationId) ? 502 : failWith.get(target.conversationId);
       if (status !== undefined) {
-        throw new SendError('send', { statusCode: status, code: undefined, retryable: status >= 500, retryAfterMs: undefined }, 1, { cause: new Error(`HTTP ${status}`) });
+        throw new SendError('send', { statusCode: status, code: undefined, retryable: status >= 500, retryAfterMs: undefined }, { cause: new Error(`HTTP ${status}`) });
       }
       const delay = slow.get(target.conversationId);
       if (delay) await sleep(delay);

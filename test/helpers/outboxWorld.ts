@@ -53,7 +53,7 @@ export function outboxWorld(): OutboxWorld {
     logs,
     outbox(options = {}) {
       const storage = new SqliteStorage({ path: file });
-      const sender = new AdapterSender(adapter, config.bot.appId, logger, { maxAttempts: 1 });
+      const sender = new AdapterSender(adapter, config.bot.appId, logger);
       const outbox = new Outbox({ ...FAST, ...options, storage, sender, logger });
       made.push({ outbox, storage });
       return outbox;
