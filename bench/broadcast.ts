@@ -87,7 +87,7 @@ export async function runBroadcast(options: BroadcastOptions = {}): Promise<Broa
   const config = loadConfig({});
   const logger = createLogger({ logLevel: options.logLevel ?? 'silent' }, process.stderr);
   const adapter = createAdapter(config, logger, loadInstruction());
-  const sender = new AdapterSender(adapter, config.bot.appId, logger, { maxAttempts: 1 });
+  const sender = new AdapterSender(adapter, config.bot.appId, logger);
   const failed: OutboxRecord[] = [];
   let seed32 = seed >>> 0 || 1;
   const random = () => {
@@ -117,11 +117,11 @@ export async function runBroadcast(options: BroadcastOptions = {}): Promise<Broa
   const messages: OutboxMessage[] = [
     ...Array.from({ length: channels }, (_, i): OutboxMessage => {
       const conversationId = `19:bench-channel-${i}@thread.tacv2`;
-      return { id: `bench-outage:announce:${conversationId}`, op: 'send', target: { conversationId, serviceUrl, tenantId: 'tenant-bench' }, activity: card, purpose: { kind: 'announcement', outageId: 'bench-outage' } };
+      return { id: `bench-outage:announce:${conversationId}`, op: 'send', target: { conversationId, serviceUrl, tenantId: 'tenant-bench' }, activity: card, purpose: { kind: 'post', outageId: 'bench-outage', system: 'nexus', post: 'announcement' } };
     }),
     ...Array.from({ length: subscribers }, (_, i): OutboxMessage => {
       const conversationId = `a:bench-person-${i}`;
-      return { id: `bench-outage:alert:${conversationId}`, op: 'send', target: { conversationId, serviceUrl, tenantId: 'tenant-bench', conversationType: 'personal' }, activity: card, purpose: { kind: 'personal-alert', outageId: 'bench-outage', person: `Person ${i}` } };
+      return { id: `bench-outage:alert:${conversationId}`, op: 'send', target: { conversationId, serviceUrl, tenantId: 'tenant-bench', conversationType: 'personal' }, activity: card, purpose: { kind: 'alert', outageId: 'bench-outage', system: 'nexus', subscriber: `person-${i}`, message: 'announcement' } };
     }),
   ];
 

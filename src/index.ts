@@ -51,6 +51,8 @@ export interface RunningApp {
   readonly url: string;
   readonly config: Config;
   readonly logger: Logger;
+  /** Resolves once the outbox has sent everything queued so far (hooks included); rejects after timeoutMs. */
+  settle(timeoutMs?: number): Promise<void>;
   /** Stops accepting, finishes in-flight turns, closes the storage. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -108,6 +110,7 @@ export async function startApp(env: Record<string, string | undefined>, override
       url,
       config,
       logger,
+      settle: async (timeoutMs = 10_000) => void (await outbox.drain(timeoutMs)),
       close: () =>
         (closing ??= (async () => {
           try {
@@ -147,17 +150,15 @@ function createBot({ config, instruction, clock, storage, logger, adapter, playg
   const channels = new ChannelRegistry(storage.storage, storeLog);
   // Every proactive message (channel posts, thread replies, card updates, reminders, escalations,
   // personal alerts) goes through the durable outbox: pacing within Teams' limits, one shared
-  // throttle across instances, retries, nothing lost on a restart. The duties hand typed messages
-  // to the messenger (rendered for Teams, then sent; it waits for Teams' id); the hooks record an
-  // announcement delivered late and tell the Nexusteam which recipients a message missed for good.
+  // throttle across instances, retries, nothing lost on a restart. The duties queue typed messages
+  // (rendered for Teams, stored) and go on; the hooks record Teams' ids of delivered posts, and tell
+  // the Nexusteam which recipients a message missed for good.
   const { outbox, messenger, connect } = outboxSending({
     storage: storage.storage,
-    teams: new AdapterSender(adapter, config.bot.appId, logger.child({ component: 'sender' }), { maxAttempts: 1 }),
+    teams: new AdapterSender(adapter, config.bot.appId, logger.child({ component: 'sender' })),
     instruction,
     logger: logger.child({ component: 'outbox' }),
     outbox: { leaseMs: config.delays.outboxLeaseSeconds * 1000 },
-    // A job waiting for its message must record the outcome before its lease runs out (else it is retried).
-    waitMs: Math.min(120_000, config.delays.schedulerLeaseSeconds * 750),
   });
   const directory = new NexusteamDirectory({
     config: playground && config.development ? { ...config, nexusteamIds: [...config.nexusteamIds, PLAYGROUND_ADMIN_ID] } : config,
@@ -194,7 +195,9 @@ function createBot({ config, instruction, clock, storage, logger, adapter, playg
   });
   connect(
     outboxHooks({
-      lateAnnouncement: (outageId, announcement) => duties.outages.lateAnnouncement(outageId, announcement),
+      recordAnnouncement: (outageId, announcement) => duties.outages.recordAnnouncement(outageId, announcement),
+      recordEscalationPost: (outageId, post, reporter) => duties.escalations.recordDelivered(outageId, post, reporter),
+      unsubscribe: (key) => duties.subscriptions.remove(key),
       channels,
       logger: logger.child({ component: 'outbox-hooks' }),
     }),

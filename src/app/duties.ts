@@ -1,6 +1,6 @@
 import type { Storage } from 'botbuilder';
 import type { JobKind } from '../domain/jobs';
-import { PersonalAlerts } from '../notify/alerts';
+import { PersonalAlerts } from './alerts';
 import type { OutageMailer } from '../notify/mail';
 import { JobStore, type JobHandler } from '../scheduler/scheduler';
 import { OutageStore } from '../store/outages';
@@ -22,6 +22,7 @@ export interface Duties {
   readonly reminders: Reminders;
   readonly notifications: Notifications;
   readonly subscriptions: Subscriptions;
+  readonly alerts: PersonalAlerts;
   /** What runs each kind of timed job (the scheduler, built by the composition root, calls them). */
   readonly jobHandlers: Readonly<Record<JobKind, JobHandler>>;
 }
@@ -52,7 +53,7 @@ export function composeDuties(
   const subscriptions = new Subscriptions(storage, store);
   const escalations = new EscalationService({ ...common, store: outageStore, reports: reportStore, jobs, logger: child('escalations') });
   const reminders = new Reminders({ ...common, outages: outageStore, jobs, logger: child('reminders') });
-  const alerts = new PersonalAlerts<Message>({ subscriptions, sender: deps.messenger, logger: child('alerts'), clock: deps.clock });
+  const alerts = new PersonalAlerts({ subscriptions, messenger: deps.messenger, logger: child('alerts') });
   const notifications = new Notifications({
     ...common,
     store: outageStore,
@@ -84,5 +85,5 @@ export function composeDuties(
     notify: (job, now) => notifications.run(job, now),
     retention: (job, now) => notifications.runRetention(job, now),
   };
-  return { outageStore, reportStore, jobs, outages, escalations, reminders, notifications, subscriptions, jobHandlers };
+  return { outageStore, reportStore, jobs, outages, escalations, reminders, notifications, subscriptions, alerts, jobHandlers };
 }

@@ -6,7 +6,9 @@ import {
   escalationDue,
   markToldUp,
   NO_ESCALATION,
+  postId,
   recordEscalation,
+  recordEscalationPost,
   type Announcement,
   type Outage,
   type Person,
@@ -16,10 +18,9 @@ import type { LiveDoc, OutageStore } from '../store/outages';
 import type { ReportRef, ReportStore } from '../store/reports';
 import type { SubmitOutcome } from './outageService';
 import type { Language } from '../instruction/schema';
-import { isStillQueued } from '../notify/outboxSender';
 import { escalationAfter } from '../domain/systems';
 import { CHANNEL_LANGUAGE, DEFAULT_LANGUAGE, type Message } from './messages';
-import type { ChannelTarget, DutyDeps } from './ports';
+import { messageId, type ChannelTarget, type DutyDeps, type Outgoing } from './ports';
 
 /**
  * The 2-hour rule. An escalation job per round is kept in storage; when one fires
@@ -92,42 +93,27 @@ export class EscalationService {
     if (due && due.getTime() > now.getTime()) return { kind: 'retry', error: 'the start was corrected; not due yet', at: due };
 
     const plan = await this.plan(outage, round, now, afterMinutes);
-    // Side by side, keyed by outage, round and recipient: a retried job (or a process that took over) gets
-    // the outbox's record of a card already delivered, with its id, instead of sending it again.
-    const posts: Announcement[] = [];
-    const failed: ChannelTarget[] = [];
-    let queued = 0;
-    let delivered = 0;
-    await Promise.all(
-      plan.map(async ({ target, message, kind, lang, ref }) => {
-        try {
-          const { activityId } = await this.deps.messenger.send(target, message, {
-            key: `${outageId}:${kind}:${round}:${target.conversationId}`,
-            purpose: { kind, outageId, system: outage.system, round: String(round) },
-          });
-          const post: Announcement = { conversationId: target.conversationId, serviceUrl: target.serviceUrl, activityId, kind, lang };
-          if (ref) await this.deps.reports.addClaim(ref, post);
-          else posts.push(post);
-          delivered++;
-        } catch (err) {
-          if (isStillQueued(err)) {
-            queued++;
-            return;
-          }
-          failed.push(target);
-          this.deps.logger.error({ err, outageId, conversationId: target.conversationId, round }, 'escalation could not be delivered');
-        }
-      }),
-    );
-    // A card still queued is not a failure: the job runs again shortly and, by the keys, finds every card
-    // delivered meanwhile with its id (to replace it on "Driftvagten er underrettet") instead of resending.
-    if (queued > 0) throw new Error(`escalation round ${round}: ${queued} card(s) still queued; recording when delivered`);
-    if (plan.length > 0 && delivered === 0) throw new Error(`escalation round ${round}: no recipient could be reached`);
+    // Keyed by outage, round and recipient: a retried job (or a process that took over) queues nothing twice.
+    // Every card is recorded by its outbox id at once, so "Driftvagten er underrettet" replaces it even while
+    // it is still queued; the outbox's hook adds Teams' id on delivery, and reports a card that never arrives.
+    const cards = plan.map((card): { card: PlannedCard; post: Announcement; message: Outgoing } => {
+      const post: Announcement = {
+        conversationId: card.target.conversationId,
+        serviceUrl: card.target.serviceUrl,
+        messageId: messageId(`${outageId}:${card.kind}:${round}:${card.target.conversationId}`),
+        kind: card.kind,
+        lang: card.lang,
+      };
+      const purpose = { kind: 'post' as const, outageId, system: outage.system, post: card.kind, round, lang: card.lang, ...(card.ref ? { reporter: card.ref.key } : {}) };
+      return { card, post, message: { id: post.messageId ?? '', op: 'send', target: card.target, message: card.message, purpose } };
+    });
+    await this.deps.messenger.queue(cards.map((c) => c.message));
+    await inBatches(cards.filter((c) => c.card.ref), 16, (c) => (c.card.ref ? this.deps.reports.addClaim(c.card.ref, c.post) : Promise.resolve()));
+    const posts = cards.filter((c) => !c.card.ref).map((c) => c.post);
     await this.deps.store.change((doc) => {
       const open = findOpen(doc, outageId);
       return open ? { doc: withOpen(doc, recordEscalation(open, round, posts, now)), result: undefined } : { result: undefined };
     });
-    if (failed.length > 0) await this.reportUndelivered(failed.length, `${outageId}:escalation:${round}`);
     return { kind: 'done', followUps: this.nextRound(outage, round, now) };
   }
 
@@ -185,14 +171,13 @@ export class EscalationService {
     return [...out.values()];
   }
 
-  /** `about` names what failed (outage and round, or the job), so the report is sent once per failure, not deduplicated by its text. */
+  /** `about` names what failed (the job and its attempt), so the report is sent once per failure, not deduplicated by its text. */
   private async reportUndelivered(count: number, about: string): Promise<void> {
     const report: Message = { kind: 'escalationUndelivered', lang: CHANNEL_LANGUAGE, count };
-    for (const target of await this.deps.channels.withRole('nexusteam')) {
-      await this.deps.messenger
-        .send(target, report, { key: `report:${about}:${target.conversationId}`, purpose: { kind: 'report' } })
-        .catch((err: unknown) => this.deps.logger.error({ err }, 'could not report an undelivered escalation'));
-    }
+    const targets = await this.deps.channels.withRole('nexusteam');
+    await this.deps.messenger
+      .queue(targets.map((target) => ({ id: messageId(`report:${about}:${target.conversationId}`), op: 'send' as const, target, message: report, purpose: { kind: 'report' as const } })))
+      .catch((err: unknown) => this.deps.logger.error({ err }, 'could not report an undelivered escalation'));
   }
 
   /** Told when a whole escalation job gave up after its retries. */
@@ -213,7 +198,7 @@ export class EscalationService {
     if (result.first) {
       await this.cancel(outageId);
       // Every driftvagt card and every claim card still asking now shows who told the driftvagt, and when.
-      await this.replaceCards(result.outage, ['escalation', 'claim'], at);
+      await this.replaceCards(result.outage, ['escalation', 'claim'], at, 'acknowledged');
     }
     return { kind: 'done', value: result };
   }
@@ -229,7 +214,7 @@ export class EscalationService {
     });
     if (!result) return { kind: 'gone' };
     // Every other copy of the claim card now says who took it and when.
-    if (result.first) await this.replaceCards(result.outage, ['claim'], at);
+    if (result.first) await this.replaceCards(result.outage, ['claim'], at, 'claimed');
     return { kind: 'done', value: result };
   }
 
@@ -241,12 +226,13 @@ export class EscalationService {
 
   /** Notes a driftvagt card sent in a turn, so "Driftvagten er underrettet" replaces it too. */
   async recordPost(outageId: string, post: Announcement): Promise<void> {
-    await this.deps.store.change((doc) => {
-      const open = findOpen(doc, outageId);
-      if (!open) return { result: undefined };
-      const escalation = open.escalation ?? NO_ESCALATION;
-      return { doc: withOpen(doc, { ...open, escalation: { ...escalation, posts: [...escalation.posts, post] } }), result: undefined };
-    });
+    await this.deps.store.updateArchived(outageId, (o) => recordEscalationPost(o, post));
+  }
+
+  /** The outbox delivered a driftvagt, claim or back-up card: note Teams' id with the card (idempotent). */
+  async recordDelivered(outageId: string, post: Announcement, reporter: string | undefined): Promise<void> {
+    if (post.kind === 'claim' && reporter !== undefined) await this.deps.reports.addClaim({ key: reporter }, post);
+    else await this.recordPost(outageId, post);
   }
 
   /** After the all-clear: if the driftvagt was told, schedule the "tell it Nexus is back" card at once. */
@@ -270,26 +256,20 @@ export class EscalationService {
     // Each in the language of the person it goes to (the acknowledger's, or the owner's); channels in Danish.
     const langOf = (conversationId: string): Language =>
       [acker, outage.owner?.kind === 'person' ? outage.owner.person : null].find((p) => p?.reach?.conversationId === conversationId)?.lang ?? CHANNEL_LANGUAGE;
-    const posts: Announcement[] = [];
-    let queued = 0;
-    await Promise.all(
-      [...targets.values()].map(async (target) => {
-        const lang = langOf(target.conversationId);
-        try {
-          const { activityId } = await this.deps.messenger.send(target, { kind: 'backUp', lang, now, outage }, {
-            key: `${outage.id}:backUp:${target.conversationId}`,
-            purpose: { kind: 'backUp', outageId: outage.id, system: outage.system },
-          });
-          posts.push({ conversationId: target.conversationId, serviceUrl: target.serviceUrl, activityId, kind: 'backUp', lang });
-        } catch (err) {
-          if (isStillQueued(err)) queued++;
-          else this.deps.logger.error({ err, outageId: outage.id }, 'the "tell the driftvagt it is back" card could not be delivered');
-        }
-      }),
-    );
-    if (queued > 0) throw new Error(`${queued} back-up card(s) still queued; recording when delivered`);
-    if (posts.length === 0 && targets.size > 0) throw new Error('no recipient for the back-up card could be reached');
-    await this.deps.store.updateArchived(outage.id, (o) => ({ ...o, escalation: { ...(o.escalation ?? NO_ESCALATION), posts: [...(o.escalation?.posts ?? []), ...posts] } }));
+    const cards = [...targets.values()].map((target) => {
+      const lang = langOf(target.conversationId);
+      const post: Announcement = { conversationId: target.conversationId, serviceUrl: target.serviceUrl, messageId: messageId(`${outage.id}:backUp:${target.conversationId}`), kind: 'backUp', lang };
+      const message: Outgoing = {
+        id: post.messageId ?? '',
+        op: 'send',
+        target,
+        message: { kind: 'backUp', lang, now, outage },
+        purpose: { kind: 'post', outageId: outage.id, system: outage.system, post: 'backUp', lang },
+      };
+      return { post, message };
+    });
+    await this.deps.messenger.queue(cards.map((c) => c.message));
+    await this.deps.store.updateArchived(outage.id, (o) => cards.reduce((next, c) => recordEscalationPost(next, c.post), o));
     return { kind: 'done' };
   }
 
@@ -303,12 +283,12 @@ export class EscalationService {
     });
     if (!updated) return { kind: 'gone' };
     if (!first) return { kind: 'duplicate' };
-    await this.replaceCards(updated, ['backUp'], at);
+    await this.replaceCards(updated, ['backUp'], at, 'toldUp');
     return { kind: 'done', value: updated };
   }
 
   /** Replaces every recorded post of these kinds in place with the outage's current state, each in its own language. */
-  private async replaceCards(outage: Outage, kinds: readonly Announcement['kind'][], now: Date): Promise<void> {
+  private async replaceCards(outage: Outage, kinds: readonly Announcement['kind'][], now: Date, reason: string): Promise<void> {
     const afterMinutes = this.afterMinutes(outage) ?? 0;
     const render = (post: Announcement): Message => {
       const lang = post.lang ?? DEFAULT_LANGUAGE;
@@ -317,19 +297,29 @@ export class EscalationService {
       return { kind: 'escalation', lang, now, outage, round: 0, afterMinutes };
     };
     const replace = (posts: readonly Announcement[]) =>
-      Promise.all(
-        posts
-          .filter((p) => kinds.includes(p.kind))
-          .map((post) =>
-            this.deps.messenger
-              .update({ conversationId: post.conversationId, serviceUrl: post.serviceUrl }, post.activityId, render(post), { purpose: { kind: 'card-update', outageId: outage.id, system: outage.system } })
-              .catch((err: unknown) => this.deps.logger.warn({ err, conversationId: post.conversationId }, 'could not replace an escalation card')),
-          ),
-      );
+      this.deps.messenger
+        .queue(
+          posts
+            .filter((p) => kinds.includes(p.kind))
+            .map((post) => ({
+              id: messageId(`${outage.id}:${reason}:${post.conversationId}:${postId(post)}`),
+              op: 'update' as const,
+              of: post.activityId !== undefined ? { activityId: post.activityId } : { messageId: post.messageId },
+              target: { conversationId: post.conversationId, serviceUrl: post.serviceUrl },
+              message: render(post),
+              purpose: { kind: 'card-update' as const, outageId: outage.id, system: outage.system },
+            })),
+        )
+        .catch((err: unknown) => this.deps.logger.warn({ err, outageId: outage.id }, 'could not queue the replacements of escalation cards'));
     await replace(outage.escalation?.posts ?? []);
     // The claim cards sent to reporters are recorded with their reports: a page at a time.
     if (kinds.includes('claim')) for await (const page of this.deps.reports.pages(outage.id)) await replace(page.flatMap((r) => r.claims ?? []));
   }
+}
+
+/** Runs `each` over the items, at most `limit` at a time. */
+async function inBatches<T>(items: readonly T[], limit: number, each: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += limit) await Promise.all(items.slice(i, i + limit).map(each));
 }
 
 function withOpen(doc: LiveDoc, outage: Outage): LiveDoc {

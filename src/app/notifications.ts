@@ -3,14 +3,14 @@ import type { Job, JobOutcome } from '../domain/jobs';
 import type { Language } from '../instruction/schema';
 import { latestUpdate, type Outage } from '../domain/outage';
 import { addLocalDays, instantOf, localDate } from '../domain/time';
-import { alertMessageKey, type PersonalAlerts } from '../notify/alerts';
+import { alertMessageKey, type PersonalAlerts } from './alerts';
 import { renderOutageMail, type MailKind, type OutageMailer } from '../notify/mail';
 import type { JobStore } from '../scheduler/scheduler';
 import type { OutageStore } from '../store/outages';
 import { purgeOlderThan } from '../store/retention';
 import type { ReportStore } from '../store/reports';
 import { CHANNEL_LANGUAGE, type Message } from './messages';
-import type { DutyDeps } from './ports';
+import { messageId, type DutyDeps } from './ports';
 
 /**
  * Beyond the channel: the two mailing lists and the personal alerts for each
@@ -26,7 +26,7 @@ export interface NotificationDeps extends DutyDeps {
   readonly storage: Storage;
   readonly jobs: JobStore;
   readonly mailer: OutageMailer | null;
-  readonly alerts: PersonalAlerts<Message>;
+  readonly alerts: PersonalAlerts;
   /** Asks the scheduler to run due jobs now, so mail and alerts don't wait for the next tick. */
   readonly kick?: () => void;
 }
@@ -62,14 +62,8 @@ export class Notifications {
     }
 
     const { key, activity } = this.alertFor(message, outage, update?.text ?? '', update ? new Date(update.at) : now, updateId);
-    const fan = await this.deps.alerts.fanOut(outage, key, activity);
-    if (fan.failed.length > 0) {
-      if (job.attempts >= 4) {
-        await this.tellNexusteam({ kind: 'alertsUndelivered', lang: CHANNEL_LANGUAGE, system: outage.system, count: fan.failed.length }, `${job.id}:alerts`);
-        return { kind: 'done' };
-      }
-      throw new Error(`${fan.failed.length} personal alert(s) not delivered; retrying`);
-    }
+    // Queued; the outbox delivers them, removes subscribers Teams no longer reaches, and reports the rest that fail.
+    await this.deps.alerts.fanOut(outage, key, activity);
     return { kind: 'done' };
   }
 
@@ -87,11 +81,10 @@ export class Notifications {
 
   /** `about` names the failure (job and what failed), so each is reported once and none is taken for another with the same text. */
   private async tellNexusteam(report: Message, about: string): Promise<void> {
-    for (const target of await this.deps.channels.withRole('nexusteam')) {
-      await this.deps.messenger
-        .send(target, report, { key: `report:${about}:${target.conversationId}`, purpose: { kind: 'report' } })
-        .catch((err: unknown) => this.deps.logger.error({ err }, 'could not tell the Nexusteam'));
-    }
+    const targets = await this.deps.channels.withRole('nexusteam');
+    await this.deps.messenger
+      .queue(targets.map((target) => ({ id: messageId(`report:${about}:${target.conversationId}`), op: 'send' as const, target, message: report, purpose: { kind: 'report' as const } })))
+      .catch((err: unknown) => this.deps.logger.error({ err }, 'could not tell the Nexusteam'));
   }
 
   // --- retention -----------------------------------------------------------------

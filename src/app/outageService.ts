@@ -12,6 +12,7 @@ import {
   handOver,
   markWorksAgain,
   newOutage,
+  postId,
   reportsInWindow,
   resolve,
   type Announcement,
@@ -25,9 +26,10 @@ import type { SystemId } from '../domain/types';
 import type { Language } from '../instruction/schema';
 import { markHandled, newOutageId, type LiveDoc, type OutageStore } from '../store/outages';
 import type { ReportStore } from '../store/reports';
-import { isStillQueued } from '../notify/outboxSender';
+import type { OutboxPurpose } from '../notify/outbox/purpose';
+import { localDate } from '../domain/time';
 import { CHANNEL_LANGUAGE, DEFAULT_LANGUAGE, type Audience, type Message } from './messages';
-import type { ChannelTarget, DutyDeps } from './ports';
+import { messageId, type ChannelTarget, type DutyDeps, type Outgoing, type PostRef } from './ports';
 
 /**
  * The outage workflow: reports, ownership, declare, update, all-clear. Each step
@@ -226,9 +228,9 @@ export class OutageService {
     if (!hours.status(this.now()).open) return;
     const at = this.now();
     const card: Message = { kind: 'suspected', lang: CHANNEL_LANGUAGE, now: at, outage, submitId: `confirm-${outage.id}` };
-    const posted = await Promise.all((await this.deps.channels.withRole('nexusteam')).map((target) => this.post(target, outage, card, 'suspected')));
+    const targets = await this.deps.channels.withRole('nexusteam');
     // From now on, staff asking are told when the Nexusteam was shown it (and that it has not confirmed it yet).
-    if (posted.some(Boolean)) await this.deps.store.updateArchived(outage.id, (o) => (o.nexusteamTold ? o : { ...o, nexusteamTold: at.toISOString() }));
+    await this.post(outage, targets.map((target) => ({ target, message: card, kind: 'suspected' as const })), (o) => (o.nexusteamTold ? o : { ...o, nexusteamTold: at.toISOString() }));
   }
 
   /**
@@ -286,22 +288,21 @@ export class OutageService {
 
   /** Sends each reporter (in their 1:1 chat) the offer to follow the outage after closing. Returns how many were asked. */
   async askReporters(outage: Outage): Promise<number> {
-    const offer = (lang: Language): Message => ({ kind: 'handoverOffer', lang, now: this.now(), outage });
+    const now = this.now();
+    // One message per language, rendered once however many reporters get it.
+    const offers = new Map<Language, Message>();
+    const offer = (lang: Language): Message => offers.get(lang) ?? offers.set(lang, { kind: 'handoverOffer', lang, now, outage }).get(lang)!;
+    // Keyed per closing day: asked again at the next closing, never twice at one.
+    const day = localDate(now);
     let asked = 0;
     for await (const page of this.deps.reports.pages(outage.id)) {
-      const sent = await Promise.all(
-        page.map(async (r) => {
-          if (!r.person.reach) return false;
-          try {
-            await this.deps.messenger.send(r.person.reach, offer(r.person.lang ?? DEFAULT_LANGUAGE), { purpose: purposeOf('handover-offer', outage) });
-            return true;
-          } catch (err) {
-            this.deps.logger.warn({ err, outageId: outage.id }, 'could not ask a reporter to take the outage over');
-            return false;
-          }
-        }),
-      );
-      asked += sent.filter(Boolean).length;
+      const messages = page.flatMap((r): Outgoing[] => {
+        const target = r.person.reach;
+        if (!target) return [];
+        return [{ id: messageId(`${outage.id}:handover-offer:${day}:${target.conversationId}`), op: 'send', target, message: offer(r.person.lang ?? DEFAULT_LANGUAGE), purpose: purposeOf('handover-offer', outage) }];
+      });
+      await this.deps.messenger.queue(messages);
+      asked += messages.length;
     }
     return asked;
   }
@@ -338,7 +339,7 @@ export class OutageService {
     const staffPosts = changed.announcements.filter((a) => a.kind !== 'suspected');
     if (staffPosts.length > 0) {
       // Already announced (e.g. the owner's KMD notice): show the declaration on those cards instead of posting again.
-      const updated = await this.updateAnnouncements(changed, (a) => this.announcementFor(changed, a.audience, at), (a) => a.kind !== 'suspected');
+      const updated = await this.updateAnnouncements(changed, `declared-card:${input.submitId}`, (a) => this.announcementFor(changed, a.audience, at), (a) => a.kind !== 'suspected');
       await this.deps.events?.notify(changed, 'announcement');
       return { kind: 'done', value: { outage: changed, posted: 0, updatedInPlace: updated } };
     }
@@ -358,7 +359,7 @@ export class OutageService {
     });
     if (changed === 'gone' || changed === 'duplicate') return { kind: changed };
     const card: Message = { kind: 'suspected', lang: CHANNEL_LANGUAGE, now: at, outage: changed, submitId, confirmedBy: { name: by.name, at }, reporters: await this.deps.reports.count(changed.id) };
-    await this.updateAnnouncements(changed, () => card, (a) => a.kind === 'suspected');
+    await this.updateAnnouncements(changed, `confirmed-card:${submitId}`, () => card, (a) => a.kind === 'suspected');
     return { kind: 'done', value: changed };
   }
 
@@ -375,9 +376,9 @@ export class OutageService {
     });
     if (changed === 'gone' || changed === 'duplicate') return { kind: changed };
     const reply: Message = { kind: 'update', lang: CHANNEL_LANGUAGE, outage: changed, text: clean, at };
-    const posted = await this.eachAnnouncement(changed, (a) => a.kind !== 'suspected', (a, target) =>
-      this.deps.messenger.reply(target, a.activityId, reply, { key: updateKey(changed, submitId, a), purpose: purposeOf('update', changed) }),
-    );
+    const posted = await this.queueForPosts(changed, (a) => a.kind !== 'suspected', (a, target) => [
+      { id: messageId(updateKey(changed, submitId, a)), op: 'reply', root: refOf(a), target, message: reply, purpose: purposeOf('update', changed) },
+    ]);
     await this.deps.events?.notify(changed, 'update', submitId);
     return { kind: 'done', value: { outage: changed, posted } };
   }
@@ -397,15 +398,12 @@ export class OutageService {
     if (changed === 'gone' || changed === 'duplicate') return { kind: changed };
     const resolvedCard = this.announcementFor(changed, undefined, at);
     const reply: Message = { kind: 'allClear', lang: CHANNEL_LANGUAGE, outage: changed };
-    const posted = await this.eachAnnouncement(changed, (a) => a.kind !== 'suspected', async (a, target) => {
-      const purpose = purposeOf('allclear', changed);
-      const [sent] = await Promise.allSettled([
-        this.deps.messenger.reply(target, a.activityId, reply, { key: allClearKey(changed, a), purpose }),
-        this.deps.messenger.update(target, a.activityId, resolvedCard, { key: cardKey(changed, a), purpose }),
-      ]);
-      if (sent.status === 'rejected') throw sent.reason;
-    });
-    // Archive the latest state: an announcement Teams accepted late may have been recorded meanwhile.
+    const purpose = purposeOf('allclear', changed);
+    const posted = await this.queueForPosts(changed, (a) => a.kind !== 'suspected', (a, target) => [
+      { id: messageId(allClearKey(changed, a)), op: 'reply', root: refOf(a), target, message: reply, purpose },
+      { id: messageId(cardKey(changed, a)), op: 'update', of: refOf(a), target, message: resolvedCard, purpose },
+    ]);
+    // Archive the latest state: a post delivered meanwhile may have had its Teams id recorded.
     await this.deps.store.archive((await this.deps.store.get(changed.id)) ?? changed);
     await this.deps.events?.resolved(changed);
     await this.deps.events?.notify(changed, 'allclear');
@@ -434,114 +432,92 @@ export class OutageService {
     const audiences = new Map<string, { target: ChannelTarget; audience: Announcement['audience'] }>();
     for (const target of staff) audiences.set(target.conversationId, { target, audience: undefined });
     for (const target of providers) audiences.set(target.conversationId, { target, audience: 'providers' });
-    const results = await Promise.all(
-      [...audiences.values()].map(({ target, audience }) => this.post(target, outage, this.announcementFor(outage, audience, at), kind, audience)),
+    return this.post(
+      outage,
+      [...audiences.values()].map(({ target, audience }) => ({ target, message: this.announcementFor(outage, audience, at), kind, audience })),
     );
-    return results.filter(Boolean).length;
   }
 
   /**
-   * A new post in one channel. Every post is queued at once (the outbox has them
-   * before the first is sent, so a restart loses none), then recorded as soon as
-   * Teams gave its id; one that is delivered after this call gave up waiting is
-   * recorded by the outbox's hook instead (src/app/outboxHooks.ts), from the purpose given here.
+   * New posts in channels: queued together (the outbox has every one before the
+   * first is sent, so a restart loses none), then recorded on the outage by their
+   * outbox ids in one change, so replies and replacements can refer to them at
+   * once; the outbox's hook adds Teams' id when each is delivered. Returns how many
+   * were queued (a post that fails for good is reported to the Nexusteam).
    */
-  private async post(target: ChannelTarget, outage: Outage, message: Message, kind: Announcement['kind'], audience?: Announcement['audience']): Promise<boolean> {
+  private async post(
+    outage: Outage,
+    posts: readonly { target: ChannelTarget; message: Message; kind: Announcement['kind']; audience?: Announcement['audience'] }[],
+    also: (o: Outage) => Outage = (o) => o,
+  ): Promise<number> {
+    if (posts.length === 0) return 0;
+    const records = posts.map(({ target, kind, audience }): Announcement => ({
+      conversationId: target.conversationId,
+      serviceUrl: target.serviceUrl,
+      messageId: messageId(`${outage.id}:${kind}:${target.conversationId}`),
+      kind,
+      ...(audience ? { audience } : {}),
+    }));
     try {
-      const { activityId } = await this.deps.messenger.send(target, message, {
-        key: `${outage.id}:${kind}:${target.conversationId}`,
-        purpose: { ...purposeOf('announcement', outage), announcement: kind, serviceUrl: target.serviceUrl, ...(audience ? { audience } : {}) },
-      });
-      await this.recordAnnouncement(outage.id, { conversationId: target.conversationId, serviceUrl: target.serviceUrl, activityId, kind, ...(audience ? { audience } : {}) });
-      return true;
+      await this.deps.messenger.queue(
+        posts.map(({ target, message, kind, audience }, i) => ({
+          id: records[i]?.messageId ?? '',
+          op: 'send' as const,
+          target,
+          message,
+          purpose: { kind: 'post' as const, outageId: outage.id, system: outage.system, post: kind, ...(audience ? { audience } : {}) },
+        })),
+      );
     } catch (err) {
-      // Still queued (Teams is slow or asked us to pause): it goes out, and the outbox's hook records it.
-      if (isStillQueued(err)) return true;
-      this.deps.logger.error({ err, outageId: outage.id, conversationId: target.conversationId }, 'posting to a channel failed');
-      return false;
+      this.deps.logger.error({ err, outageId: outage.id, posts: posts.length }, 'posts to channels could not be queued');
+      return 0;
     }
+    const at = this.now();
+    await this.deps.store.updateArchived(outage.id, (o) => also(records.reduce((next, a) => addAnnouncement(next, a, at), o)));
+    return posts.length;
   }
 
-  /** Notes where an announcement was posted (idempotent: the same post twice is one), open, resolved or archived. */
+  /**
+   * Notes where an announcement was posted, or (the outbox's hook, when Teams
+   * accepted it) its Teams id; idempotent, open, resolved or archived.
+   */
   async recordAnnouncement(outageId: string, announcement: Announcement): Promise<Outage | null> {
     const at = this.now();
     return this.deps.store.updateArchived(outageId, (o) => addAnnouncement(o, announcement, at));
   }
 
-  /**
-   * A staff post delivered (the outbox's hook runs for every one; for most the
-   * caller has recorded it already): record it, and return what its thread would
-   * have missed had it been delivered after its caller stopped waiting: every
-   * update, and after the all-clear the all-clear and the card shown resolved.
-   * The keys are those of the normal path, so whichever queues a message first
-   * sends it and the other's is ignored: nothing goes out twice.
-   */
-  async lateAnnouncement(outageId: string, announcement: Announcement): Promise<LateMessage[]> {
-    const outage = await this.recordAnnouncement(outageId, announcement);
-    if (!outage || (announcement.kind !== 'announcement' && announcement.kind !== 'owner-notice')) return [];
-    const a = announcement;
-    const messages: LateMessage[] = outage.updates.map((u) => ({
-      op: 'reply',
-      rootActivityId: a.activityId,
-      message: { kind: 'update', lang: CHANNEL_LANGUAGE, outage, text: u.text, at: new Date(u.at) },
-      key: updateKey(outage, u.id, a),
-      purpose: purposeOf('update', outage),
-    }));
-    if (outage.status === 'resolved') {
-      messages.push(
-        { op: 'reply', rootActivityId: a.activityId, message: { kind: 'allClear', lang: CHANNEL_LANGUAGE, outage }, key: allClearKey(outage, a), purpose: purposeOf('allclear', outage) },
-        {
-          op: 'update',
-          activityId: a.activityId,
-          message: this.announcementFor(outage, a.audience, new Date(outage.resolved?.at ?? this.now())),
-          key: cardKey(outage, a),
-          purpose: purposeOf('allclear', outage),
-        },
-      );
+  private async updateAnnouncements(outage: Outage, reason: string, message: (a: Announcement) => Message, which: (a: Announcement) => boolean): Promise<number> {
+    return this.queueForPosts(outage, which, (a, target) => [
+      { id: messageId(`${outage.id}:${reason}:${a.conversationId}:${postId(a)}`), op: 'update', of: refOf(a), target, message: message(a), purpose: purposeOf('card-update', outage) },
+    ]);
+  }
+
+  /** Queues the messages for every chosen post (replies in its thread, its card replaced); returns for how many posts. */
+  private async queueForPosts(outage: Outage, which: (a: Announcement) => boolean, messages: (a: Announcement, target: ChannelTarget) => Outgoing[]): Promise<number> {
+    const chosen = outage.announcements.filter(which);
+    try {
+      await this.deps.messenger.queue(chosen.flatMap((a) => messages(a, targetOf(a, this.serviceUrlOf(a)))));
+      return chosen.length;
+    } catch (err) {
+      this.deps.logger.error({ err, outageId: outage.id, posts: chosen.length }, 'messages to announcement threads could not be queued');
+      return 0;
     }
-    return messages;
   }
-
-  private async updateAnnouncements(outage: Outage, message: (a: Announcement) => Message, which: (a: Announcement) => boolean): Promise<number> {
-    return this.eachAnnouncement(outage, which, (a, target) => this.deps.messenger.update(target, a.activityId, message(a), { purpose: purposeOf('card-update', outage) }));
-  }
-
-  /** Runs `send` for every chosen announcement side by side; returns how many succeeded (failures are logged). */
-  private async eachAnnouncement(outage: Outage, which: (a: Announcement) => boolean, send: (a: Announcement, target: ChannelTarget) => Promise<unknown>): Promise<number> {
-    const results = await Promise.all(
-      outage.announcements.filter(which).map(async (a) => {
-        try {
-          await send(a, targetOf(a, this.serviceUrlOf(a)));
-          return true;
-        } catch (err) {
-          if (isStillQueued(err)) return true;
-          this.deps.logger.error({ err, conversationId: a.conversationId, activityId: a.activityId }, 'sending to an announcement thread failed');
-          return false;
-        }
-      }),
-    );
-    return results.filter(Boolean).length;
-  }
-}
-
-/** A message to bring a late announcement's thread up to date (see lateAnnouncement). */
-export interface LateMessage {
-  readonly op: 'reply' | 'update';
-  readonly rootActivityId?: string;
-  readonly activityId?: string;
-  readonly message: Message;
-  readonly key: string;
-  readonly purpose: { readonly kind: string; readonly [fact: string]: string };
 }
 
 // Keys of the messages in an announcement's thread: per outage, message and post (a channel may hold two posts).
-const updateKey = (o: Outage, updateId: string, a: Announcement) => `${o.id}:update:${updateId}:${a.conversationId}:${a.activityId}`;
-const allClearKey = (o: Outage, a: Announcement) => `${o.id}:allclear:${a.conversationId}:${a.activityId}`;
-const cardKey = (o: Outage, a: Announcement) => `${o.id}:resolved-card:${a.conversationId}:${a.activityId}`;
+const updateKey = (o: Outage, updateId: string, a: Announcement) => `${o.id}:update:${updateId}:${a.conversationId}:${postId(a)}`;
+const allClearKey = (o: Outage, a: Announcement) => `${o.id}:allclear:${a.conversationId}:${postId(a)}`;
+const cardKey = (o: Outage, a: Announcement) => `${o.id}:resolved-card:${a.conversationId}:${postId(a)}`;
 
 /** The facts every outage message carries for the outbox's hooks and reports. */
-function purposeOf(kind: string, outage: Outage): { kind: string; outageId: string; system: string } {
+function purposeOf(kind: 'update' | 'allclear' | 'card-update' | 'handover-offer', outage: Outage): OutboxPurpose {
   return { kind, outageId: outage.id, system: outage.system };
+}
+
+/** How a reply or a replacement names its post: Teams' id once known, else its outbox id. */
+function refOf(a: Announcement): PostRef {
+  return a.activityId !== undefined ? { activityId: a.activityId } : { messageId: a.messageId };
 }
 
 function withOpen(doc: LiveDoc, outage: Outage): LiveDoc {

@@ -3,7 +3,7 @@ import type { Config } from '../config';
 import type { Clock } from '../domain/clock';
 import type { OfficeHours } from '../domain/officeHours';
 import type { Instruction } from '../instruction/schema';
-import type { SendOptions } from '../notify/sender';
+import type { OutboxPurpose } from '../notify/outbox/purpose';
 import type { Message } from './messages';
 
 /**
@@ -22,27 +22,34 @@ export interface ChannelDirectory {
   withRole(role: 'staff' | 'nexusteam' | 'providers' | 'homecare'): Promise<readonly ChannelTarget[]>;
 }
 
-/**
- * Takes a message to a conversation: a new post, a reply in a thread, or a card
- * replaced in place. A send resolves with Teams' id once delivered; options: see
- * SendOptions in src/notify/sender.ts (the key makes a repeated send one message).
- */
-export interface Messenger {
-  send(target: ChannelTarget, message: Message, options?: SendOptions): Promise<{ activityId: string }>;
-  reply(target: ChannelTarget, rootActivityId: string, message: Message, options?: SendOptions): Promise<{ activityId: string }>;
-  update(target: ChannelTarget, activityId: string, message: Message, options?: SendOptions): Promise<void>;
+/** A post a later message refers to: by Teams' id once known, else by the outbox id it was queued under. */
+export interface PostRef {
+  readonly activityId?: string | undefined;
+  readonly messageId?: string | undefined;
 }
 
-/** A message to be queued without waiting for it (what the outbox's hooks ask for). */
-export interface QueuedMessage {
-  /** The outbox id: the same id queued twice is one message. */
+/** A message to queue: a new post, a reply in another post's thread, or a card replaced in place. */
+export type Outgoing = {
+  /** The outbox id (see messageId): the same id queued twice is one message. */
   readonly id: string;
-  readonly op: 'send' | 'reply' | 'update';
   readonly target: ChannelTarget;
-  readonly rootActivityId?: string | undefined;
-  readonly activityId?: string | undefined;
   readonly message: Message;
-  readonly purpose: { readonly kind: string; readonly [fact: string]: string };
+  readonly purpose: OutboxPurpose;
+} & ({ readonly op: 'send' } | { readonly op: 'reply'; readonly root: PostRef } | { readonly op: 'update'; readonly of: PostRef });
+
+/**
+ * Takes messages to conversations, one way for all: `queue` stores them durably
+ * and returns; the outbox sends them in order per conversation, within Teams'
+ * limits, retrying, and tells the app what was delivered (Teams' ids) and what
+ * failed for good (src/app/outboxHooks.ts). Nobody waits for Teams.
+ */
+export interface Messenger {
+  queue(messages: readonly Outgoing[]): Promise<void>;
+}
+
+/** The outbox id of a message with this key (kept from the first version of the outbox: ids queued before an upgrade match). */
+export function messageId(key: string): string {
+  return `k:${key}`;
 }
 
 /** What every outage duty needs: where to post, how, the time, the instruction and the delays. */

@@ -3,9 +3,8 @@ import type { Job, JobOutcome } from '../domain/jobs';
 import { addLocalDays, instantOf, localDate } from '../domain/time';
 import type { JobStore } from '../scheduler/scheduler';
 import type { OutageStore } from '../store/outages';
-import { isStillQueued } from '../notify/outboxSender';
 import { CHANNEL_LANGUAGE, type Message } from './messages';
-import type { DutyDeps } from './ports';
+import { messageId, type DutyDeps } from './ports';
 
 /**
  * Recurring duties: the home-care USB reminder on working days, the hand-over
@@ -108,23 +107,13 @@ export class Reminders {
     return { kind: 'done', followUps: [{ id: `review:${nextMonth}`, payload: { kind: 'review' }, dueAt: instantOf(nextMonth, '09:00') }] };
   }
 
-  /** Posts in every channel of the role side by side; keyed by `key` (the job, and the outage for per-outage cards), so a retried job posts nowhere twice. */
+  /**
+   * Queues the post for every channel of the role; keyed by `key` (the job, and the outage for per-outage
+   * cards), so a retried job posts nowhere twice. A post that fails for good is reported to the Nexusteam.
+   */
   private async postToRole(role: 'homecare' | 'nexusteam', message: Message, key: string): Promise<void> {
     const targets = await this.deps.channels.withRole(role);
-    const results = await Promise.all(
-      targets.map((target) =>
-        this.deps.messenger
-          .send(target, message, { key: `${key}:${target.conversationId}`, purpose: { kind: 'reminder' } })
-          .then(
-            () => true,
-            (err: unknown) => {
-              if (isStillQueued(err)) return true; // goes out; the outbox reports it if it never does
-              this.deps.logger.error({ err, conversationId: target.conversationId, role }, 'reminder could not be posted');
-              return false;
-            },
-          ),
-      ),
-    );
-    if (targets.length > 0 && !results.some(Boolean)) throw new Error(`no ${role} channel could be reached`);
+    if (targets.length === 0) this.deps.logger.warn({ role, key }, 'no channel of the role is registered for a reminder');
+    await this.deps.messenger.queue(targets.map((target) => ({ id: messageId(`${key}:${target.conversationId}`), op: 'send' as const, target, message, purpose: { kind: 'reminder' as const } })));
   }
 }

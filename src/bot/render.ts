@@ -1,10 +1,10 @@
 import type { Activity } from 'botbuilder';
 import type { Message, UndeliveredItem } from '../app/messages';
-import type { ChannelTarget, Messenger } from '../app/ports';
+import type { Messenger, Outgoing } from '../app/ports';
+import type { OutboxMessage } from '../notify/outbox';
 import { formatDayTime, formatLocalDate, formatPhone, joinList } from '../domain/time';
 import type { Instruction, Language } from '../instruction/schema';
 import { mailFailureNotice } from '../notify/mail';
-import type { SendOptions } from '../notify/sender';
 import { t } from './i18n';
 import { systemName, systemTitle } from '../domain/systems';
 import { allClearReply, announcementMessage, backUpCard, backUpTitle, claimMessage, escalationMessage, handoverOfferCard, suspectedCard, updateReply } from './outageViews';
@@ -77,19 +77,12 @@ function undeliveredLine(item: UndeliveredItem, instruction: Instruction, lang: 
   return item.channel === null ? t(lang, 'outbox.failed.toChat', { what, status: item.status }) : t(lang, 'outbox.failed.toChannel', { what, channel: item.channel, status: item.status });
 }
 
-/** Sends activities (Teams through the outbox; a recording sender in tests). */
-export interface ActivitySender {
-  send(target: ChannelTarget, activity: Partial<Activity>, options?: SendOptions): Promise<{ activityId: string }>;
-  reply(target: ChannelTarget, rootActivityId: string, activity: Partial<Activity>, options?: SendOptions): Promise<{ activityId: string }>;
-  update(target: ChannelTarget, activityId: string, activity: Partial<Activity>, options?: SendOptions): Promise<void>;
-}
-
 /**
- * The app's Messenger for Teams: renders each message, then sends it. A message
- * sent to many (a claim card to every reporter, an alert to every follower) is
- * one object, rendered once.
+ * The app's Messenger for Teams: renders each message, then hands it to the
+ * outbox (`enqueue`). A message queued for many (a claim card to every reporter,
+ * an alert to every follower) is one object, rendered once.
  */
-export function teamsMessenger(sender: ActivitySender, instruction: Instruction): Messenger & { render(message: Message): Partial<Activity> } {
+export function teamsMessenger(enqueue: (messages: readonly OutboxMessage[]) => Promise<unknown>, instruction: Instruction): Messenger & { render(message: Message): Partial<Activity> } {
   const rendered = new WeakMap<Message, Partial<Activity>>();
   const render = (message: Message): Partial<Activity> => {
     let activity = rendered.get(message);
@@ -99,10 +92,21 @@ export function teamsMessenger(sender: ActivitySender, instruction: Instruction)
     }
     return activity;
   };
+  const toOutbox = (m: Outgoing): OutboxMessage => {
+    const base = { id: m.id, target: m.target, activity: render(m.message), purpose: m.purpose };
+    switch (m.op) {
+      case 'send':
+        return { ...base, op: 'send' };
+      case 'reply':
+        return m.root.activityId !== undefined ? { ...base, op: 'reply', rootActivityId: m.root.activityId } : { ...base, op: 'reply', rootMessageId: m.root.messageId ?? '' };
+      case 'update':
+        return m.of.activityId !== undefined ? { ...base, op: 'update', activityId: m.of.activityId } : { ...base, op: 'update', activityOfMessageId: m.of.messageId ?? '' };
+    }
+  };
   return {
     render,
-    send: (target, message, options) => sender.send(target, render(message), options),
-    reply: (target, root, message, options) => sender.reply(target, root, render(message), options),
-    update: (target, activityId, message, options) => sender.update(target, activityId, render(message), options),
+    queue: async (messages) => {
+      if (messages.length > 0) await enqueue(messages.map(toOutbox));
+    },
   };
 }

@@ -67,7 +67,10 @@ export interface Announcement {
   readonly conversationId: string;
   /** Where the channel's Bot Connector lives (needed to reply or update later). */
   readonly serviceUrl: string;
-  readonly activityId: string;
+  /** Teams' id of the post, once it was delivered (posts recorded before the outbox had ids have only this). */
+  readonly activityId?: string | undefined;
+  /** The outbox id it was queued under: replies and replacements refer to it until Teams' id is known. */
+  readonly messageId?: string | undefined;
   readonly kind: 'announcement' | 'owner-notice' | 'suspected' | 'escalation' | 'claim' | 'backUp';
   /** The language of a post to a person (replacements use it too); channel posts are Danish. */
   readonly lang?: Language | undefined;
@@ -222,9 +225,38 @@ export function correctStart(o: Outage, start: Date, by: Person, at: Date): Outa
   return withEvent(o, { at: iso(at), kind: 'startCorrected', by, text: iso(start) }, { start: iso(start) });
 }
 
+/**
+ * Whether two records are the same post: the same conversation and outbox id, or
+ * (a post recorded before it had an outbox id) the same Teams id.
+ */
+export function samePost(x: Announcement, y: Announcement): boolean {
+  if (x.conversationId !== y.conversationId) return false;
+  if (x.messageId !== undefined && y.messageId !== undefined) return x.messageId === y.messageId;
+  return x.activityId !== undefined && x.activityId === y.activityId;
+}
+
+/** The post's identity in keys of messages that refer to it (its outbox id, or Teams' id for an old one). */
+export function postId(a: Announcement): string {
+  return a.messageId ?? a.activityId ?? '';
+}
+
+/**
+ * Adds a post to a list, or (the same post again) fills in what is newly known:
+ * Teams' id once it was delivered. Returns the list unchanged when nothing is new.
+ */
+export function withPost(posts: readonly Announcement[], a: Announcement): readonly Announcement[] {
+  const i = posts.findIndex((x) => samePost(x, a));
+  if (i < 0) return [...posts, a];
+  const known = posts[i] as Announcement;
+  if (known.activityId !== undefined || a.activityId === undefined) return posts;
+  return posts.map((x, j) => (j === i ? { ...x, activityId: a.activityId } : x));
+}
+
 export function addAnnouncement(o: Outage, a: Announcement, at: Date): Outage {
-  if (o.announcements.some((x) => x.conversationId === a.conversationId && x.activityId === a.activityId)) return o;
-  return withEvent(o, { at: iso(at), kind: 'announced', text: a.kind }, { announcements: [...o.announcements, a] });
+  const announcements = withPost(o.announcements, a);
+  if (announcements === o.announcements) return o;
+  if (announcements.length === o.announcements.length) return { ...o, announcements };
+  return withEvent(o, { at: iso(at), kind: 'announced', text: a.kind }, { announcements });
 }
 
 /** How many "works again for me" the record keeps (enough to see it coming back; bounded through a burst). */
@@ -289,8 +321,15 @@ export function earliest(reports: readonly { readonly at: string }[]): Date | nu
 export function recordEscalation(o: Outage, round: number, posts: readonly Announcement[], at: Date): Outage {
   const escalation = o.escalation ?? NO_ESCALATION;
   return withEvent(o, { at: iso(at), kind: 'escalated', text: String(round + 1) }, {
-    escalation: { ...escalation, rounds: Math.max(escalation.rounds, round + 1), posts: [...escalation.posts, ...posts] },
+    escalation: { ...escalation, rounds: Math.max(escalation.rounds, round + 1), posts: posts.reduce(withPost, escalation.posts) },
   });
+}
+
+/** Notes a driftvagt or back-up card (or, once delivered, its Teams id) with the 2-hour rule's posts. */
+export function recordEscalationPost(o: Outage, post: Announcement): Outage {
+  const escalation = o.escalation ?? NO_ESCALATION;
+  const posts = withPost(escalation.posts, post);
+  return posts === escalation.posts ? o : { ...o, escalation: { ...escalation, posts } };
 }
 
 /** "Driftvagten er underrettet": the first acknowledgement closes it for everyone. */

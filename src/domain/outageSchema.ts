@@ -66,7 +66,8 @@ export const announcementSchema = schemaFor<Announcement>()(
   z.object({
     conversationId: z.string(),
     serviceUrl: z.string(),
-    activityId: z.string(),
+    activityId: z.string().optional(),
+    messageId: z.string().optional(),
     kind: z.enum(POST_KINDS),
     lang: z.enum(LANGUAGES).optional(),
     audience: z.literal('providers').optional(),

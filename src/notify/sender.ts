@@ -1,7 +1,8 @@
 import type { Activity, CloudAdapter, ConversationAccount, ConversationReference, TurnContext } from 'botbuilder';
 import { systemClock, type Clock } from '../domain/clock';
 import type { Logger } from '../log';
-import { baseConversationId } from '../store/channels';
+import { isRecord } from '../lib/isRecord';
+import { conversationReference, threadConversationId, type ConversationTarget, type TeamsReference } from '../teams/addressing';
 
 /**
  * Proactive sending to Teams: the SDK stays at this edge. Everything else asks a
@@ -21,11 +22,19 @@ import { baseConversationId } from '../store/channels';
  *   returns). `runProactive` therefore catches inside the turn and rethrows outside.
  * - The connector client's HTTP pipeline has its own retry policy
  *   (`defaultRetryPolicy`: 3 retries for 5xx/408 and socket errors, and for
- *   429/503 only with Retry-After). On top of ours that would make up to 16
- *   requests per send against a throttled service. Each proactive turn gets a new
- *   connector client, so the sender removes that policy from this turn's client
- *   and its own retry (below) is the only one. If a later SDK hides the pipeline,
- *   the sender logs a warning once and still works (with both retries).
+ *   429/503 with Retry-After it waits in the pipeline). Under the outbox, which
+ *   retries, paces and shares a throttle itself, that would make up to 4 requests
+ *   per try, keep a send slot busy for a whole Retry-After and hide the 429 from
+ *   the throttle. There is no supported way to turn it off in botbuilder 4.23.3:
+ *   `ConnectorClientOptions.noRetryPolicy` is declared but ignored by the SDK's
+ *   ServiceClientContext (botbuilder-stdlib, "do something with noPolicy option"),
+ *   `retryOptions` is not passed on to the core ServiceClient, the connector
+ *   factory replaces `requestPolicyFactories` with its own, and a custom
+ *   `httpClient` sits below the retry policy. Each proactive turn gets a new
+ *   connector client (`turnState`, the adapter's public `ConnectorClientKey`), so
+ *   the sender removes the policy by name from that client's pipeline, which the
+ *   typings mark private (see `#oneTryOnly`). If a later SDK hides the pipeline,
+ *   the sender logs a warning once and still works (with the SDK's retries).
  * - A proactive turn's `sendActivity` would be posted as a reply to the
  *   continuation activity's random id (POST …/activities/{uuid}); the sender
  *   removes that `replyToId`, so a send is a new post (POST …/activities), and a
@@ -34,55 +43,37 @@ import { baseConversationId } from '../store/channels';
  * - With an empty app id (development) no token is requested or sent: this works
  *   against the local connector (test/notify/sender.test.ts).
  *
- * Retries: HTTP 408, 412, 429, 500, 502, 503, 504 and socket errors (ECONNRESET,
- * ECONNREFUSED, ETIMEDOUT, …) are retried, at most `maxAttempts` (4) tries in all,
- * with exponential backoff and full jitter, waiting at least a Retry-After the
- * error carries. A Retry-After longer than `maxRetryAfterMs` is not waited out
- * here: the SendError says `retryable` and `retryAfterMs`, so a caller with an
- * outbox can try later. 403 (bot removed or blocked) and 404 are never retried.
+ * One try per call: the outbox (src/notify/outbox/) owns retrying. A failure is a
+ * `SendError` that says whether trying again later may succeed: HTTP 408, 412,
+ * 429, 500, 502, 503, 504 and socket errors (ECONNRESET, ECONNREFUSED, ETIMEDOUT,
+ * …) are `retryable`, with the Retry-After Teams asked for in `retryAfterMs`; 403
+ * (bot removed or blocked), 404 and other 4xx are not. A request Teams does not
+ * answer within `requestTimeoutMs` fails as a retryable ETIMEDOUT.
  *
  * Duplicates: a POST that Teams accepted but whose answer was lost (a reset
- * connection, a 502/504 from a gateway) may be posted twice by the retry; updates
- * (PUT) are idempotent. That is the "at least once, never zero" of DESIGN.md.
+ * connection, a 502/504 from a gateway) may be posted twice by the outbox's
+ * retry; updates (PUT) are idempotent. That is the "at least once, never zero"
+ * of DESIGN.md.
  */
 
-export interface ConversationTarget {
-  /** The conversation: a channel id (19:…@thread.tacv2), a thread (…;messageid=…), or a 1:1 chat (a:…). */
-  readonly conversationId: string;
-  readonly serviceUrl: string;
-  readonly tenantId?: string;
-  /** Inferred from the id when absent; Teams addresses by id alone. */
-  readonly conversationType?: 'personal' | 'channel' | 'groupChat';
-}
+export type { ConversationTarget } from '../teams/addressing';
 
 export interface SendResult {
   /** The id Teams gave the new message ('' in the unlikely case Teams returned none). */
   readonly activityId: string;
 }
 
-/**
- * What a proactive send is, for a sender that queues (the outbox): a stable key,
- * so that a retried job or a repeated call is the same message and goes out once,
- * and facts for the hooks (record an announcement delivered late, report a
- * recipient that could not be reached). A direct sender ignores them.
- */
-export interface SendOptions {
-  /** Unique per message, e.g. `${outageId}:announcement:${conversationId}`; default: a hash of the message. */
-  readonly key?: string;
-  /** `kind` plus string facts (outageId, …); see src/app/outboxHooks.ts. */
-  readonly purpose?: { readonly kind: string; readonly [fact: string]: string };
-}
-
+/** A Teams send: one request, no retry (the outbox, which calls it, retries). */
 export interface Sender {
   /** A new message: in a channel conversation id this is a new top-level post (a new thread). */
-  send(target: ConversationTarget, activity: Partial<Activity>, options?: SendOptions): Promise<SendResult>;
+  send(target: ConversationTarget, activity: Partial<Activity>): Promise<SendResult>;
   /** A reply in the thread of a channel post: conversation id `${channelId};messageid=${rootActivityId}` (DESIGN.md ruling). */
-  reply(target: ConversationTarget, rootActivityId: string, activity: Partial<Activity>, options?: SendOptions): Promise<SendResult>;
+  reply(target: ConversationTarget, rootActivityId: string, activity: Partial<Activity>): Promise<SendResult>;
   /** Replace an earlier message (e.g. the announcement card shows "resolved" for everyone). */
-  update(target: ConversationTarget, activityId: string, activity: Partial<Activity>, options?: SendOptions): Promise<void>;
+  update(target: ConversationTarget, activityId: string, activity: Partial<Activity>): Promise<void>;
 }
 
-/** A send that failed for good (or whose Retry-After is too long to wait here). */
+/** A send that failed: whether it may succeed later, and what Teams said. */
 export class SendError extends Error {
   override name = 'SendError';
   /** The HTTP status, undefined for network failures. */
@@ -91,70 +82,34 @@ export class SendError extends Error {
   readonly code: string | undefined;
   /** True when trying again later may succeed (throttling, 5xx, network). */
   readonly retryable: boolean;
-  /** How many tries were made. */
-  readonly attempts: number;
-  /** When the service asked to wait longer than this sender will (ms), if it did. */
+  /** How long Teams asked to wait before the next try (ms), if it did. */
   readonly retryAfterMs: number | undefined;
 
-  constructor(
-    operation: SendOperation,
-    failure: Failure,
-    attempts: number,
-    options: { cause: unknown },
-  ) {
+  constructor(operation: SendOperation, failure: Failure, options: { cause: unknown }) {
     const what = failure.statusCode !== undefined ? `HTTP ${failure.statusCode}` : 'no HTTP answer';
-    super(
-      `Teams ${operation} failed (${what}${failure.code ? ` ${failure.code}` : ''}) after ${attempts} ${attempts === 1 ? 'try' : 'tries'}` +
-        (failure.retryable ? '; it may succeed later' : ''),
-      options,
-    );
+    super(`Teams ${operation} failed (${what}${failure.code ? ` ${failure.code}` : ''})${failure.retryable ? '; it may succeed later' : ''}`, options);
     this.statusCode = failure.statusCode;
     this.code = failure.code;
     this.retryable = failure.retryable;
-    this.attempts = attempts;
     this.retryAfterMs = failure.retryAfterMs;
   }
 }
 
 export type SendOperation = 'send' | 'reply' | 'update';
 
-export interface RetryPolicy {
-  /** Tries in all, including the first (default 4). */
-  readonly maxAttempts: number;
-  /** Backoff before the 2nd try is up to this; doubles per try (default 500 ms). */
-  readonly baseDelayMs: number;
-  /** Upper bound of one backoff (default 8 s). */
-  readonly maxDelayMs: number;
-  /** A longer Retry-After is not waited out: SendError(retryable, retryAfterMs) instead (default 30 s). */
-  readonly maxRetryAfterMs: number;
-}
-
-export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  maxAttempts: 4,
-  baseDelayMs: 500,
-  maxDelayMs: 8_000,
-  maxRetryAfterMs: 30_000,
-};
-
-export interface AdapterSenderOptions extends Partial<RetryPolicy> {
+export interface AdapterSenderOptions {
   /** For Retry-After dates; default the system clock. */
   readonly clock?: Clock;
-  /** Waits between tries (tests may record or shorten them). */
-  readonly sleep?: (ms: number) => Promise<void>;
-  /** 0 ≤ x < 1, for the jitter (tests may fix it). */
-  readonly random?: () => number;
   /** Longest wait for Teams to answer one request (default 15 s): a hung connection must not stall the sender. */
   readonly requestTimeoutMs?: number;
 }
 
+/** The Teams sender: one request per call, through the adapter (see the module comment). */
 export class AdapterSender implements Sender {
   readonly #adapter: CloudAdapter;
   readonly #appId: string;
   readonly #logger: Logger;
-  readonly #policy: RetryPolicy;
   readonly #clock: Clock;
-  readonly #sleep: (ms: number) => Promise<void>;
-  readonly #random: () => number;
   readonly #requestTimeoutMs: number;
   #warnedPipeline = false;
 
@@ -162,18 +117,7 @@ export class AdapterSender implements Sender {
     this.#adapter = adapter;
     this.#appId = appId;
     this.#logger = logger;
-    this.#policy = {
-      maxAttempts: options.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts,
-      baseDelayMs: options.baseDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
-      maxDelayMs: options.maxDelayMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
-      maxRetryAfterMs: options.maxRetryAfterMs ?? DEFAULT_RETRY_POLICY.maxRetryAfterMs,
-    };
-    if (!Number.isInteger(this.#policy.maxAttempts) || this.#policy.maxAttempts < 1) {
-      throw new RangeError(`AdapterSender: maxAttempts must be a positive integer, got ${this.#policy.maxAttempts}`);
-    }
     this.#clock = options.clock ?? systemClock;
-    this.#sleep = options.sleep ?? sleep;
-    this.#random = options.random ?? Math.random;
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
   }
 
@@ -188,7 +132,7 @@ export class AdapterSender implements Sender {
   async update(target: ConversationTarget, activityId: string, activity: Partial<Activity>): Promise<void> {
     if (activityId === '') throw new TypeError('AdapterSender.update: activityId is empty');
     const reference = conversationReference(target, target.conversationId, this.#appId);
-    await this.#withRetry('update', reference, activityId, async (ctx) => {
+    await this.#once('update', reference, activityId, async (ctx) => {
       ctx.onUpdateActivity(async (_ctx, outgoing, next) => {
         // The continuation activity's random id must not travel as replyToId.
         delete outgoing.replyToId;
@@ -200,7 +144,7 @@ export class AdapterSender implements Sender {
 
   async #post(operation: 'send' | 'reply', target: ConversationTarget, conversationId: string, activity: Partial<Activity>): Promise<SendResult> {
     const reference = conversationReference(target, conversationId, this.#appId);
-    return this.#withRetry(operation, reference, undefined, async (ctx) => {
+    return this.#once(operation, reference, undefined, async (ctx) => {
       ctx.onSendActivities(async (_ctx, outgoing, next) => {
         // Without this, the SDK posts a reply to the continuation activity's random
         // id; a new post (or a new post inside the thread conversation) is meant.
@@ -216,54 +160,43 @@ export class AdapterSender implements Sender {
     });
   }
 
-  async #withRetry<T>(
-    operation: SendOperation,
-    reference: TeamsReference,
-    activityId: string | undefined,
-    logic: (ctx: TurnContext) => Promise<T>,
-  ): Promise<T> {
+  /** One request in a proactive turn; a failure becomes a SendError (logged at debug, without the text). */
+  async #once<T>(operation: SendOperation, reference: TeamsReference, activityId: string | undefined, logic: (ctx: TurnContext) => Promise<T>): Promise<T> {
     const conversationId = reference.conversation.id;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const value = await withTimeout(
-          runProactive(this.#adapter, this.#appId, reference, async (ctx) => {
-            this.#disableSdkRetry(ctx);
-            return logic(ctx);
-          }),
-          this.#requestTimeoutMs,
-        );
-        const sentId = activityId ?? (isRecord(value) && typeof value['activityId'] === 'string' ? value['activityId'] : undefined);
-        this.#logger.debug({ operation, conversationId, activityId: sentId, attempt }, `Teams ${operation} delivered`);
-        return value;
-      } catch (err) {
-        const failure = classifyFailure(err, this.#clock.now());
-        const tooLong = failure.retryAfterMs !== undefined && failure.retryAfterMs > this.#policy.maxRetryAfterMs;
-        if (!failure.retryable || attempt >= this.#policy.maxAttempts || tooLong) {
-          const error = new SendError(operation, failure, attempt, { cause: err });
-          this.#logger.warn(
-            { operation, conversationId, activityId, attempt, statusCode: failure.statusCode, code: failure.code, retryable: failure.retryable, retryAfterMs: failure.retryAfterMs },
-            `Teams ${operation} failed`,
-          );
-          throw error;
-        }
-        const delayMs = retryDelayMs(attempt, failure.retryAfterMs, this.#policy, this.#random);
-        this.#logger.debug(
-          { operation, conversationId, activityId, attempt, statusCode: failure.statusCode, code: failure.code, delayMs },
-          `Teams ${operation} failed; trying again`,
-        );
-        await this.#sleep(delayMs);
-      }
+    try {
+      const value = await withTimeout(
+        runProactive(this.#adapter, this.#appId, reference, async (ctx) => {
+          this.#oneTryOnly(ctx);
+          return logic(ctx);
+        }),
+        this.#requestTimeoutMs,
+      );
+      const sentId = activityId ?? (isRecord(value) && typeof value['activityId'] === 'string' ? value['activityId'] : undefined);
+      this.#logger.debug({ operation, conversationId, activityId: sentId }, `Teams ${operation} delivered`);
+      return value;
+    } catch (err) {
+      const failure = classifyFailure(err, this.#clock.now());
+      this.#logger.debug(
+        { operation, conversationId, activityId, statusCode: failure.statusCode, code: failure.code, retryable: failure.retryable, retryAfterMs: failure.retryAfterMs },
+        `Teams ${operation} failed`,
+      );
+      throw new SendError(operation, failure, { cause: err });
     }
   }
 
-  /** Removes the SDK's own retry policy from this turn's (fresh) connector client; see the module comment. */
-  #disableSdkRetry(ctx: TurnContext): void {
+  /**
+   * Makes this turn's (fresh) connector client send each request once, within the
+   * request timeout: removes the SDK's retry policy from its pipeline and closes
+   * the socket of a request Teams never answers. The pipeline is reached through
+   * the client's `client` field, private in the SDK's typings: there is no
+   * supported way (see the module comment).
+   */
+  #oneTryOnly(ctx: TurnContext): void {
     const client: unknown = ctx.turnState.get(this.#adapter.ConnectorClientKey);
     const inner = isRecord(client) ? client['client'] : undefined;
     const pipeline = isRecord(inner) ? inner['pipeline'] : undefined;
     if (isPipeline(pipeline)) {
       pipeline.removePolicy({ name: SDK_RETRY_POLICY });
-      // Close the socket of a request Teams never answers (the race in #withRetry moves on either way).
       const timeout = this.#requestTimeoutMs;
       pipeline.addPolicy?.({
         name: 'nedbrudRequestTimeout',
@@ -289,7 +222,7 @@ interface Pipeline {
   addPolicy?(policy: { name: string; sendRequest: (request: { timeout?: number }, next: (request: unknown) => Promise<unknown>) => Promise<unknown> }): void;
 }
 
-/** Rejects with a retryable ETIMEDOUT when `promise` has not settled within `ms`. */
+/** Rejects with a retryable ETIMEDOUT when `promise` has not settled within `ms` (the timeout policy closes the socket). */
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
@@ -302,8 +235,6 @@ function isPipeline(value: unknown): value is Pipeline {
   return isRecord(value) && typeof value['removePolicy'] === 'function';
 }
 
-/** A Teams conversation reference with the fields continueConversationAsync needs. */
-export type TeamsReference = Partial<ConversationReference> & { channelId: 'msteams'; serviceUrl: string; conversation: ConversationAccount };
 
 /**
  * Runs `logic` in a proactive turn and returns its value or throws its error to the
@@ -329,67 +260,6 @@ export async function runProactive<T>(
   return outcome.value;
 }
 
-/** The reference for `continueConversationAsync` (DESIGN.md, Proactive). */
-export function conversationReference(target: ConversationTarget, conversationId: string, appId: string): TeamsReference {
-  const conversationType = target.conversationType ?? inferConversationType(conversationId);
-  return {
-    channelId: 'msteams',
-    serviceUrl: target.serviceUrl,
-    conversation: {
-      id: conversationId,
-      isGroup: conversationType !== 'personal',
-      conversationType,
-      name: '',
-      ...(target.tenantId !== undefined ? { tenantId: target.tenantId } : {}),
-    },
-    ...(appId !== '' ? { bot: { id: appId, name: '' } } : {}),
-  };
-}
-
-/** Teams ids: channels 19:…@thread.tacv2 / @thread.skype, group chats 19:…@thread.v2, 1:1 chats a:… */
-function inferConversationType(conversationId: string): 'personal' | 'channel' | 'groupChat' {
-  const base = baseConversationId(conversationId);
-  if (/@thread\.(tacv2|skype)$/i.test(base)) return 'channel';
-  if (base.startsWith('19:')) return 'groupChat';
-  return 'personal';
-}
-
-/**
- * The conversation id of a channel post's thread: `<channel>;messageid=<root>`.
- * Any `;messageid=` already on the id is replaced, so a thread id may be passed.
- */
-export function threadConversationId(channelConversationId: string, rootActivityId: string): string {
-  if (rootActivityId === '') throw new TypeError('threadConversationId: rootActivityId is empty');
-  return `${baseConversationId(channelConversationId)};messageid=${rootActivityId}`;
-}
-
-/** Where to answer an inbound activity later (its conversation as it is, thread included). */
-export function referenceFromActivity(activity: {
-  readonly serviceUrl?: string;
-  readonly conversation?: { readonly id?: string; readonly tenantId?: string; readonly conversationType?: string };
-  readonly channelData?: unknown;
-}): ConversationTarget {
-  const conversationId = activity.conversation?.id;
-  const serviceUrl = activity.serviceUrl;
-  if (!conversationId || !serviceUrl) {
-    throw new TypeError('referenceFromActivity: the activity has no conversation id or serviceUrl');
-  }
-  const tenantId = activity.conversation?.tenantId ?? tenantOfChannelData(activity.channelData);
-  const type = activity.conversation?.conversationType;
-  const conversationType = type === 'personal' || type === 'channel' || type === 'groupChat' ? type : undefined;
-  return {
-    conversationId,
-    serviceUrl,
-    ...(tenantId !== undefined ? { tenantId } : {}),
-    ...(conversationType !== undefined ? { conversationType } : {}),
-  };
-}
-
-function tenantOfChannelData(channelData: unknown): string | undefined {
-  const tenant = isRecord(channelData) ? channelData['tenant'] : undefined;
-  const id = isRecord(tenant) ? tenant['id'] : undefined;
-  return typeof id === 'string' && id !== '' ? id : undefined;
-}
 
 export interface Failure {
   readonly statusCode: number | undefined;
@@ -444,17 +314,3 @@ function retryAfterOf(response: unknown, now: Date): number | undefined {
   return Number.isFinite(at) ? Math.max(0, at - now.getTime()) : undefined;
 }
 
-/** Full jitter: 0..min(max, base·2^(attempt-1)), but never less than a Retry-After. */
-export function retryDelayMs(attempt: number, retryAfterMs: number | undefined, policy: RetryPolicy, random: () => number): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  const jitter = Math.floor(random() * ceiling);
-  return retryAfterMs !== undefined ? Math.max(retryAfterMs, jitter) : jitter;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
-}

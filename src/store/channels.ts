@@ -295,8 +295,6 @@ function compare(a: string, b: string): number {
   return a.localeCompare(b, 'da');
 }
 
-/** For notify/sender.ts and notify/outbox.ts until they import it from teams/addressing (issue 15's outbox rewrite). */
-export { baseConversationId } from '../teams/addressing';
 
 /** The parts of a Teams activity this module reads. */
 export interface ChannelActivity {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Storage } from 'botbuilder';
 import { z } from 'zod';
-import type { Announcement, Person } from '../domain/outage';
+import { withPost, type Announcement, type Person } from '../domain/outage';
 import { announcementSchema, personSchema } from '../domain/outageSchema';
 import { schemaFor } from '../lib/schemaFor';
 import { defaultDocumentLog, readDocs, updateDoc, type DocumentLog } from './document';
@@ -146,7 +146,7 @@ export class ReportStore {
     for (const r of reports) await this.add(outageId, r.person, new Date(r.at));
   }
 
-  /** Notes a claim card sent to a reporter (idempotent: the same post twice is one). */
+  /** Notes a claim card queued for a reporter, or once delivered its Teams id (idempotent: the same post twice is one). */
   async addClaim(ref: ReportRef, post: Announcement): Promise<void> {
     await updateDoc(
       this.storage,
@@ -156,8 +156,8 @@ export class ReportStore {
       (current) => {
         if (!current) return undefined;
         const claims = current.claims ?? [];
-        if (claims.some((c) => c.conversationId === post.conversationId && c.activityId === post.activityId)) return undefined;
-        return { ...current, claims: [...claims, post] };
+        const next = withPost(claims, post);
+        return next === claims ? undefined : { ...current, claims: next };
       },
       { attempts: 50 },
     );

@@ -5,12 +5,10 @@ import { ID_PATTERN, LANGUAGES, type Language } from '../instruction/schema';
 import { isRecord } from '../lib/isRecord';
 import { schemaFor } from '../lib/schemaFor';
 import { defaultDocumentLog, parseList, SharedDocument, type DocumentLog } from './document';
-import { updateWithRetry } from './etag';
 
 /**
  * Personal alerts ("følg nedbrud" / "stop nedbrud", DESIGN.md): who wants the
- * announcement, the updates and the all-clear in their 1:1 chat, and which
- * personal alerts each has already had.
+ * announcement, the updates and the all-clear in their 1:1 chat.
  *
  * - The subscribers are ONE document (`subscriptions`, a SharedDocument): storage
  *   has no list or query, and a municipality has hundreds of subscribers at most.
@@ -18,19 +16,14 @@ import { updateWithRetry } from './etag';
  *   their 1:1 chat, the system (or all), since when, and the language the alerts
  *   are written in (theirs when they subscribed, kept up to date when it changes). Unsubscribing deletes
  *   the record entirely (DESIGN.md, Privacy: "in a subscription while it lasts").
- * - Deliveries are one document per outage (`alerts/<outageId>`): per message key
- *   (e.g. `announcement`, `update:<id>`, `allclear`) the person keys it reached,
- *   plus short-lived claims. It is deleted with the outage by the retention purge
- *   (src/store/retention.ts), so it lives no longer than the timeline.
- *
- * Exactly once: a sender first claims (person, message) — one eTag-checked write,
- * so two processes cannot both send — then sends, then marks it delivered. A claim
- * older than its lease counts as free again: if the process died between claim
- * and send, a later fan-out sends it (at least once, never zero). A death between
- * Teams accepting and the record being written means a second copy after the lease.
+
+/*
+ * Each alert is one outbox message per person and message (src/app/alerts.ts):
+ * its id keeps it from going out twice, so no delivery ledger is kept here.
  */
 
 export const SUBSCRIPTIONS_KEY = 'subscriptions';
+/** Where the first version kept each outage's alert deliveries; the retention purge still deletes what is left. */
 export const alertsKey = (outageId: string) => `alerts/${outageId}`;
 
 /** Where to reach a person: their 1:1 conversation with the bot. */
@@ -57,28 +50,11 @@ export interface SubscriptionsDoc {
   readonly subscribers: readonly Subscription[];
 }
 
-export interface MessageDeliveries {
-  /** The message key: 'announcement', 'update:<updateId>', 'allclear'. */
-  readonly key: string;
-  /** Person keys that got it. */
-  readonly delivered: readonly string[];
-  /** Sends in progress: person key and when the claim was made (ISO). */
-  readonly claims: readonly { readonly person: string; readonly at: string }[];
-}
-
-export interface AlertsDoc {
-  readonly messages: readonly MessageDeliveries[];
-}
-
 export type SubscribeResult =
   | { readonly kind: 'new'; readonly subscription: Subscription }
   | { readonly kind: 'changed'; readonly subscription: Subscription; readonly previous: SystemId | null }
   | { readonly kind: 'same'; readonly subscription: Subscription };
 
-export type ClaimOutcome = 'claimed' | 'delivered' | 'busy';
-
-/** How long a claim holds before another fan-out may send the same message (default 2 min). */
-export const DEFAULT_CLAIM_LEASE_MS = 2 * 60_000;
 
 const reachSchema = schemaFor<Reach>()(z.object({ conversationId: z.string(), serviceUrl: z.string(), tenantId: z.string().optional() }));
 
@@ -99,17 +75,6 @@ function parseSubscriptions(stored: unknown, log: DocumentLog): SubscriptionsDoc
   return { subscribers: parseList(subscriptionSchema, isRecord(stored) ? stored['subscribers'] : undefined, log, SUBSCRIPTIONS_KEY, 'subscribers') };
 }
 
-function normaliseAlerts(stored: Partial<AlertsDoc> | undefined): AlertsDoc {
-  const list = Array.isArray(stored?.messages) ? stored.messages : [];
-  return {
-    messages: list.map((m) => ({
-      key: String(m.key),
-      delivered: Array.isArray(m.delivered) ? m.delivered : [],
-      claims: Array.isArray(m.claims) ? m.claims : [],
-    })),
-  };
-}
-
 function cleanReach(reach: Reach): Reach {
   return {
     conversationId: reach.conversationId,
@@ -120,13 +85,6 @@ function cleanReach(reach: Reach): Reach {
 
 function sameReach(a: Reach, b: Reach): boolean {
   return a.conversationId === b.conversationId && a.serviceUrl === b.serviceUrl && (a.tenantId ?? '') === (b.tenantId ?? '');
-}
-
-function withMessage(doc: AlertsDoc, key: string, change: (m: MessageDeliveries) => MessageDeliveries): AlertsDoc {
-  const existing = doc.messages.find((m) => m.key === key) ?? { key, delivered: [], claims: [] };
-  const next = change(existing);
-  const others = doc.messages.filter((m) => m.key !== key);
-  return { messages: [...others, next] };
 }
 
 export class Subscriptions {
@@ -202,88 +160,5 @@ export class Subscriptions {
   /** Everyone who wants alerts about this system: subscribers of it and of all systems. */
   async forSystem(system: SystemId): Promise<Subscription[]> {
     return (await this.#doc.read()).subscribers.filter((s) => s.system === null || s.system === system);
-  }
-
-  // -- deliveries ---------------------------------------------------------
-
-  async #alerts(outageId: string): Promise<AlertsDoc> {
-    const items = (await this.storage.read([alertsKey(outageId)])) as Record<string, (Partial<AlertsDoc> & { eTag?: string }) | undefined>;
-    const { eTag: _eTag, ...doc } = items[alertsKey(outageId)] ?? {};
-    return normaliseAlerts(doc);
-  }
-
-  async #changeAlerts<R>(outageId: string, change: (doc: AlertsDoc) => { doc?: AlertsDoc; result: R }): Promise<R> {
-    let result: R | undefined;
-    await updateWithRetry<AlertsDoc>(
-      this.storage,
-      alertsKey(outageId),
-      (current) => {
-        const out = change(normaliseAlerts(current));
-        result = out.result;
-        return out.doc;
-      },
-      { attempts: 200 },
-    );
-    return result as R;
-  }
-
-  async wasDelivered(outageId: string, messageKey: string, personKey: string): Promise<boolean> {
-    const doc = await this.#alerts(outageId);
-    return doc.messages.some((m) => m.key === messageKey && m.delivered.includes(personKey));
-  }
-
-  /** Person keys that already got this message. */
-  async deliveredTo(outageId: string, messageKey: string): Promise<ReadonlySet<string>> {
-    const doc = await this.#alerts(outageId);
-    return new Set(doc.messages.find((m) => m.key === messageKey)?.delivered ?? []);
-  }
-
-  /**
-   * Claims the right to send this message to this person: 'claimed' (go ahead,
-   * then markDelivered or release), 'delivered' (already done), or 'busy' (another
-   * send holds a claim younger than the lease).
-   */
-  claim(outageId: string, messageKey: string, personKey: string, at: Date, leaseMs = DEFAULT_CLAIM_LEASE_MS): Promise<ClaimOutcome> {
-    return this.#changeAlerts<ClaimOutcome>(outageId, (doc) => {
-      const m = doc.messages.find((x) => x.key === messageKey);
-      if (m?.delivered.includes(personKey)) return { result: 'delivered' };
-      const held = m?.claims.find((c) => c.person === personKey);
-      if (held && at.getTime() - Date.parse(held.at) < leaseMs) return { result: 'busy' };
-      const next = withMessage(doc, messageKey, (x) => ({
-        ...x,
-        claims: [...x.claims.filter((c) => c.person !== personKey), { person: personKey, at: at.toISOString() }],
-      }));
-      return { doc: next, result: 'claimed' };
-    });
-  }
-
-  /** Gives a claim back without delivering (the send failed; a later fan-out may try again). */
-  release(outageId: string, messageKey: string, personKey: string): Promise<void> {
-    return this.#changeAlerts<void>(outageId, (doc) => {
-      const m = doc.messages.find((x) => x.key === messageKey);
-      if (!m?.claims.some((c) => c.person === personKey)) return { result: undefined };
-      return { doc: withMessage(doc, messageKey, (x) => ({ ...x, claims: x.claims.filter((c) => c.person !== personKey) })), result: undefined };
-    });
-  }
-
-  /** Records that the person got the message (and drops their claim). Idempotent. */
-  markDelivered(outageId: string, messageKey: string, personKey: string): Promise<void> {
-    return this.#changeAlerts<void>(outageId, (doc) => {
-      const m = doc.messages.find((x) => x.key === messageKey);
-      if (m?.delivered.includes(personKey) && !m.claims.some((c) => c.person === personKey)) return { result: undefined };
-      return {
-        doc: withMessage(doc, messageKey, (x) => ({
-          key: x.key,
-          delivered: x.delivered.includes(personKey) ? x.delivered : [...x.delivered, personKey],
-          claims: x.claims.filter((c) => c.person !== personKey),
-        })),
-        result: undefined,
-      };
-    });
-  }
-
-  /** Deletes an outage's delivery records (the retention purge does this with the outage). */
-  async purgeAlerts(outageId: string): Promise<void> {
-    await this.storage.delete([alertsKey(outageId)]);
   }
 }

@@ -27,6 +27,7 @@ import {
   type WorldOptions,
 } from '../helpers/httpWorld';
 import { readDoc } from '../helpers/sqliteDoc';
+import { outboxDrained } from '../helpers/outboxLeft';
 
 /**
  * Outages end to end over real HTTP: Teams' activities POSTed to /api/messages,
@@ -304,7 +305,7 @@ describe('two bot processes sharing one SQLite file', () => {
   });
 
   it('the same "Send til alle" delivered to both processes at once (a Teams retry): one announcement', async () => {
-    const { urls } = await startTwo({ NEXUSTEAM_IDS: ADMIN.aadObjectId });
+    const { sqlitePath, urls } = await startTwo({ NEXUSTEAM_IDS: ADMIN.aadObjectId });
     const card = await turnIn(urls[0], ADMIN, 'kanal', STAFF_CHANNEL);
     expect((await turnIn(urls[0], ADMIN, card.press('Gem', { roles: 'staff' }), STAFF_CHANNEL)).text).toContain('Gemt');
     const form = await turnIn(urls[1], ADMIN, 'meld nedbrud');
@@ -318,6 +319,7 @@ describe('two bot processes sharing one SQLite file', () => {
     // (The count may include channels the process registered itself, e.g. a development playground's.)
     expect(turns.filter((t) => /Meldingen er sendt til \d+ kanal/.test(t.text))).toHaveLength(1);
     expect(turns.filter((t) => t.text.includes('Den melding er allerede sendt'))).toHaveLength(1);
+    await outboxDrained(sqlitePath);
     const after = connector.activities().filter((a) => a.kind === 'send' && a.toConversationId === STAFF_CHANNEL.conversationId);
     expect(after.length - before).toBe(1);
     expect(textOf(after.slice(before))).toContain('Nexus svarer ikke');
@@ -334,6 +336,7 @@ describe('two bot processes sharing one SQLite file', () => {
     const texts = turns.map((t) => t.text);
     expect(texts.filter((t) => t.includes('Du har nu sagen'))).toHaveLength(1);
     expect(texts.filter((t) => t.includes('har allerede ringet til KMD-support'))).toHaveLength(1);
+    await outboxDrained(sqlitePath);
     const notices = connector.activities().filter((a) => a.kind === 'send' && a.toConversationId === STAFF_CHANNEL.conversationId);
     expect(notices.length - noticesBefore).toBe(1);
 

@@ -9,7 +9,6 @@ import { PersonLanguages } from '../../src/bot/language';
 import type { ChannelDirectory, ChannelTarget } from '../../src/app/ports';
 import { composeDuties, type Duties } from '../../src/app/duties';
 import { outboxHooks } from '../../src/app/outboxHooks';
-import { teamsMessenger, type ActivitySender } from '../../src/bot/render';
 import { Scheduler } from '../../src/scheduler/scheduler';
 import { brondby } from './instructions';
 import { withEscalationAfter } from '../../src/domain/systems';
@@ -20,7 +19,7 @@ import { sleep } from '../../src/lib/sleep';
 import { officeHoursProvider } from '../../src/app/officeHoursProvider';
 import { outboxSending, type OutboxSendingOptions } from '../../src/bot/outboxSending';
 import type { Outbox } from '../../src/notify/outbox';
-import { SendError } from '../../src/notify/sender';
+import { SendError, type Sender } from '../../src/notify/sender';
 import { cardButtons, cardText } from './cards';
 
 export const instruction = brondby;
@@ -42,20 +41,24 @@ export interface Posted {
 }
 
 /** The Teams edge we cannot reach in a dialog test: records posts instead of sending them. */
-export function recordingSender(): ActivitySender & { posted: Posted[]; failFor: Set<string>; slow: Map<string, number> } {
+export function recordingSender(): Sender & { posted: Posted[]; failFor: Set<string>; failWith: Map<string, number>; slow: Map<string, number> } {
   const posted: Posted[] = [];
   /** Conversations that answer 502, as an unreachable recipient would. */
   const failFor = new Set<string>();
+  /** Conversations that answer with this status (403: the person blocked the bot; 404: removed it). */
+  const failWith = new Map<string, number>();
   /** Conversations whose new posts take this many ms to be accepted (a slow or throttled Teams). */
   const slow = new Map<string, number>();
   let n = 0;
   return {
     posted,
     failFor,
+    failWith,
     slow,
     async send(target, activity) {
-      if (failFor.has(target.conversationId)) {
-        throw new SendError('send', { statusCode: 502, code: undefined, retryable: true, retryAfterMs: undefined }, 1, { cause: new Error('Bad Gateway') });
+      const status = failFor.has(target.conversationId) ? 502 : failWith.get(target.conversationId);
+      if (status !== undefined) {
+        throw new SendError('send', { statusCode: status, code: undefined, retryable: status >= 500, retryAfterMs: undefined }, { cause: new Error(`HTTP ${status}`) });
       }
       const delay = slow.get(target.conversationId);
       if (delay) await sleep(delay);
@@ -87,16 +90,19 @@ export interface TestWorld {
   readonly channels: ChannelRegistry;
   readonly subscriptions: Duties['subscriptions'];
   readonly notifications: Duties['notifications'];
-  /** With `outbox` in the options: the app's outbox in front of the recording sender (started; stop it after the test). */
-  readonly outbox?: Outbox;
+  readonly alerts: Duties['alerts'];
+  /** The app's outbox in front of the recording sender, as in production (started; `settle` waits for it). */
+  readonly outbox: Outbox;
+  /** Waits until the outbox has sent everything queued, hooks and the reports they queue included. */
+  settle(): Promise<void>;
 }
 
 export interface TestOptions {
   readonly env?: Record<string, string>;
   readonly nexusteam?: readonly string[];
   readonly storage?: Storage;
-  /** Send through the app's outbox (and its hooks) as production does, the recording sender being Teams. */
-  readonly outbox?: Omit<OutboxSendingOptions, 'storage' | 'teams' | 'instruction' | 'logger'>;
+  /** The outbox's settings beyond the test defaults (fast polls, short backoff, two tries, Teams' pacing wide open). */
+  readonly outbox?: NonNullable<OutboxSendingOptions['outbox']>;
   /** Another municipality's instruction (default: the rule tests' Brøndby, test/fixtures). */
   readonly instruction?: Instruction;
 }
@@ -119,10 +125,17 @@ export function testServices(at: string, opts: TestOptions = {}): TestWorld {
   const closures = new Closures(storage);
   const officeHours = officeHoursProvider(instruction, closures);
   const logger = pino({ level: 'silent' });
-  const sending = opts.outbox ? outboxSending({ ...opts.outbox, storage, teams: sender, instruction, logger }) : undefined;
+  // Every test sends through the app's outbox and its hooks, as production does; the recording sender is Teams.
+  const sending = outboxSending({
+    storage,
+    teams: sender,
+    instruction,
+    logger,
+    outbox: { pollMs: 10, idlePollMs: 100, maxAttempts: 2, backoff: { baseMs: 10, maxMs: 20 }, failureBatchMs: 10, pacing: { perConversation: [{ limit: 1000, windowMs: 1000 }], global: [{ limit: 10_000, windowMs: 1000 }] }, ...opts.outbox },
+  });
   const duties = composeDuties({
     channels: directory,
-    messenger: sending?.messenger ?? teamsMessenger(sender, instruction),
+    messenger: sending.messenger,
     clock,
     instruction,
     delays: config.delays,
@@ -133,10 +146,17 @@ export function testServices(at: string, opts: TestOptions = {}): TestWorld {
     kick: () => void scheduler.tick().catch((err: unknown) => logger.error({ err }, 'scheduler tick failed')),
   });
   const scheduler = new Scheduler({ store: duties.jobs, clock, logger, intervalMs: 1000, handlers: duties.jobHandlers, onFailed: (job) => duties.escalations.onJobFailed(job) });
-  if (sending) {
-    sending.connect(outboxHooks({ lateAnnouncement: (id, a) => duties.outages.lateAnnouncement(id, a), channels, logger }));
-    sending.outbox.start();
-  }
+  sending.connect(
+    outboxHooks({
+      recordAnnouncement: (id, a) => duties.outages.recordAnnouncement(id, a),
+      recordEscalationPost: (id, post, reporter) => duties.escalations.recordDelivered(id, post, reporter),
+      unsubscribe: (key) => duties.subscriptions.remove(key),
+      channels,
+      logger,
+    }),
+  );
+  sending.outbox.start();
+  const settle = async () => void (await sending.outbox.drain(10_000));
   const nexusteam = new Set(opts.nexusteam ?? []);
   const services = turnServices({
     instruction,
@@ -160,7 +180,7 @@ export function testServices(at: string, opts: TestOptions = {}): TestWorld {
       },
     },
   });
-  return { clock, services, storage, sender, channels, scheduler, ...duties, ...(sending ? { outbox: sending.outbox } : {}) };
+  return { clock, services, storage, sender, channels, scheduler, ...duties, outbox: sending.outbox, settle };
 }
 
 export interface TestPerson {
@@ -198,6 +218,8 @@ export class Conversation {
     const first = (await this.client.sendActivity(activity)) as Partial<Activity> | undefined;
     const replies: Partial<Activity>[] = first ? [first] : [];
     for (let next = this.client.getNextReply(); next; next = this.client.getNextReply()) replies.push(next);
+    // What the turn queued for others (channel posts, cards replaced) has reached the recording Teams.
+    await this.world.settle();
     return replies.map(toReply);
   }
 

@@ -154,7 +154,12 @@ export async function startWorld(opts: WorldOptions): Promise<HttpWorld> {
     connector,
     clock,
     sqlitePath,
-    say: (person, input, where = personal(person)) => say(app.url, connector, person, input, where),
+    say: async (person, input, where = personal(person)) => {
+      const turn = await say(app.url, connector, person, input, where);
+      // What the turn queued for others (channel posts, cards replaced) has reached the connector.
+      await app.settle();
+      return turn;
+    },
     postsTo: (conversationId) =>
       connector.activities().filter((a) => a.kind === 'send' && a.toConversationId === conversationId && a.replyToId === undefined),
     writes: () => connector.requests.filter((r) => r.method !== 'GET'),

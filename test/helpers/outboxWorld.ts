@@ -53,7 +53,7 @@ export function outboxWorld(): OutboxWorld {
     logs,
     outbox(options = {}) {
       const storage = new SqliteStorage({ path: file });
-      const sender = new AdapterSender(adapter, config.bot.appId, logger, { maxAttempts: 1 });
+      const sender = new AdapterSender(adapter, config.bot.appId, logger);
       const outbox = new Outbox({ ...FAST, ...options, storage, sender, logger });
       made.push({ outbox, storage });
       return outbox;
@@ -68,5 +68,5 @@ export function outboxWorld(): OutboxWorld {
 
 /** A plain text message to one conversation (a channel when the id looks like one). */
 export function textTo(serviceUrl: string, conversationId: string, id: string, text = id): OutboxMessage {
-  return { id, op: 'send', target: { conversationId, serviceUrl, tenantId: 'tenant-test' }, activity: { type: 'message', text }, purpose: { kind: 'test', conversationId } };
+  return { id, op: 'send', target: { conversationId, serviceUrl, tenantId: 'tenant-test' }, activity: { type: 'message', text }, purpose: { kind: 'other', label: conversationId } };
 }

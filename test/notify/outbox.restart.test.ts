@@ -131,7 +131,7 @@ describe('outbox: several instances, stops and crashes', () => {
 const CHILD = `
 const root = process.env.OUTBOX_ROOT;
 const d = (p) => require(root + '/dist/' + p);
-const { Outbox } = d('notify/outbox.js');
+const { Outbox } = d('notify/outbox/index.js');
 const { AdapterSender } = d('notify/sender.js');
 const { createAdapter } = d('server/adapter.js');
 const { loadConfig } = d('config.js');
@@ -141,7 +141,7 @@ const { SqliteStorage } = d('store/sqliteStorage.js');
 const logger = createLogger({ logLevel: 'silent' });
 const config = loadConfig({});
 const adapter = createAdapter(config, logger, loadInstruction());
-const sender = new AdapterSender(adapter, '', logger, { maxAttempts: 1 });
+const sender = new AdapterSender(adapter, '', logger);
 const storage = new SqliteStorage({ path: process.env.OUTBOX_FILE });
 const outbox = new Outbox({ storage, sender, logger, worker: 'child', pollMs: 50, leaseMs: 1500, concurrency: 4, tagActivities: true });
 outbox.start();
@@ -150,7 +150,8 @@ setInterval(() => undefined, 1000);
 
 /** The child runs on dist/: build when a source it needs is newer than its output. */
 function ensureBuilt(): void {
-  const sources = ['notify/outbox', 'notify/pacing', 'notify/sender', 'store/document', 'store/etag', 'store/sqliteStorage', 'server/adapter'];
+  const outbox = fs.readdirSync(path.join(root, 'src', 'notify', 'outbox')).filter((f) => f.endsWith('.ts')).map((f) => `notify/outbox/${f.slice(0, -3)}`);
+  const sources = [...outbox, 'notify/pacing', 'notify/sender', 'store/document', 'store/etag', 'store/sqliteStorage', 'server/adapter'];
   const stale = sources.some((name) => {
     const src = path.join(root, 'src', `${name}.ts`);
     const out = path.join(root, 'dist', `${name}.js`);

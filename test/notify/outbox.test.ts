@@ -1,13 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/domain/clock';
-import { backoffMs, conversationKey, shardOf, type OutboxMessage, type OutboxRecord } from '../../src/notify/outbox';
+import type { OutboxMessage, OutboxRecord } from '../../src/notify/outbox';
+import { contentAddress } from '../../src/notify/outbox/payloads';
+import { shardOf } from '../../src/notify/outbox/shard';
 import { Pacer, TEAMS_GLOBAL, TEAMS_PER_CONVERSATION, violations, type RateWindow } from '../../src/notify/pacing';
 import { SqliteStorage } from '../../src/store/sqliteStorage';
 import { outboxWorld, textTo, type OutboxWorld } from '../helpers/outboxWorld';
 import { startLimitedConnector, type LimitedConnector } from '../support/limitedConnector';
 
 /**
- * The outbox (src/notify/outbox.ts) and its pacing (src/notify/pacing.ts): pure
+ * The outbox (src/notify/outbox/) and its pacing (src/notify/pacing.ts): pure
  * pacing under a fake clock, then the outbox over the real AdapterSender and
  * CloudAdapter (development mode) against a local connector that enforces Teams'
  * limits and injects failures, on a SQLite file.
@@ -114,23 +116,6 @@ describe('pacing (pure, fake clock)', () => {
   });
 });
 
-describe('outbox helpers (pure)', () => {
-  it('puts every thread of a channel in the channel’s shard, and keys pacing by the channel', () => {
-    const channel = { conversationId: '19:abc@thread.tacv2', serviceUrl: 'http://x' };
-    const thread = { conversationId: '19:abc@thread.tacv2;messageid=1700000000000', serviceUrl: 'http://x' };
-    expect(shardOf(thread, 16)).toBe(shardOf(channel, 16));
-    expect(conversationKey(thread)).toBe('19:abc@thread.tacv2');
-  });
-
-  it('backs off exponentially with jitter, capped, never below Retry-After', () => {
-    expect(backoffMs(1, undefined, 500, 300_000, () => 0)).toBe(250);
-    expect(backoffMs(1, undefined, 500, 300_000, () => 0.999)).toBe(500);
-    expect(backoffMs(4, undefined, 500, 300_000, () => 0)).toBe(2_000);
-    expect(backoffMs(30, undefined, 500, 300_000, () => 0.999)).toBeLessThanOrEqual(300_000);
-    expect(backoffMs(30, undefined, 500, 300_000, () => 0)).toBe(150_000);
-    expect(backoffMs(1, 1_000, 500, 300_000, () => 0.5)).toBe(1_000);
-  });
-});
 
 // --- the outbox against the limited connector ---------------------------------------------
 
@@ -205,9 +190,9 @@ describe('outbox: delivery through the real AdapterSender', () => {
     const target = { conversationId: channel(9), serviceUrl: url };
     const announce = 'outage-1:announce:' + channel(9);
     await outbox.enqueue([
-      { id: announce, op: 'send', target, activity: { type: 'message', text: 'Nexus er nede' }, purpose: { kind: 'announcement', outageId: 'outage-1' } },
-      { id: 'outage-1:update:u1:' + channel(9), op: 'reply', target, rootMessageId: announce, activity: { type: 'message', text: 'Opdatering' }, purpose: { kind: 'update', outageId: 'outage-1' } },
-      { id: 'outage-1:resolved-card:' + channel(9), op: 'update', target, activityOfMessageId: announce, activity: { type: 'message', text: 'Løst' }, purpose: { kind: 'resolved-card', outageId: 'outage-1' } },
+      { id: announce, op: 'send', target, activity: { type: 'message', text: 'Nexus er nede' }, purpose: { kind: 'post', post: 'announcement', outageId: 'outage-1', system: 'nexus' } },
+      { id: 'outage-1:update:u1:' + channel(9), op: 'reply', target, rootMessageId: announce, activity: { type: 'message', text: 'Opdatering' }, purpose: { kind: 'update', outageId: 'outage-1', system: 'nexus' } },
+      { id: 'outage-1:resolved-card:' + channel(9), op: 'update', target, activityOfMessageId: announce, activity: { type: 'message', text: 'Løst' }, purpose: { kind: 'card-update', outageId: 'outage-1', system: 'nexus' } },
     ]);
     outbox.start();
     await outbox.drain(5_000);
@@ -231,7 +216,7 @@ describe('outbox: delivery through the real AdapterSender', () => {
     const failed: OutboxRecord[][] = [];
     const outbox = world.outbox({ maxAttempts: 3, onFailed: (records) => void failed.push([...records]) });
     const url = connector.url;
-    const doomed: OutboxMessage = { ...textTo(url, person(666), 'alert:666'), purpose: { kind: 'personal-alert', outageId: 'o1', person: 'Bente Hansen' } };
+    const doomed: OutboxMessage = { ...textTo(url, person(666), 'alert:666'), purpose: { kind: 'alert', outageId: 'o1', system: 'nexus', subscriber: 'Bente Hansen', message: 'announcement' } };
     await outbox.enqueue([doomed, ...Array.from({ length: 10 }, (_, i) => textTo(url, person(i), `alert:${i}`))]);
     outbox.start();
     await outbox.drain(10_000);
@@ -243,7 +228,7 @@ describe('outbox: delivery through the real AdapterSender', () => {
       state: 'failed',
       attempts: 3,
       target: { conversationId: person(666) },
-      purpose: { kind: 'personal-alert', person: 'Bente Hansen' },
+      purpose: { kind: 'alert', subscriber: 'Bente Hansen' },
       error: { statusCode: 502, retryable: true },
     });
   });
@@ -270,8 +255,8 @@ describe('outbox: delivery through the real AdapterSender', () => {
     const outbox = world.outbox({ onFailed: (records) => void failed.push(...records) });
     const target = { conversationId: channel(5), serviceUrl: connector.url };
     await outbox.enqueue([
-      { id: 'root', op: 'send', target, activity: { text: 'root' }, purpose: { kind: 'announcement' } },
-      { id: 'reply', op: 'reply', target, rootMessageId: 'root', activity: { text: 'reply' }, purpose: { kind: 'update' } },
+      { id: 'root', op: 'send', target, activity: { text: 'root' }, purpose: { kind: 'post', post: 'announcement', outageId: 'o5', system: 'nexus' } },
+      { id: 'reply', op: 'reply', target, rootMessageId: 'root', activity: { text: 'reply' }, purpose: { kind: 'update', outageId: 'o5', system: 'nexus' } },
     ]);
     outbox.start();
     await outbox.drain(5_000);
@@ -308,7 +293,7 @@ describe('outbox: delivery through the real AdapterSender', () => {
     });
     const url = connector.url;
     const card = { type: 'message' as const, text: 'Nexus er nede' };
-    await outbox.enqueue(Array.from({ length: 5 }, (_, i): OutboxMessage => ({ id: `card:${i}`, op: 'send', target: { conversationId: person(i), serviceUrl: url }, activity: card, purpose: { kind: 'announcement' } })));
+    await outbox.enqueue(Array.from({ length: 5 }, (_, i): OutboxMessage => ({ id: `card:${i}`, op: 'send', target: { conversationId: person(i), serviceUrl: url }, activity: card, purpose: { kind: 'other', label: 'card' } })));
     const peek = new SqliteStorage({ path: world.file });
     const payloads = (await peek.read(['outbox/payloads'])) as Record<string, { used?: Record<string, string> } | undefined>;
     expect(Object.keys(payloads['outbox/payloads']?.used ?? {})).toHaveLength(1);
@@ -320,28 +305,58 @@ describe('outbox: delivery through the real AdapterSender', () => {
     expect(connector.report()).toMatchObject({ delivered: 5, duplicates: 0 });
   });
 
-  it('waitFor: resolves when this or another instance has delivered (or failed) the message; rejects for an unknown id', async () => {
+  it("records() and the hooks see what another instance delivered or failed: Teams' id, the 403; an unknown id is absent", async () => {
     connector = await startLimitedConnector({ respond: (r) => (r.key === person(2) ? { status: 403 } : undefined) });
     world = outboxWorld();
     const url = connector.url;
+    const delivered: [string, string][] = [];
+    const failed: OutboxRecord[] = [];
     const enqueuer = world.outbox(); // never started: a bot turn that only enqueues
-    const sender = world.outbox();
-    const ok = textTo(url, person(1), 'wait:ok');
-    const gone = textTo(url, person(2), 'wait:gone');
+    const sender = world.outbox({ onDelivered: (r, activityId) => void delivered.push([r.id, activityId]), onFailed: (records) => void failed.push(...records) });
+    const ok = textTo(url, person(1), 'queued:ok');
+    const gone = textTo(url, person(2), 'queued:gone');
     await enqueuer.enqueue([ok, gone]);
-    const waiting = Promise.all([enqueuer.waitFor(ok.id, ok.target, 5_000), sender.waitFor(gone.id, gone.target, 5_000)]);
     sender.start();
-    const [delivered, failed] = await waiting;
-    expect(delivered).toMatchObject({ state: 'delivered', sentActivityId: connector.log().find((e) => e.outboxId === ok.id)?.activityIdGiven });
-    expect(failed).toMatchObject({ state: 'failed', error: { statusCode: 403 } });
-    await expect(sender.waitFor('wait:never', ok.target, 100)).rejects.toThrow(/no message/);
+    await sender.drain(5_000);
+    const given = connector.log().find((e) => e.outboxId === ok.id)?.activityIdGiven;
+    expect(given).toEqual(expect.any(String));
+    const records = await enqueuer.records([ok.id, gone.id, 'queued:never']);
+    expect(records.get(ok.id)).toMatchObject({ state: 'delivered', sentActivityId: given, notified: true });
+    expect(records.get(gone.id)).toMatchObject({ state: 'failed', error: { statusCode: 403 }, notified: true });
+    expect(records.has('queued:never')).toBe(false);
+    expect(delivered).toEqual([[ok.id, given]]);
+    expect(failed.map((r) => [r.id, r.error?.statusCode])).toEqual([[gone.id, 403]]);
   });
 
   it('rejects malformed messages before storing anything', async () => {
     world = outboxWorld();
     const outbox = world.outbox();
-    const bad = { id: 'r', op: 'reply', target: { conversationId: 'a:x', serviceUrl: 'http://x' }, activity: {}, purpose: { kind: 'x' } } as const;
+    const bad = { id: 'r', op: 'reply', target: { conversationId: 'a:x', serviceUrl: 'http://x' }, activity: {}, purpose: { kind: 'other' } } as const;
     await expect(outbox.enqueue([bad])).rejects.toThrow(/rootActivityId or rootMessageId/);
+    // A purpose the union does not know (here an untyped caller's old-style one) is refused too.
+    const untyped = { ...textTo('http://x', person(1), 'p'), purpose: { kind: 'personal-alert', person: 'Bente Hansen' } } as unknown as OutboxMessage;
+    await expect(outbox.enqueue([untyped])).rejects.toThrow(/purpose .* is not one the outbox knows/);
     expect(await outbox.stats()).toMatchObject({ pending: 0 });
+  });
+
+  it('sends a record stored before the typed purpose, with its purpose mapped, and drops a malformed one with a log', async () => {
+    connector = await startLimitedConnector();
+    world = outboxWorld();
+    const target = { conversationId: channel(7), serviceUrl: connector.url, tenantId: 'tenant-test' };
+    const activity = { type: 'message', text: 'Nexus er nede' };
+    const { hash } = contentAddress(activity);
+    const old = { id: 'old:1', op: 'send', target, purpose: { kind: 'announcement', announcement: 'announcement', outageId: 'o7', system: 'nexus', serviceUrl: connector.url }, payload: hash, state: 'pending', seq: 0, pos: 0, enqueuedAt: new Date().toISOString(), attempts: 0, tries: [] };
+    const broken = { id: 'broken:1', op: 'send', target: 'nowhere', payload: hash, state: 'pending', seq: 1 };
+    const seed = new SqliteStorage({ path: world.file });
+    await seed.write({ 'outbox/meta': { shards: 16 }, [`outbox/payload/${hash}`]: { activity }, [`outbox/shard/${String(shardOf(target, 16)).padStart(2, '0')}`]: { rev: 1, nextSeq: 2, messages: [old, broken], holds: {} } });
+    seed.close();
+    const delivered: OutboxRecord[] = [];
+    const outbox = world.outbox({ onDelivered: (r) => void delivered.push(r) });
+    outbox.start();
+    await outbox.drain(5_000);
+    expect(connector.report()).toMatchObject({ delivered: 1, duplicates: 0 });
+    expect(delivered.map((r) => [r.id, r.purpose])).toEqual([['old:1', { kind: 'post', post: 'announcement', outageId: 'o7', system: 'nexus' }]]);
+    expect(world.logs.lines()).toContainEqual(expect.objectContaining({ level: 'error', id: 'broken:1', msg: 'outbox: dropped a stored message that does not parse' }));
+    expect([...(await outbox.records(['old:1', 'broken:1'])).keys()]).toEqual(['old:1']);
   });
 });

@@ -1,17 +1,12 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { CloudAdapter } from 'botbuilder';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { loadInstruction } from '../../src/instruction/load';
 import { createLogger } from '../../src/log';
-import {
-  AdapterSender,
-  DEFAULT_RETRY_POLICY,
-  SendError,
-  classifyFailure,
-  referenceFromActivity,
-  retryDelayMs,
-  threadConversationId,
-} from '../../src/notify/sender';
+import { AdapterSender, SendError, classifyFailure } from '../../src/notify/sender';
+import { referenceFromActivity, threadConversationId } from '../../src/teams/addressing';
 import { createAdapter } from '../../src/server/adapter';
 import { messageActivity } from '../helpers/activities';
 import { startConnector, type Connector, type ConnectorOptions, type RecordedRequest } from '../support/connector';
@@ -19,7 +14,9 @@ import { captureLogs, type CapturedLogs } from '../helpers/logs';
 
 /**
  * Proactive sending against the local Bot Connector, with the real CloudAdapter in
- * development mode (empty app id, as `npm start` runs it locally).
+ * development mode (empty app id, as `npm start` runs it locally). One request per
+ * call: the outbox retries (test/notify/outbox*.test.ts), neither the sender nor
+ * the SDK underneath it.
  */
 
 const CHANNEL = '19:8f1c2d3e4b5a6978@thread.tacv2';
@@ -126,49 +123,38 @@ describe('AdapterSender against the local connector', () => {
     expect(updated?.replyToId).toBeUndefined();
   });
 
-  it('waits out a 429 with Retry-After: 1, then delivers once', async () => {
-    const { connector, sender, target } = await setUp(failFirst(1, 429, { 'Retry-After': '1' }));
-    const started = performance.now();
-    const result = await sender.send(target, { type: 'message', text: 'Nexus er nede' });
-    const waited = performance.now() - started;
-
-    expect(posts(connector).map((r) => r.status)).toEqual([429, 201]);
-    expect(connector.activities()).toHaveLength(1);
-    expect(result.activityId).toBe(connector.activities()[0]?.assignedId);
-    expect(waited).toBeGreaterThanOrEqual(950);
-  });
-
-  it('tries again after a 429 without Retry-After (botbuilder itself would give up)', async () => {
-    const { connector, sender, target } = await setUp(failFirst(1, 429), { baseDelayMs: 10 });
-    await sender.send(target, { type: 'message', text: 'x' });
-    expect(posts(connector).map((r) => r.status)).toEqual([429, 201]);
-    expect(connector.activities()).toHaveLength(1);
-  });
-
-  it('survives two 502s: delivered once, after exactly three requests (one retry policy, not two)', async () => {
-    const delays: number[] = [];
-    const { connector, sender, target } = await setUp(failFirst(2, 502), {
-      sleep: async (ms) => {
-        delays.push(ms);
-      },
-    });
-    const result = await sender.send(target, { type: 'message', text: 'x' });
-
-    expect(posts(connector).map((r) => r.status)).toEqual([502, 502, 201]);
-    expect(connector.activities()).toHaveLength(1);
-    expect(result.activityId).toBe(connector.activities()[0]?.assignedId);
-    expect(delays).toHaveLength(2);
-    expect(turnErrors).toBe(0); // failures never reach the adapter's "turn failed" handler
-  });
-
-  it('gives up after 4 tries with a retryable SendError carrying the status', async () => {
-    const { connector, sender, target } = await setUp(failFirst(99, 503), { sleep: async () => undefined });
+  it('makes one request for a 502 (the SDK does not retry either): a retryable SendError; the next call is a new request', async () => {
+    const { connector, sender, target } = await setUp(failFirst(1, 502));
     const error = await sender.send(target, { type: 'message', text: 'x' }).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(SendError);
-    expect(error).toMatchObject({ statusCode: 503, retryable: true, attempts: 4 });
-    expect(posts(connector)).toHaveLength(4);
+    expect(error).toMatchObject({ statusCode: 502, code: 'ServiceError', retryable: true });
+    expect(posts(connector).map((r) => r.status)).toEqual([502]);
+    expect(turnErrors).toBe(0); // failures never reach the adapter's "turn failed" handler
+
+    const result = await sender.send(target, { type: 'message', text: 'x' });
+    expect(posts(connector).map((r) => r.status)).toEqual([502, 201]);
+    expect(result.activityId).toBe(connector.activities()[0]?.assignedId);
+  });
+
+  it('does not wait out a 429, however short its Retry-After: one request, the wait in the SendError', async () => {
+    const { connector, sender, target } = await setUp(failFirst(1, 429, { 'Retry-After': '1' }));
+    const started = performance.now();
+    const error = await sender.send(target, { type: 'message', text: 'x' }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(SendError);
+    expect(error).toMatchObject({ statusCode: 429, code: 'Throttled', retryable: true, retryAfterMs: 1_000 });
+    expect(posts(connector)).toHaveLength(1);
+    // The SDK's throttling retry would have waited the second out and tried again.
+    expect(performance.now() - started).toBeLessThan(900);
     expect(connector.activities()).toHaveLength(0);
+  });
+
+  it('says how long a long Retry-After asks to wait', async () => {
+    const { connector, sender, target } = await setUp(failFirst(1, 429, { 'Retry-After': '120' }));
+    const error = await sender.send(target, { type: 'message', text: 'x' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ statusCode: 429, retryable: true, retryAfterMs: 120_000 });
+    expect(posts(connector)).toHaveLength(1);
   });
 
   it('does not retry a 403 (bot removed from the team): SendError(403), not retryable', async () => {
@@ -179,7 +165,7 @@ describe('AdapterSender against the local connector', () => {
     const error = await sender.send(target, { type: 'message', text: 'x' }).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(SendError);
-    expect(error).toMatchObject({ statusCode: 403, code: 'BotNotInConversationRoster', retryable: false, attempts: 1 });
+    expect(error).toMatchObject({ statusCode: 403, code: 'BotNotInConversationRoster', retryable: false });
     expect(posts(connector)).toHaveLength(1);
     expect(turnErrors).toBe(0);
   });
@@ -193,29 +179,40 @@ describe('AdapterSender against the local connector', () => {
     expect(connector.requests.filter((r) => r.method === 'PUT')).toHaveLength(1);
   });
 
-  it('does not wait out a long Retry-After: a retryable SendError says how long', async () => {
-    const { connector, sender, target } = await setUp(failFirst(1, 429, { 'Retry-After': '120' }));
-    const error = await sender.send(target, { type: 'message', text: 'x' }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ statusCode: 429, retryable: true, retryAfterMs: 120_000, attempts: 1 });
-    expect(posts(connector)).toHaveLength(1);
-  });
-
   it('reports a connector that cannot be reached as a retryable network failure', async () => {
-    const { sender, target } = await setUp(undefined, { sleep: async () => undefined });
+    const { sender, target } = await setUp();
     await connector?.close();
     const error = await sender.send(target, { type: 'message', text: 'x' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SendError);
-    expect(error).toMatchObject({ statusCode: undefined, code: 'ECONNREFUSED', retryable: true, attempts: 4 });
+    expect(error).toMatchObject({ statusCode: undefined, code: 'ECONNREFUSED', retryable: true });
   });
 
-  it('logs each send at debug with ids and attempt, never the text', async () => {
-    const { sender, target } = await setUp(failFirst(1, 502), { sleep: async () => undefined });
+  it('gives up on a request Teams never answers after requestTimeoutMs: a retryable ETIMEDOUT', async () => {
+    const { sender, target } = await setUp(undefined, { requestTimeoutMs: 300 });
+    const silent = http.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const serviceUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/`;
+      const started = performance.now();
+      const error = await sender.send({ ...target, serviceUrl }, { type: 'message', text: 'x' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SendError);
+      expect(error).toMatchObject({ statusCode: undefined, code: 'ETIMEDOUT', retryable: true });
+      expect(performance.now() - started).toBeLessThan(2_000);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('logs each send at debug with ids, never the text', async () => {
+    const { sender, target } = await setUp(failFirst(1, 502));
+    await sender.send(target, { type: 'message', text: 'Hemmelig tekst 0101' }).catch(() => undefined);
     await sender.send(target, { type: 'message', text: 'Hemmelig tekst 0101' });
 
     const lines = logs.lines();
     expect(logs.text()).not.toContain('Hemmelig tekst');
-    expect(lines).toContainEqual(expect.objectContaining({ level: 'debug', operation: 'send', conversationId: CHANNEL, attempt: 1, statusCode: 502 }));
-    expect(lines).toContainEqual(expect.objectContaining({ level: 'debug', operation: 'send', conversationId: CHANNEL, attempt: 2, activityId: expect.any(String) }));
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'debug', operation: 'send', conversationId: CHANNEL, statusCode: 502, retryable: true }));
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'debug', operation: 'send', conversationId: CHANNEL, activityId: expect.any(String) }));
   });
 });
 
@@ -246,7 +243,7 @@ describe('conversation addressing', () => {
   });
 });
 
-describe('retry decisions', () => {
+describe('what a failure means (SendError.retryable, retryAfterMs)', () => {
   const now = new Date('2026-12-03T09:00:00Z');
   const headers = (h: Record<string, string>) => ({ get: (name: string) => h[name.toLowerCase()] });
 
@@ -279,13 +276,4 @@ describe('retry decisions', () => {
     expect(classifyFailure({ statusCode: 429 }, now).retryAfterMs).toBeUndefined();
   });
 
-  it('backs off exponentially with full jitter, never below Retry-After', () => {
-    const p = DEFAULT_RETRY_POLICY;
-    expect(retryDelayMs(1, undefined, p, () => 0.999)).toBeLessThan(500);
-    expect(retryDelayMs(3, undefined, p, () => 0.999)).toBeLessThan(2000);
-    expect(retryDelayMs(3, undefined, p, () => 0.999)).toBeGreaterThan(1900);
-    expect(retryDelayMs(10, undefined, p, () => 0.999)).toBeLessThan(p.maxDelayMs);
-    expect(retryDelayMs(1, undefined, p, () => 0)).toBe(0);
-    expect(retryDelayMs(1, 1000, p, () => 0)).toBe(1000);
-  });
 });

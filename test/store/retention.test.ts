@@ -8,7 +8,7 @@ import { addReport, addUpdate, declare, newOutage, resolve, type Outage, type Pe
 import { OutageStore } from '../../src/store/outages';
 import { purgeOlderThan, retentionCutoff } from '../../src/store/retention';
 import { SqliteStorage } from '../../src/store/sqliteStorage';
-import { Subscriptions, alertsKey } from '../../src/store/subscriptions';
+import { alertsKey } from '../../src/store/subscriptions';
 
 const DAY = 86_400_000;
 const NOW = new Date('2026-12-07T09:00:00.000Z');
@@ -18,7 +18,6 @@ let dir: string;
 let file: string;
 let storage: SqliteStorage;
 let store: OutageStore;
-let subs: Subscriptions;
 let clock: ManualClock;
 
 beforeEach(() => {
@@ -26,7 +25,6 @@ beforeEach(() => {
   file = path.join(dir, 'store.db');
   storage = new SqliteStorage({ path: file });
   store = new OutageStore(storage);
-  subs = new Subscriptions(storage);
   clock = new ManualClock(NOW);
 });
 afterEach(() => {
@@ -55,20 +53,25 @@ function everything(): string {
   }
 }
 
+/** The delivery record the first version kept per outage (alerts/<id>): what an upgraded installation still has. */
+async function legacyAlerts(outageId: string, subscriber: string): Promise<void> {
+  await storage.write({ [alertsKey(outageId)]: { messages: [{ key: 'announcement', delivered: [subscriber], claims: [] }] } });
+}
+
 async function seed(): Promise<{ old: Outage; recent: Outage; open: Outage }> {
   const old = resolvedOutage('nexus-old', 91, { key: 'old-reporter', name: 'Olga Gammel' });
   const recent = resolvedOutage('nexus-recent', 89, { key: 'new-reporter', name: 'Nina Ny' });
   // The clock moves forward through the scenario: each outage is archived "when it was resolved".
   clock.set(old.resolved?.at ?? NOW);
   await store.archive(old);
-  await subs.markDelivered(old.id, 'announcement', 'old-subscriber');
+  await legacyAlerts(old.id, 'old-subscriber');
   clock.set(recent.resolved?.at ?? NOW);
   await store.archive(recent);
-  await subs.markDelivered(recent.id, 'announcement', 'recent-subscriber');
+  await legacyAlerts(recent.id, 'recent-subscriber');
   // An outage opened 200 days ago and still open: never purged.
   const openStart = new Date(NOW.getTime() - 200 * DAY);
   const open = addReport(newOutage({ id: 'bekey-open', system: 'bekey', status: 'active', start: openStart, at: openStart }), { key: 'p', name: 'Per Åben' }, openStart).outage;
-  await subs.markDelivered(open.id, 'announcement', 'open-subscriber');
+  await legacyAlerts(open.id, 'open-subscriber');
   await store.change((doc) => ({
     doc: {
       ...doc,
@@ -105,9 +108,9 @@ describe('purgeOlderThan (SQLite)', () => {
     expect(stored).not.toContain('Xenia Forældet');
 
     expect(await store.get(recent.id)).toMatchObject({ id: recent.id, status: 'resolved' });
-    expect(await subs.wasDelivered(recent.id, 'announcement', 'recent-subscriber')).toBe(true);
+    expect(JSON.stringify(await storage.read([alertsKey(recent.id)]))).toContain('recent-subscriber');
     expect((await store.openFor('bekey'))?.id).toBe(open.id);
-    expect(await subs.wasDelivered(open.id, 'announcement', 'open-subscriber')).toBe(true);
+    expect(JSON.stringify(await storage.read([alertsKey(open.id)]))).toContain('open-subscriber');
     expect((await store.live()).pending.internet?.map((r) => r.person.name)).toEqual(['Yrsa Frisk']);
   });
 

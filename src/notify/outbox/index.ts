@@ -1,0 +1,9 @@
+/**
+ * The outbox (./outbox.ts): every proactive send goes through it, durably,
+ * paced within Teams' limits, retried, recorded once. This is its public surface;
+ * the parts behind it are internal.
+ */
+export { Outbox } from './outbox';
+export type { OutboxPurpose } from './purpose';
+export type { ThrottlePolicy } from './throttle';
+export type { EnqueueResult, OutboxError, OutboxMessage, OutboxOp, OutboxOptions, OutboxRecord, OutboxState, OutboxStats } from './types';
