@@ -1,7 +1,7 @@
 import { BotState, type StatePropertyAccessor, type Storage, type TurnContext } from 'botbuilder';
 import { afterChoice, afterText, detectLanguage, languageFor, type LanguagePreference } from '../domain/language';
 import type { Language } from '../instruction/schema';
-import { personOf } from './dialogs/services';
+import { personOf } from './person';
 
 /** Storage key of a person's language: per person (Entra object id, else Teams id), whatever the conversation. */
 export const personLanguageKey = (personKey: string) => `people/${personKey}`;

@@ -25,7 +25,8 @@ import {
   welcomeCard,
   type ViewContext,
 } from '../views';
-import { personOf, type TurnServices } from './services';
+import { personOf } from '../person';
+import type { TurnServices } from './services';
 import { INTERNET_PROMPT, TRIAGE_DIALOG, TRIAGE_PROMPTS, TriageDialog, parsersFor, promptHelp, type TriagePromptId } from './triageDialog';
 
 export const MAIN_DIALOG = 'main';

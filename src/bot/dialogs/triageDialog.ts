@@ -14,7 +14,8 @@ import { t } from '../i18n';
 import { knownOutageCard } from '../outageViews';
 import { adviceMessage, cardMessage, cardsMessage, questionCard, textMessage, worthKnowingCard, type ViewContext } from '../views';
 import { CardPrompt } from './cardPrompt';
-import { personOf, type TurnServices } from './services';
+import { personOf } from '../person';
+import type { TurnServices } from './services';
 
 export const TRIAGE_DIALOG = 'triage';
 export const SYSTEM_PROMPT = 'triage.system';
