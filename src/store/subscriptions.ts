@@ -79,9 +79,11 @@ export const DEFAULT_CLAIM_LEASE_MS = 2 * 60_000;
 
 const isSystem = (s: unknown): s is SystemId => typeof s === 'string' && ID_PATTERN.test(s);
 const isLanguage = (l: unknown): l is Language => typeof l === 'string' && (LANGUAGES as readonly string[]).includes(l);
+/** A stored list, or none if the document holds something else; `Array.isArray` alone would make a readonly list `any[]`. */
+const listOf = <T>(stored: readonly T[] | undefined): readonly T[] => (Array.isArray(stored) ? (stored as readonly T[]) : []);
 
 function normaliseSubscriptions(stored: Partial<SubscriptionsDoc> | undefined): SubscriptionsDoc {
-  const list = Array.isArray(stored?.subscribers) ? stored.subscribers : [];
+  const list = listOf(stored?.subscribers);
   return {
     subscribers: list
       .filter(
@@ -98,12 +100,12 @@ function normaliseSubscriptions(stored: Partial<SubscriptionsDoc> | undefined): 
 }
 
 function normaliseAlerts(stored: Partial<AlertsDoc> | undefined): AlertsDoc {
-  const list = Array.isArray(stored?.messages) ? stored.messages : [];
+  const list = listOf(stored?.messages);
   return {
     messages: list.map((m) => ({
       key: String(m.key),
-      delivered: Array.isArray(m.delivered) ? m.delivered : [],
-      claims: Array.isArray(m.claims) ? m.claims : [],
+      delivered: listOf(m.delivered),
+      claims: listOf(m.claims),
     })),
   };
 }
