@@ -203,6 +203,8 @@ function checkKeys(keys: unknown[]): void {
 /** undefined = unconditional, as in MemoryStorage (`!eTag || eTag === '*'`). */
 function conditionOf(eTag: unknown): string | undefined {
   if (eTag === undefined || eTag === null || eTag === '' || eTag === '*') return undefined;
+  // Storage's eTags are strings; anything else could only match as its text, and an object's is "[object Object]".
+  if (typeof eTag !== 'string' && typeof eTag !== 'number') throw new TypeError(`Storage: an eTag is a string, got ${typeof eTag}`);
   return String(eTag);
 }
 
