@@ -207,7 +207,7 @@ export function textOf(activities: readonly SentActivity[]): string {
 
 /** The cards of an activity. */
 export function cardsOf(activity: SentActivity | undefined): unknown[] {
-  return (activity?.attachments ?? []).map((a) => a.content);
+  return (activity?.attachments ?? []).map((a): unknown => a.content);
 }
 
 function pressValue(replies: readonly SentActivity[], title: string, inputs: Record<string, unknown>): Record<string, unknown> {
