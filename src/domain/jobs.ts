@@ -36,8 +36,6 @@ export interface JobsDoc {
   readonly jobs: readonly Job[];
 }
 
-export const EMPTY_JOBS: JobsDoc = { jobs: [] };
-
 /** Adds a job, or moves a pending one with the same id to a new due time. A claimed or finished job is left alone. */
 export function upsertJob(doc: JobsDoc, id: string, payload: JobPayload, dueAt: Date): JobsDoc {
   const existing = doc.jobs.find((j) => j.id === id);

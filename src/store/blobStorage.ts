@@ -2,8 +2,6 @@ import type { Storage, StoreItems } from 'botbuilder';
 import { BlobsStorage, type BlobsStorageOptions } from 'botbuilder-azure-blobs';
 import { ETagConflictError, isETagConflict, type CreatesIfAbsent } from './etag.js';
 
-export { isETagConflict, ETagConflictError } from './etag.js';
-
 type RetryOptions = NonNullable<NonNullable<BlobsStorageOptions['storagePipelineOptions']>['retryOptions']>;
 
 export interface BlobStorageOptions {

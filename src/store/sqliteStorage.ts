@@ -5,8 +5,6 @@ import Database from 'better-sqlite3';
 import type { Storage, StoreItems } from 'botbuilder';
 import { ETagConflictError, type CreatesIfAbsent } from './etag.js';
 
-export { isETagConflict, ETagConflictError } from './etag.js';
-
 export interface SqliteStorageOptions {
   /** Database file; ':memory:' for a private in-memory database (tests). */
   path: string;

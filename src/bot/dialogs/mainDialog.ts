@@ -1,4 +1,4 @@
-import type { Activity, TurnContext } from 'botbuilder';
+import type { Activity } from 'botbuilder';
 import { ComponentDialog, Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
 import type { Intent } from '../../domain/intent';
 import { defaultSystem, isSystem, systemName, systemOfContact } from '../../domain/systems';
@@ -435,8 +435,6 @@ function triageSystem(dc: DialogContext): SystemId | undefined {
   }
   return undefined;
 }
-
-export type { TurnContext };
 
 /** Card actions anyone may press (no role lookup needed). */
 function anyoneMay(action: CardAction['action']): boolean {

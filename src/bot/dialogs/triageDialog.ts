@@ -12,7 +12,7 @@ import type { Advice, InternetState, Scope, SystemId } from '../../domain/types'
 import { triageValue, type TriageValue } from '../actions';
 import { t } from '../i18n';
 import { knownOutageCard } from '../outageViews';
-import { adviceMessage, cardMessage, cardsMessage, questionCard, textMessage, worthKnowingCard, type ViewContext } from '../views';
+import { adviceMessage, cardMessage, cardsMessage, questionCard, worthKnowingCard, type ViewContext } from '../views';
 import { CardPrompt } from './cardPrompt';
 import { personOf } from '../person';
 import type { TurnServices } from './services';
@@ -183,5 +183,3 @@ export class TriageDialog extends ComponentDialog {
     );
   }
 }
-
-export { textMessage };
