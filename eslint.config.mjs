@@ -7,6 +7,7 @@
 // rejecting with non-errors, casts that do nothing, `any` leaking from JSON,
 // switches over a union that miss a member.
 import js from '@eslint/js';
+import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 /** The globals a plain JavaScript file may use (TypeScript files get theirs from the compiler). */
@@ -36,12 +37,12 @@ const BROWSER_GLOBALS = /** @type {const} */ ({
   clearInterval: 'readonly',
 });
 
-export default tseslint.config(
-  { ignores: ['dist/**', 'data/**', 'devTools/**', 'test-results/**', '.deployment/**'] },
+export default defineConfig(
+  globalIgnores(['dist/**', 'data/**', 'devTools/**', 'test-results/**', '.deployment/**']),
 
   {
     files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'vitest.config.mts'],
-    extends: [js.configs.recommended, ...tseslint.configs.recommendedTypeChecked],
+    extends: [js.configs.recommended, tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       parserOptions: {
         // tsconfig.check.json covers src/, test/ and vitest.config.mts; the benches at
