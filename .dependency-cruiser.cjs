@@ -3,7 +3,7 @@
 // `npx depcruise src test bench --config .dependency-cruiser.cjs` (part of `npm run lint`).
 //
 // Paths are matched from the repository's root, by folder, so a module that becomes
-// a folder (src/notify/outbox/…) or a folder that moves (bench/ at the top level) is
+// a folder (src/notify/outbox/…) or a folder that moves is
 // still covered.
 
 /** Bot, channel, HTTP, mail, database and cloud SDKs: none belongs in the domain. */
@@ -67,16 +67,16 @@ module.exports = {
       name: 'product-not-to-tooling',
       comment: 'Nothing in src/ imports the tests, their helpers or the benches.',
       severity: 'error',
-      from: { path: '^src/', pathNot: '^src/bench/' },
-      to: { path: '^(test|bench|src/bench)/' },
+      from: { path: '^src/' },
+      to: { path: '^(test|bench)/' },
     },
     {
       name: 'product-not-to-dev-dependencies',
       comment:
         'The product runs with production dependencies only (App Service installs no devDependencies): ' +
-        'only the developer CLIs (package, poster) and the benches may import one.',
+        'only the developer CLIs that make the Teams package and the poster may import one.',
       severity: 'error',
-      from: { path: '^src/', pathNot: '^src/(bench/|cli/(package|poster)\\.ts$)' },
+      from: { path: '^src/', pathNot: '^src/cli/(package|teamsApp|manifestValidation|poster)\\.ts$' },
       to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['type-only'] },
     },
 
@@ -112,7 +112,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(dist|data|devTools|test-results|\\.deployment)/' },
+    exclude: { path: '^(dist|dist-bench|data|devTools|test-results|\\.deployment)/' },
     // Type-only imports count: the domain must not know the SDK's types either.
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.check.json' },

@@ -171,7 +171,7 @@ export async function startWorld(opts: WorldOptions): Promise<HttpWorld> {
 async function settled(sqlitePath: string, now: Date): Promise<boolean> {
   const jobs = (readDoc(sqlitePath, 'jobs') as { jobs?: readonly { state: string; dueAt: string }[] } | undefined)?.jobs ?? [];
   if (jobs.some((j) => j.state === 'claimed' || (j.state === 'pending' && Date.parse(j.dueAt) <= now.getTime()))) return false;
-  const read = async (keys: string[]) => Object.fromEntries(keys.map((k) => [k, readDoc(sqlitePath, k)]).filter(([, doc]) => doc !== undefined));
+  const read = async (keys: string[]) => Object.fromEntries(keys.map((k): [string, unknown] => [k, readDoc(sqlitePath, k)]).filter(([, doc]) => doc !== undefined));
   return outboxIsIdle({ read });
 }
 
