@@ -104,7 +104,7 @@
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    let json = null;
+    let json;
     try {
       json = text ? JSON.parse(text) : null;
     } catch {

@@ -107,8 +107,6 @@ const envSchema = z.object({
     .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1' || v === 'yes')),
 });
 
-export type StorageKind = 'sqlite' | 'blob' | 'memory';
-
 export interface Config {
   /** Empty app id = local development mode: no JWT check, playground on. */
   readonly development: boolean;

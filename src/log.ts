@@ -98,7 +98,11 @@ function errorSummary(err: Error): Record<string, unknown> {
     const v = extra[key];
     if (typeof v === 'string' || typeof v === 'number') out[key] = v;
   }
-  if (Array.isArray(std.aggregateErrors)) out['aggregateErrors'] = std.aggregateErrors.map((e) => ({ type: e.type, message: e.message }));
+  // pino serialises an AggregateError's members alike; its type leaves them `any`.
+  const aggregate: unknown = std['aggregateErrors'];
+  if (Array.isArray(aggregate)) {
+    out['aggregateErrors'] = (aggregate as readonly { type: string; message: string }[]).map((e) => ({ type: e.type, message: e.message }));
+  }
   return out;
 }
 

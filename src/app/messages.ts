@@ -161,4 +161,3 @@ export type Message =
   | AlertsUndeliveredMessage
   | UndeliveredMessage;
 
-export type MessageKind = Message['kind'];

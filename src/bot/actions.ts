@@ -82,7 +82,6 @@ export const cardAction = z.discriminatedUnion('action', [
 export type CardAction = z.infer<typeof cardAction>;
 /** What a button carries (defaults not yet applied). */
 export type CardActionData = z.input<typeof cardAction>;
-export type ActionVerb = CardAction['action'];
 
 /**
  * The parsed action, `{ invalid: true }` for a value that is not ours (or names a

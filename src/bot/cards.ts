@@ -6,8 +6,6 @@ import type { CardActionData } from './actions';
 /** Adaptive Card templates live in the top-level cards/ folder (same path from src/ and dist/). */
 export const CARDS_DIR = resolve(__dirname, '..', '..', 'cards');
 
-export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
-
 export interface AdaptiveCardJson {
   readonly type: 'AdaptiveCard';
   readonly version: string;
@@ -239,11 +237,10 @@ export function defineCard<T extends TemplateName, A extends unknown[]>(name: T,
   return card;
 }
 
-/** Every card defined so far (the card test checks each is in the registry). */
+/**
+ * Every card defined so far (the card test checks each is in the registry).
+ * @internal for tests
+ */
 export function definedCards(): ReadonlySet<{ readonly template: TemplateName }> {
   return defined;
-}
-
-export function cardAttachment(card: Card): { contentType: string; content: AdaptiveCardJson } {
-  return { contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: card };
 }

@@ -2,7 +2,7 @@ import { BotState, type StatePropertyAccessor, type Storage, type TurnContext } 
 import { afterChoice, afterText, detectLanguage, languageFor, languagePreferenceSchema, type LanguagePreference } from '../domain/language';
 import type { Language } from '../instruction/schema';
 import { defaultDocumentLog, parseStored, type DocumentLog } from '../store/document';
-import { personOf } from './dialogs/services';
+import { personOf } from './person';
 
 /** Storage key of a person's language: per person (Entra object id, else Teams id), whatever the conversation. */
 export const personLanguageKey = (personKey: string) => `people/${personKey}`;

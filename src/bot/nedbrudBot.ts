@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { maskCpr } from '../domain/cpr';
 import { FloodGuard } from '../domain/floodGuard';
 import { formatPhone } from '../domain/time';
-import { personOf } from './dialogs/services';
+import { personOf } from './person';
 import { t } from './i18n';
 import { turnLanguage } from './language';
 import { CPR_MASKED, MAIN_DIALOG, MainDialog } from './dialogs/mainDialog';

@@ -60,11 +60,6 @@ export function findCprLike(text: string): CprMatch[] {
   return found;
 }
 
-/** True when the text holds at least one CPR-like number. */
-export function hasCprLike(text: string): boolean {
-  return findCprLike(text).length > 0;
-}
-
 /** The text with every CPR-like number masked (digits → `*`, separator kept), and how many. */
 export function maskCpr(text: string): { text: string; masked: number } {
   const matches = findCprLike(text);

@@ -28,7 +28,6 @@ const EVENT_NAMES: Record<Language, Record<EventKind, string>> = {
     declared: 'Meldt ud af Nexusteamet',
     confirmed: 'Bekræftet',
     owned: 'Har sagen',
-    startCorrected: 'Starttid rettet',
     updated: 'Opdatering',
     announced: 'Sendt til kanal',
     worksAgain: 'Virker igen for',
@@ -44,7 +43,6 @@ const EVENT_NAMES: Record<Language, Record<EventKind, string>> = {
     declared: 'Announced by the Nexus team',
     confirmed: 'Confirmed',
     owned: 'Owns the case',
-    startCorrected: 'Start time corrected',
     updated: 'Update',
     announced: 'Posted to channel',
     worksAgain: 'Works again for',
@@ -104,10 +102,6 @@ export function eventText(e: TimelineEvent, lang: Language): string {
   switch (e.kind) {
     case 'suspected':
       return text ? (lang === 'da' ? `${text} meldinger` : `${text} reports`) : '';
-    case 'startCorrected': {
-      const t = Date.parse(text);
-      return Number.isNaN(t) ? mask(text) : (lang === 'da' ? `ny starttid ${localStamp(new Date(t))}` : `new start ${localStamp(new Date(t))}`);
-    }
     case 'announced':
       return ANNOUNCEMENT_KINDS[lang][text] ?? mask(text);
     case 'escalated':
@@ -235,11 +229,6 @@ export function timelineCsv(o: Outage): string {
     [csvField(localStamp(e.at), false), csvField(eventName(e.kind, 'da')), csvField(e.by?.name ?? ''), csvField(eventText(e, 'da'))].join(';'),
   );
   return `${CSV_BOM}${[CSV_HEADER, ...rows].join('\r\n')}\r\n`;
-}
-
-/** File names for the exports: "nedbrud-nexus-2026-12-07.md" / ".csv". */
-export function exportFileName(o: Outage, ext: 'md' | 'csv'): string {
-  return `nedbrud-${o.system}-${localDate(new Date(o.start))}.${ext}`;
 }
 
 // -- History ----------------------------------------------------------------------

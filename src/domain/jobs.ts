@@ -40,8 +40,6 @@ export interface JobsDoc {
   readonly jobs: readonly Job[];
 }
 
-export const EMPTY_JOBS: JobsDoc = { jobs: [] };
-
 const payloadSchema = schemaFor<JobPayload>()(
   z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('escalation'), outageId: z.string(), round: z.number().int().nonnegative() }),

@@ -38,7 +38,6 @@ export type EventKind =
   | 'declared'
   | 'confirmed'
   | 'owned'
-  | 'startCorrected'
   | 'updated'
   | 'announced'
   | 'worksAgain'
@@ -219,10 +218,6 @@ export function confirm(o: Outage, by: Person, at: Date): Outage {
 export function addUpdate(o: Outage, update: OutageUpdate): Outage {
   if (o.updates.some((u) => u.id === update.id)) return o;
   return withEvent(o, { at: update.at, kind: 'updated', by: update.by, text: update.text }, { updates: [...o.updates, update] });
-}
-
-export function correctStart(o: Outage, start: Date, by: Person, at: Date): Outage {
-  return withEvent(o, { at: iso(at), kind: 'startCorrected', by, text: iso(start) }, { start: iso(start) });
 }
 
 /**

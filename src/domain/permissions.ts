@@ -23,7 +23,6 @@ export const PERMISSIONS = {
   declare: ['nexusteam'],
   confirm: ['nexusteam'],
   update: ['nexusteam'],
-  correctStart: ['nexusteam'],
   resolve: ['nexusteam', 'owner'],
   acknowledge: ['nexusteam', 'owner', 'reporter'],
   handover: ['nexusteam'],

@@ -297,28 +297,6 @@ export function posterContent(instruction: Instruction, hours: OfficeHours, at: 
   };
 }
 
-/** Every text on the poster, in reading order (for the card, and for tests that read it all). */
-export function posterLines(p: PosterContent): string[] {
-  const lines: string[] = [p.title, p.subtitle];
-  for (const s of p.path) {
-    lines.push(`${s.number}. ${s.question}`, ...s.hints);
-    for (const b of s.branches) {
-      lines.push(b.answer);
-      if (b.call) lines.push(`${b.call.name}: ${b.call.phone}`);
-      lines.push(...b.menu, ...b.lines);
-    }
-  }
-  lines.push(p.twoHour.heading);
-  if (p.twoHour.call) lines.push(`${p.twoHour.call.name}: ${p.twoHour.call.phone}`);
-  lines.push(...p.twoHour.lines, p.contacts.heading);
-  for (const c of p.contacts.items) lines.push([c.name, c.phone, c.email, c.when].filter((x) => x !== null).join(' '));
-  lines.push(p.week.heading, ...p.week.days.map(dayLine), p.closures.heading);
-  lines.push(...(p.closures.days.length === 0 ? [p.closures.none] : p.closures.days.map(dayLine)));
-  lines.push(p.keepWorking.heading, ...p.keepWorking.items.flatMap((w) => [w.title, w.text]));
-  lines.push(p.chat.heading, ...p.chat.lines, ...p.footer);
-  return lines;
-}
-
 /** "mandag 7. december: 8.00–15.30", "torsdag 24. december: Lukket (Juleaftensdag)". */
 export function dayLine(d: PosterDay): string {
   return `${d.day}: ${d.hours}${d.reason ? ` (${d.reason})` : ''}`;

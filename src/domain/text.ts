@@ -35,11 +35,13 @@ export interface PlaceholderContext {
 }
 
 export const PLACEHOLDER_NAMES = ['phone', 'email', 'system', 'contact', 'escalateAt', 'start', 'nextOpen', 'days'] as const;
-export type PlaceholderName = (typeof PLACEHOLDER_NAMES)[number];
 
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 
-/** The placeholders a template uses, as written inside the braces ("phone:kmd", "escalateAt"). */
+/**
+ * The placeholders a template uses, as written inside the braces ("phone:kmd", "escalateAt").
+ * @internal for tests, which check that both languages of a text use the same ones
+ */
 export function listPlaceholders(template: string): string[] {
   return [...template.matchAll(PLACEHOLDER)].map((m) => m[1] ?? '');
 }

@@ -37,7 +37,7 @@ export function offsetMs(at: number, timeZone = COPENHAGEN): number {
   if (!Number.isFinite(at)) throw new RangeError('Invalid time value');
   const bucket = Math.floor(at / QUARTER_HOUR_MS);
   let zone = offsetCache.get(timeZone);
-  if (!zone) offsetCache.set(timeZone, (zone = new Map()));
+  if (!zone) offsetCache.set(timeZone, (zone = new Map<number, number>()));
   const cached = zone.get(bucket);
   if (cached !== undefined) return cached;
   const first = offsetFromIntl(bucket * QUARTER_HOUR_MS, timeZone);

@@ -41,7 +41,6 @@ const id = z.string().regex(ID_PATTERN, 'expected an id of lower-case letters, d
  * system names its own out-of-hours contact (a vendor) among the others.
  */
 export const ROLE_CONTACTS = ['nexusteam', 'superuser', 'it', 'driftvagt'] as const;
-export type RoleContact = (typeof ROLE_CONTACTS)[number];
 /** A contact's id: one of ROLE_CONTACTS, or a vendor of the instruction ("kmd", "bekey"). */
 export type ContactId = string;
 /** A system's id in the instruction ("nexus", "bekey", "internet"). */
@@ -107,7 +106,6 @@ export const specialClosureSchema = z
     reason: textSchema,
   })
   .strict();
-export type SpecialClosure = z.infer<typeof specialClosureSchema>;
 
 export const adhocClosureSchema = z
   .object({
@@ -141,7 +139,6 @@ const mailingList = z
     maintainedBy: textSchema,
   })
   .strict();
-export type MailingList = z.infer<typeof mailingList>;
 
 /** One word as the recognizer reads it: lower case, letters and digits only (æøå allowed). */
 const word = z.string().regex(/^[\p{Ll}\p{N}]+$/u, 'expected one lower-case word without spaces or punctuation');

@@ -1,4 +1,5 @@
-import nodemailer from 'nodemailer';
+import nodemailer, { type Transporter } from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock';
 import { maskCpr } from '../domain/cpr';
@@ -395,7 +396,7 @@ export function classifySmtpError(err: unknown): SmtpFailure {
  * (see mailFailureNotice).
  */
 export class OutageMailer {
-  readonly #transport: ReturnType<typeof nodemailer.createTransport>;
+  readonly #transport: Transporter<SMTPTransport.SentMessageInfo>;
   readonly #from: string;
   readonly #to: readonly string[];
   readonly #logger: Logger;

@@ -290,6 +290,7 @@ function checkWindows(windows: readonly RateWindow[], name: string): readonly Ra
  * Checks a list of send instants against windows, the way the connector does
  * (a send at a is a violation when `limit` earlier sends lie in (a − w, a]);
  * returns the indexes of the violating sends. For tests and the bench.
+ * @internal for tests
  */
 export function violations(times: readonly number[], windows: readonly RateWindow[]): number[] {
   const sorted = [...times].sort((a, b) => a - b);

@@ -3,8 +3,6 @@ import { BlobsStorage, type BlobsStorageOptions } from 'botbuilder-azure-blobs';
 import { isRecord } from '../lib/isRecord';
 import { ETagConflictError, isETagConflict, type CreatesIfAbsent } from './etag.js';
 
-export { isETagConflict, ETagConflictError } from './etag.js';
-
 type RetryOptions = NonNullable<NonNullable<BlobsStorageOptions['storagePipelineOptions']>['retryOptions']>;
 
 export interface BlobStorageOptions {
@@ -178,7 +176,7 @@ export class BlobStorage implements Storage, CreatesIfAbsent {
     try {
       exists = await containerClientOf(blobs).exists({ abortSignal: AbortSignal.timeout(remaining) });
     } catch (err) {
-      if ((err as { name?: unknown } | null)?.name === 'AbortError') throw new Error(this.#timeoutMessage());
+      if ((err as { name?: unknown } | null)?.name === 'AbortError') throw new Error(this.#timeoutMessage(), { cause: err });
       throw err;
     }
     if (!exists) throw new Error(`BlobStorage: container "${this.container}" does not exist`);
@@ -252,6 +250,8 @@ function blobNameOf(escaped: string, key: string = escaped): string {
 /** undefined = unconditional, as in MemoryStorage (`!eTag || eTag === '*'`). */
 function conditionOf(eTag: unknown): string | undefined {
   if (eTag === undefined || eTag === null || eTag === '' || eTag === '*') return undefined;
+  // Storage's eTags are strings; anything else could only match as its text, and an object's is "[object Object]".
+  if (typeof eTag !== 'string' && typeof eTag !== 'number') throw new TypeError(`Storage: an eTag is a string, got ${typeof eTag}`);
   return String(eTag);
 }
 

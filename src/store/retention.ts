@@ -85,7 +85,7 @@ export async function purgeOlderThan(
   const pendingReports = await outages.change<number>((doc) => {
     let dropped = 0;
     const pending: Partial<Record<SystemId, readonly PendingReport[]>> = {};
-    for (const [system, reports] of Object.entries(doc.pending) as [SystemId, readonly PendingReport[] | undefined][]) {
+    for (const [system, reports] of Object.entries(doc.pending)) {
       const kept = (reports ?? []).filter((r) => !isOld(Date.parse(r.at)));
       dropped += (reports ?? []).length - kept.length;
       pending[system] = kept;

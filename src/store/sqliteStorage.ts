@@ -8,8 +8,6 @@ import { isRecord } from '../lib/isRecord';
 import { sleep } from '../lib/sleep';
 import { ETagConflictError, type CreatesIfAbsent } from './etag.js';
 
-export { isETagConflict, ETagConflictError } from './etag.js';
-
 export interface SqliteStorageOptions {
   /** Database file; ':memory:' for a private in-memory database (tests). */
   path: string;
@@ -206,6 +204,8 @@ function checkKeys(keys: unknown[]): void {
 /** undefined = unconditional, as in MemoryStorage (`!eTag || eTag === '*'`). */
 function conditionOf(eTag: unknown): string | undefined {
   if (eTag === undefined || eTag === null || eTag === '' || eTag === '*') return undefined;
+  // Storage's eTags are strings; anything else could only match as its text, and an object's is "[object Object]".
+  if (typeof eTag !== 'string' && typeof eTag !== 'number') throw new TypeError(`Storage: an eTag is a string, got ${typeof eTag}`);
   return String(eTag);
 }
 

@@ -78,7 +78,7 @@ describe('personal alerts', () => {
     const w = world(MONDAY_MORNING);
     const c = new Conversation(w, 'da-DK', person(4));
     // A channel message has no personal reach: simulate by a group conversation
-    const replies = await c.client.sendActivity({
+    const replies: unknown = await c.client.sendActivity({
       type: 'message',
       text: 'følg nedbrud',
       from: { id: person(4).id, name: 'Kollega 4', aadObjectId: person(4).aadObjectId },

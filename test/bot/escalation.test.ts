@@ -245,7 +245,8 @@ describe('out of hours', () => {
     expect(back[0]?.conversationId).toBe(personal(1));
     expect(textOf(back[0]!)).toContain('3864 8888');
     expect(allText(await owner.send(findButton([toReply(back[0]!.activity)], 'Driftvagten har fået besked')))).toContain('Tak');
-    const archived = (await w.outages.get((await w.storage.read(['outages/history']))['outages/history'].entries[0].id))!;
+    const history = (await w.storage.read(['outages/history']))['outages/history'] as { entries: readonly { id: string }[] };
+    const archived = (await w.outages.get(history.entries[0]!.id))!;
     expect(archived.escalation.toldUp?.by.name).toBe('Kollega 1');
   });
 

@@ -107,7 +107,7 @@ export function screenshotPath(name: string): string {
   return join(SCREENSHOT_DIR, name);
 }
 
-export function tempDir(): { dir: string; remove(): void } {
+export function tempDir(): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'nedbrud-browser-'));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

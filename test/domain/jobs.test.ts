@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { cancelJobs, claimDue, EMPTY_JOBS, pruneFinished, recordOutcome, upsertJob, type JobsDoc } from '../../src/domain/jobs';
+import { cancelJobs, claimDue, pruneFinished, recordOutcome, upsertJob, type JobsDoc } from '../../src/domain/jobs';
 
 const T0 = new Date('2026-12-07T10:00:00Z');
 const plus = (ms: number) => new Date(T0.getTime() + ms);
 const review = { kind: 'review' } as const;
+const EMPTY_JOBS: JobsDoc = { jobs: [] };
 
 function withJobs(n: number, dueAt = T0): JobsDoc {
   let doc = EMPTY_JOBS;

@@ -101,7 +101,7 @@ interface LiveOutage {
 interface LiveDoc {
   readonly open?: Partial<Record<string, LiveOutage>>;
 }
-const liveDoc = (sqlitePath: string): LiveDoc => (readDoc(sqlitePath, 'outages/live') ?? {}) as LiveDoc;
+const liveDoc = (sqlitePath: string): LiveDoc => (readDoc(sqlitePath, 'outages/live') as LiveDoc | undefined) ?? {};
 
 /** Every reporter's key, as the app stored them (src/store/reports.ts), read from the file after the app stopped. */
 async function storedReporters(sqlitePath: string, outageId: string): Promise<string[]> {

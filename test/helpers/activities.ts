@@ -65,9 +65,6 @@ export function messageActivity(opts: MessageOptions) {
   };
 }
 
-/** What Teams POSTs to /api/messages, as JSON. */
-export type InboundActivity = ReturnType<typeof messageActivity>;
-
 export interface PostResult {
   readonly status: number;
   readonly text: string;

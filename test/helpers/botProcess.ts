@@ -55,7 +55,7 @@ export function ensureBuilt(timeoutMs = 120_000): void {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const age = Date.now() - (fs.statSync(BUILD_LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
       if (age > STALE_LOCK_MS) fs.rmSync(BUILD_LOCK, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`ensureBuilt: another test process has held ${BUILD_LOCK} for too long`);
+      if (Date.now() > deadline) throw new Error(`ensureBuilt: another test process has held ${BUILD_LOCK} for too long`, { cause: err });
       sleepSync(100);
       continue;
     }

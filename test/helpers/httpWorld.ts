@@ -176,7 +176,7 @@ export async function startWorld(opts: WorldOptions): Promise<HttpWorld> {
 async function settled(sqlitePath: string, now: Date): Promise<boolean> {
   const jobs = (readDoc(sqlitePath, 'jobs') as { jobs?: readonly { state: string; dueAt: string }[] } | undefined)?.jobs ?? [];
   if (jobs.some((j) => j.state === 'claimed' || (j.state === 'pending' && Date.parse(j.dueAt) <= now.getTime()))) return false;
-  const read = async (keys: string[]) => Object.fromEntries(keys.map((k) => [k, readDoc(sqlitePath, k)]).filter(([, doc]) => doc !== undefined));
+  const read = async (keys: string[]) => Object.fromEntries(keys.map((k): [string, unknown] => [k, readDoc(sqlitePath, k)]).filter(([, doc]) => doc !== undefined));
   return outboxIsIdle({ read });
 }
 
@@ -212,7 +212,7 @@ export function textOf(activities: readonly SentActivity[]): string {
 
 /** The cards of an activity. */
 export function cardsOf(activity: SentActivity | undefined): unknown[] {
-  return (activity?.attachments ?? []).map((a) => a.content);
+  return (activity?.attachments ?? []).map((a): unknown => a.content);
 }
 
 function pressValue(replies: readonly SentActivity[], title: string, inputs: Record<string, unknown>): Record<string, unknown> {

@@ -148,7 +148,7 @@ describe('npm run poster', () => {
   });
 
   it('follows INSTRUCTION_FILE: a changed number and a changed opening hour are what the poster prints', () => {
-    const changed = structuredClone(bundled) as typeof bundled;
+    const changed = structuredClone(bundled);
     const kmd = changed.contacts.find((c) => c.id === 'kmd');
     if (!kmd) throw new Error('no kmd contact');
     kmd.phone = '44605099';

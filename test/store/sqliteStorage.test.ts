@@ -4,7 +4,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MemoryStorage } from 'botbuilder';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SCHEMA_VERSION, SqliteStorage, isETagConflict } from '../../src/store/sqliteStorage.js';
+import { isETagConflict } from '../../src/store/etag.js';
+import { SCHEMA_VERSION, SqliteStorage } from '../../src/store/sqliteStorage.js';
 import { storageContract } from './storageContract.js';
 
 function tempDir(): string {

@@ -1,4 +1,4 @@
-import type { Activity, TurnContext } from 'botbuilder';
+import type { Activity } from 'botbuilder';
 import { ComponentDialog, Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
 import type { Intent } from '../../domain/intent';
 import { defaultSystem, isSystem, systemName, systemOfContact } from '../../domain/systems';
@@ -25,7 +25,8 @@ import {
   welcomeCard,
   type ViewContext,
 } from '../views';
-import { personOf, type TurnServices } from './services';
+import { personOf } from '../person';
+import type { TurnServices } from './services';
 import { INTERNET_PROMPT, TRIAGE_DIALOG, TRIAGE_PROMPTS, TriageDialog, parsersFor, promptHelp, type TriagePromptId } from './triageDialog';
 
 export const MAIN_DIALOG = 'main';
@@ -434,8 +435,6 @@ function triageSystem(dc: DialogContext): SystemId | undefined {
   }
   return undefined;
 }
-
-export type { TurnContext };
 
 /** Card actions anyone may press (no role lookup needed). */
 function anyoneMay(action: CardAction['action']): boolean {

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Activity, TurnContext } from 'botbuilder';
+import type { TurnContext } from 'botbuilder';
 import type { Clock } from '../../domain/clock';
 import { recognizerFor, type Recognizer } from '../../domain/intent';
 import type { OfficeHours } from '../../domain/officeHours';
-import type { Person } from '../../domain/outage';
 import type { Config } from '../../config';
-import type { Instruction, Language } from '../../instruction/schema';
+import type { Instruction } from '../../instruction/schema';
 import type { Duties } from '../../app/duties';
 import type { ChannelRegistry } from '../../store/channels';
 import type { Subscriptions } from '../../store/subscriptions';
@@ -87,24 +86,4 @@ export function turnServices(deps: TurnServicesDeps): TurnServices {
       return { lang, instruction: deps.instruction, now: deps.clock.now(), hours: await deps.officeHours(lang) };
     },
   };
-}
-
-/**
- * The person behind an activity: the Entra object id when Teams gives one, else
- * the Teams id. `lang` is the language the turn uses with them (`view.lang`):
- * cards the bot later sends them alone use it.
- */
-export function personOf(activity: Partial<Activity>, lang?: Language): Person {
-  const from = activity.from;
-  const person: Person = {
-    key: from?.aadObjectId || from?.id || 'unknown',
-    name: from?.name?.trim() || 'En kollega',
-    ...(lang ? { lang } : {}),
-  };
-  const conversation = activity.conversation;
-  // In a 1:1 chat we know where to reach them later (the 2-hour reminder, the "it's back" card).
-  if (conversation?.id && activity.serviceUrl && (conversation.conversationType === 'personal' || conversation.conversationType === undefined) && !conversation.isGroup) {
-    return { ...person, reach: { conversationId: conversation.id, serviceUrl: activity.serviceUrl, tenantId: conversation.tenantId } };
-  }
-  return person;
 }

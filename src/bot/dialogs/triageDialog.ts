@@ -12,9 +12,10 @@ import type { Advice, InternetState, Scope, SystemId } from '../../domain/types'
 import { triageValue, type TriageValue } from '../actions';
 import { t } from '../i18n';
 import { knownOutageCard } from '../outageViews';
-import { adviceMessage, cardMessage, cardsMessage, questionCard, textMessage, worthKnowingCard, type ViewContext } from '../views';
+import { adviceMessage, cardMessage, cardsMessage, questionCard, worthKnowingCard, type ViewContext } from '../views';
 import { CardPrompt } from './cardPrompt';
-import { personOf, type TurnServices } from './services';
+import { personOf } from '../person';
+import type { TurnServices } from './services';
 
 export const TRIAGE_DIALOG = 'triage';
 export const SYSTEM_PROMPT = 'triage.system';
@@ -182,5 +183,3 @@ export class TriageDialog extends ComponentDialog {
     );
   }
 }
-
-export { textMessage };

@@ -259,7 +259,7 @@ export async function ackBackUp(a: Actor, action: Extract<CardAction, { action: 
 }
 
 export async function takeHandover(a: Actor, action: Extract<CardAction, { action: 'takeHandover' | 'acceptHandover' }>): Promise<void> {
-  const { lang, now } = a.view;
+  const { lang } = a.view;
   const result = await a.services.outages.takeHandover(action.outageId, a.person, action.action === 'acceptHandover');
   if (!result) return void (await reply(a, textMessage(t(lang, 'outage.gone'))));
   const owner = result.outage.owner;

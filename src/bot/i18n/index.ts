@@ -19,6 +19,10 @@ export function t(lang: Language, key: MessageKey, vars: Record<string, string |
     .replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
 }
 
+/**
+ * A language's whole catalogue (the catalogue tests compare the languages' keys and texts).
+ * @internal for tests
+ */
 export function catalogue(lang: Language): Readonly<Record<MessageKey, string>> {
   return catalogues[lang];
 }
