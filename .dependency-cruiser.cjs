@@ -27,11 +27,25 @@ module.exports = {
     {
       name: 'domain-imports-only-instruction',
       comment:
-        'src/domain/ is pure logic: within src/ it imports only src/domain/ and src/instruction/ ' +
+        'src/domain/ is pure logic: within src/ it imports only src/domain/, src/instruction/ and src/lib/ ' +
         '(no store, notify, scheduler, server, app, bot, dev, cli, config or log).',
       severity: 'error',
       from: { path: '^src/domain/' },
-      to: { path: '^src/', pathNot: '^src/(domain|instruction)/' },
+      to: { path: '^src/', pathNot: '^src/(domain|instruction|lib)/' },
+    },
+    {
+      name: 'lib-imports-nothing',
+      comment: 'src/lib/ holds the small helpers everyone shares (backoff, sleep, isRecord, tel:, schemaFor): it imports nothing of the project.',
+      severity: 'error',
+      from: { path: '^src/lib/' },
+      to: { path: '^src/', pathNot: '^src/lib/' },
+    },
+    {
+      name: 'teams-addressing-only-lib',
+      comment: 'src/teams/ (Teams addressing: ids, tenants, conversation references) imports only src/lib/ within src/, and botbuilder types.',
+      severity: 'error',
+      from: { path: '^src/teams/' },
+      to: { path: '^src/', pathNot: '^src/(teams|lib)/' },
     },
     {
       name: 'domain-no-sdk',

@@ -275,13 +275,12 @@ export function readSystemCpu(): SystemCpu | undefined {
  */
 export async function waitForQuiet(cores: number, maxSeconds: number): Promise<{ waitedS: number; lastCores: number }> {
   const started = Date.now();
-  let last = 0;
   for (;;) {
     const a = readSystemCpu();
     await sleep(1000);
     const b = readSystemCpu();
     if (!a || !b) return { waitedS: 0, lastCores: 0 };
-    last = b.busy - a.busy;
+    const last = b.busy - a.busy;
     const waited = (Date.now() - started) / 1000;
     if (last < cores || waited >= maxSeconds) return { waitedS: Math.round(waited * 10) / 10, lastCores: Math.round(last * 100) / 100 };
   }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { BenchResult, CapacityFigures, ReportBurstFigures, RunFigures, SectionName, TargetCheck } from './http';
+import type { BenchResult, CapacityFigures, ReportBurstFigures, RunFigures, SectionName, TargetCheck } from './figures';
 
 /**
  * The HTTP bench's sections of bench/results.md, each between its own markers
@@ -15,8 +15,6 @@ const ORDER: readonly string[] = ['http', 'outage-ooh', 'outage-oh', 'scale-out'
 
 export const startMarker = (name: string) => `<!-- bench:${name}:start -->`;
 export const endMarker = (name: string) => `<!-- bench:${name}:end -->`;
-export const START_MARKER = startMarker('http');
-export const END_MARKER = endMarker('http');
 
 const fmt = (n: number): string => (Number.isFinite(n) ? String(n) : '–');
 const kb = (bytes: number): string => (bytes >= 10 * 1024 ? `${Math.round(bytes / 1024)} KB` : `${Math.round(bytes / 102.4) / 10} KB`);

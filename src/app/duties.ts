@@ -7,7 +7,6 @@ import { OutageStore } from '../store/outages';
 import { ReportStore } from '../store/reports';
 import { Subscriptions } from '../store/subscriptions';
 import { EscalationService } from './escalationService';
-import type { Message } from './messages';
 import { Notifications } from './notifications';
 import { OutageService } from './outageService';
 import type { DutyDeps } from './ports';

@@ -24,7 +24,7 @@ export interface OutboxSendingOptions {
  * returns), the outbox in front of Teams, and the app's outbox hooks
  * (src/app/outboxHooks.ts), connected once the services they record into exist.
  */
-export function outboxSending(o: OutboxSendingOptions): { outbox: Outbox; messenger: Messenger; connect(hooks: OutboxHooks): void } {
+export function outboxSending(o: OutboxSendingOptions): { outbox: Outbox; messenger: Messenger; connect: (hooks: OutboxHooks) => void } {
   let hooks: OutboxHooks | undefined;
   const outbox: Outbox = new Outbox({
     // Pacing and backoff follow real time, even when the bot's clock is moved (tests, playground).

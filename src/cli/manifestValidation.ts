@@ -151,8 +151,9 @@ export async function validateManifest(manifest: unknown): Promise<string[]> {
       if (!isObject(list)) return;
       const at = `/bots/${b}/commandLists/${l}`;
       for (const scope of Array.isArray(list.scopes) ? list.scopes : []) {
-        if (!botScopes.includes(scope)) problem(`${at}/scopes: "${String(scope)}" is not one of the bot's scopes`);
-        if (seenScopes.has(scope)) problem(`${at}/scopes: "${String(scope)}" has more than one command list`);
+        const named = JSON.stringify(scope);
+        if (!botScopes.includes(scope)) problem(`${at}/scopes: ${named} is not one of the bot's scopes`);
+        if (seenScopes.has(scope)) problem(`${at}/scopes: ${named} has more than one command list`);
         seenScopes.add(scope);
       }
       const commands = Array.isArray(list.commands) ? list.commands : [];

@@ -86,11 +86,16 @@ export async function packageTeamsApp(settings: PackageSettings, outFile: string
   writeFileSync(outFile, await zipFiles(pkg.files));
   return {
     zip: outFile,
-    manifestVersion: String(pkg.manifest.manifestVersion),
+    manifestVersion: textOf(pkg.manifest.manifestVersion),
     botId: settings.botId,
     teamsAppId: settings.teamsAppId,
-    version: String(pkg.manifest.version),
+    version: textOf(pkg.manifest.version),
   };
+}
+
+/** A manifest field as text (a string or number as it is, anything else as JSON). */
+function textOf(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value);
 }
 
 export class PackageProblems extends Error {

@@ -60,6 +60,11 @@ export function substitute(jsonText: string, values: Readonly<Record<string, str
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** A PNG of `size`×`size` pixels, read from its header (IHDR comes first; no pixel is decoded). */
+/** An icon's file name as the manifest gives it (a string, else as JSON). */
+function nameOf(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 function iconProblems(name: string, data: Buffer, size: number): string[] {
   if (data.length < 24 || !data.subarray(0, 8).equals(PNG_SIGNATURE) || data.toString('latin1', 12, 16) !== 'IHDR') return [`${name}: is not a PNG file`];
   const [width, height] = [data.readUInt32BE(16), data.readUInt32BE(20)];
@@ -81,7 +86,7 @@ function parseJson(text: string, name: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new Error(`${name} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`${name} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
 }
 
@@ -122,9 +127,9 @@ export async function buildTeamsApp(settings: PackageSettings, manifestDir: stri
 
   const icons = isObject(manifest.icons) ? manifest.icons : {};
   const color = add(icons.color, '/icons/color');
-  if (color !== undefined) problems.push(...iconProblems(String(icons.color), color, COLOR_ICON_SIZE));
+  if (color !== undefined) problems.push(...iconProblems(nameOf(icons.color), color, COLOR_ICON_SIZE));
   const outline = add(icons.outline, '/icons/outline');
-  if (outline !== undefined) problems.push(...iconProblems(String(icons.outline), outline, OUTLINE_ICON_SIZE));
+  if (outline !== undefined) problems.push(...iconProblems(nameOf(icons.outline), outline, OUTLINE_ICON_SIZE));
 
   const loc = isObject(manifest.localizationInfo) ? manifest.localizationInfo : {};
   const languageFiles = [

@@ -43,7 +43,6 @@ const EVENT_KINDS = valuesOf<EventKind>({
   declared: true,
   confirmed: true,
   owned: true,
-  startCorrected: true,
   updated: true,
   announced: true,
   worksAgain: true,

@@ -1,4 +1,4 @@
-import type { Activity, CloudAdapter, ConversationAccount, ConversationReference, TurnContext } from 'botbuilder';
+import type { Activity, CloudAdapter, TurnContext } from 'botbuilder';
 import { systemClock, type Clock } from '../domain/clock';
 import type { Logger } from '../log';
 import { isRecord } from '../lib/isRecord';

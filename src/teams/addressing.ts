@@ -62,24 +62,6 @@ export function tenantOf(activity: Pick<AddressedActivity, 'conversation' | 'cha
   return typeof id === 'string' && id !== '' ? id : undefined;
 }
 
-/** Where to answer an inbound activity later (its conversation as it is, thread included). */
-export function referenceFromActivity(activity: AddressedActivity): ConversationTarget {
-  const conversationId = activity.conversation?.id;
-  const serviceUrl = activity.serviceUrl;
-  if (!conversationId || !serviceUrl) {
-    throw new TypeError('referenceFromActivity: the activity has no conversation id or serviceUrl');
-  }
-  const tenantId = tenantOf(activity);
-  const type = activity.conversation?.conversationType;
-  const conversationType = type === 'personal' || type === 'channel' || type === 'groupChat' ? type : undefined;
-  return {
-    conversationId,
-    serviceUrl,
-    ...(tenantId !== undefined ? { tenantId } : {}),
-    ...(conversationType !== undefined ? { conversationType } : {}),
-  };
-}
-
 /**
  * The reference for `continueConversationAsync` (DESIGN.md, Proactive) to
  * `conversationId` (the target's own, or a thread of it) where `target` is.

@@ -6,13 +6,11 @@ import { SqliteStorage } from '../../src/store/sqliteStorage';
 import {
   allText,
   Conversation,
-  findButton,
   MONDAY_MORNING,
   NEXUSTEAM_CHANNEL,
   person,
   STAFF_CHANNEL,
   testServices,
-  toReply,
   type Posted,
   type TestOptions,
   type TestWorld,
@@ -31,7 +29,6 @@ import { cardText } from '../helpers/cards';
 
 const ADMIN = person(900, 'Heidi Nexusteam');
 const ADMIN_CHAT = `a:1personal-${ADMIN.id}`;
-const MIN = 60_000;
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

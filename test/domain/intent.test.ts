@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type Intent, normalize, parseYesNo, recognizerFor } from '../../src/domain/intent';
+import { type Intent, normalize, recognizerFor } from '../../src/domain/intent';
+import { parseYesNo } from '../../src/domain/intent/answers';
 import { brondby } from '../helpers/instructions';
 import type { SystemId } from '../../src/instruction/schema';
 

@@ -42,7 +42,6 @@ const { OutageStore } = distRequire(path.join(ROOT, 'dist', 'store', 'outages.js
 const { upsertJob } = distRequire(path.join(ROOT, 'dist', 'domain', 'jobs.js')) as typeof import('../../src/domain/jobs');
 
 /** The default claim lease in src/scheduler/scheduler.ts (not configurable from the environment). */
-const DEFAULT_LEASE_MS = 120_000;
 /** ESCALATION_AFTER_MINUTES=0.05: the escalation is due 3 s after the press. */
 const ESCALATION_AFTER_MS = 3_000;
 /**

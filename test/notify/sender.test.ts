@@ -6,9 +6,8 @@ import { loadConfig } from '../../src/config';
 import { loadInstruction } from '../../src/instruction/load';
 import { createLogger } from '../../src/log';
 import { AdapterSender, SendError, classifyFailure } from '../../src/notify/sender';
-import { referenceFromActivity, threadConversationId } from '../../src/teams/addressing';
+import { threadConversationId } from '../../src/teams/addressing';
 import { createAdapter } from '../../src/server/adapter';
-import { messageActivity } from '../helpers/activities';
 import { startConnector, type Connector, type ConnectorOptions, type RecordedRequest } from '../support/connector';
 import { captureLogs, type CapturedLogs } from '../helpers/logs';
 
@@ -221,25 +220,6 @@ describe('conversation addressing', () => {
     expect(threadConversationId(CHANNEL, '1700000000123')).toBe(`${CHANNEL};messageid=1700000000123`);
     expect(threadConversationId(`${CHANNEL};messageid=1`, '2')).toBe(`${CHANNEL};messageid=2`);
     expect(() => threadConversationId(CHANNEL, '')).toThrow(TypeError);
-  });
-
-  it('takes the reference of an inbound activity, thread and tenant included', () => {
-    const activity = messageActivity({
-      serviceUrl: 'https://smba.trafficmanager.net/emea/',
-      conversationId: `${CHANNEL};messageid=42`,
-      conversationType: 'channel',
-      tenantId: 'tenant-x',
-    });
-    expect(referenceFromActivity(activity)).toEqual({
-      conversationId: `${CHANNEL};messageid=42`,
-      serviceUrl: 'https://smba.trafficmanager.net/emea/',
-      tenantId: 'tenant-x',
-      conversationType: 'channel',
-    });
-    expect(
-      referenceFromActivity({ serviceUrl: 'https://s/', conversation: { id: 'a:1' }, channelData: { tenant: { id: 'from-channel-data' } } }).tenantId,
-    ).toBe('from-channel-data');
-    expect(() => referenceFromActivity({ conversation: { id: 'a:1' } })).toThrow(TypeError);
   });
 });
 

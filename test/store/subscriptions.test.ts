@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteStorage } from '../../src/store/sqliteStorage';
-import { SUBSCRIPTIONS_KEY, Subscriptions, alertsKey, type Reach } from '../../src/store/subscriptions';
+import { SUBSCRIPTIONS_KEY, Subscriptions, type Reach } from '../../src/store/subscriptions';
 
 const AT = new Date('2026-12-07T08:00:00.000Z');
 const LATER = new Date('2026-12-07T09:00:00.000Z');

@@ -3,7 +3,6 @@ import {
   baseConversationId,
   conversationReference,
   inferConversationType,
-  referenceFromActivity,
   tenantOf,
   threadConversationId,
 } from '../../src/teams/addressing';
@@ -47,21 +46,6 @@ describe('tenantOf', () => {
 });
 
 describe('references', () => {
-  it('takes the reference of an inbound activity, thread and tenant included', () => {
-    expect(
-      referenceFromActivity({
-        serviceUrl: 'https://smba.trafficmanager.net/emea/',
-        conversation: { id: `${CHANNEL};messageid=42`, conversationType: 'channel', tenantId: 'tenant-x' },
-      }),
-    ).toEqual({ conversationId: `${CHANNEL};messageid=42`, serviceUrl: 'https://smba.trafficmanager.net/emea/', tenantId: 'tenant-x', conversationType: 'channel' });
-    expect(referenceFromActivity({ serviceUrl: 'https://s/', conversation: { id: 'a:1' }, channelData: { tenant: { id: 'from-data' } } })).toEqual({
-      conversationId: 'a:1',
-      serviceUrl: 'https://s/',
-      tenantId: 'from-data',
-    });
-    expect(() => referenceFromActivity({ conversation: { id: 'a:1' } })).toThrow(TypeError);
-  });
-
   it('builds the proactive reference of a thread in a channel, with the bot only when it has an id', () => {
     const target = { conversationId: CHANNEL, serviceUrl: 'https://s/', tenantId: 't' };
     expect(conversationReference(target, threadConversationId(CHANNEL, '9'), 'app-id')).toEqual({

@@ -36,7 +36,6 @@ import { prepare, wordsOf } from './text';
  */
 
 export type { Intent } from './intents';
-export { parseYesNo } from './answers';
 export { normalize } from './text';
 
 /**
@@ -81,17 +80,17 @@ function recognize(text: string, v: Vocabulary): Intent {
 /** The readings of free text, with the vocabulary of one instruction's systems. */
 export interface Recognizer {
   /** The intent of a message (see the rules above). */
-  recognize(text: string): Intent;
+  readonly recognize: (text: string) => Intent;
   /**
    * Which system a text names ("nexus", "nexsus", "be-key", "nøgler", "nettet", …),
    * or null ("Nexusteamet" is the team, not the system).
    */
-  parseSystem(text: string): SystemId | null;
+  readonly parseSystem: (text: string) => SystemId | null;
   /** The answer to "Er {system} også nede hos dine kolleger?". */
-  parseScope(text: string): 'individual' | 'general' | null;
+  readonly parseScope: (text: string) => 'individual' | 'general' | null;
   /** The answer to "Virker internettet?". */
-  parseInternet(text: string): 'up' | 'down' | null;
-  parseYesNo(text: string): 'yes' | 'no' | null;
+  readonly parseInternet: (text: string) => 'up' | 'down' | null;
+  readonly parseYesNo: (text: string) => 'yes' | 'no' | null;
 }
 
 /** The recognizer for these systems: their names, hints, typos and contacts are its vocabulary. */

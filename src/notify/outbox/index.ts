@@ -4,6 +4,4 @@
  * the parts behind it are internal.
  */
 export { Outbox } from './outbox';
-export type { OutboxPurpose } from './purpose';
-export type { ThrottlePolicy } from './throttle';
-export type { EnqueueResult, OutboxError, OutboxMessage, OutboxOp, OutboxOptions, OutboxRecord, OutboxState, OutboxStats } from './types';
+export type { OutboxMessage, OutboxOptions, OutboxRecord } from './types';

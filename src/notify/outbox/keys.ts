@@ -26,3 +26,10 @@ export interface MetaDoc {
   /** 0: not set up yet. */
   readonly shards: number;
 }
+
+/** `outbox/payloads`. */
+export interface PayloadsDoc {
+  /** Payload hash → last enqueue that used it (ISO). */
+  readonly used: Readonly<Record<string, string>>;
+  readonly sweptAt?: string;
+}

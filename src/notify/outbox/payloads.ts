@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Activity, Storage } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { SharedDocument } from '../../store/document';
-import { payloadKey } from './keys';
+import { payloadKey, type PayloadsDoc } from './keys';
 import { parseBody } from './schemas';
 import { iso, ms } from './time';
 
@@ -13,12 +13,6 @@ import { iso, ms } from './time';
  * the hourly retention sweep. A few recent bodies are cached in memory.
  */
 
-/** `outbox/payloads`. */
-export interface PayloadsDoc {
-  /** Payload hash → last enqueue that used it (ISO). */
-  readonly used: Readonly<Record<string, string>>;
-  readonly sweptAt?: string;
-}
 
 /** The hash a body is stored under, and its JSON. */
 export function contentAddress(activity: Partial<Activity>): { hash: string; json: string } {

@@ -42,8 +42,6 @@ export const outboxPurposeSchema = z.discriminatedUnion('kind', [
 ]);
 
 export type OutboxPurpose = z.infer<typeof outboxPurposeSchema>;
-export type OutboxPurposeKind = OutboxPurpose['kind'];
-export type PostKind = z.infer<typeof postKind>;
 
 /**
  * A stored purpose, read back. Records written before the union existed (kinds

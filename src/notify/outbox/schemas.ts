@@ -1,8 +1,7 @@
 import type { Activity } from 'botbuilder';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { MetaDoc } from './keys';
-import type { PayloadsDoc } from './payloads';
+import type { MetaDoc, PayloadsDoc } from './keys';
 import { outboxPurposeSchema, parsePurpose } from './purpose';
 import type { ShardDoc } from './shard';
 import type { ThrottleDoc } from './throttle';
@@ -94,9 +93,9 @@ const shardSchema = z
 
 /** One shard's document read back. */
 export interface ShardReader {
-  read(stored: unknown): ShardDoc;
+  readonly read: (stored: unknown) => ShardDoc;
   /** This instance wrote `doc`: reading it back needs no parsing. */
-  wrote(doc: ShardDoc): void;
+  readonly wrote: (doc: ShardDoc) => void;
 }
 
 const versionOf = (doc: { rev: number; messages: readonly unknown[]; nextSeq?: number; owner?: string; leaseUntil?: string }) =>
@@ -205,7 +204,7 @@ const bodySchema = z.object({ activity: z.record(z.string(), z.unknown()) });
 /** A stored message body, or undefined when it is not there (swept) or not an object. */
 export function parseBody(raw: unknown): Partial<Activity> | undefined {
   const stored = bodySchema.safeParse(raw);
-  return stored.success ? (stored.data.activity as Partial<Activity>) : undefined;
+  return stored.success ? stored.data.activity : undefined;
 }
 
 const metaSchema = z.object({ shards: z.number().min(1) });
