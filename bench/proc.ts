@@ -4,6 +4,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { sleep } from '../src/lib/sleep';
+import { stopChild } from '../test/support/stopChild';
 
 /**
  * The bot under test as its own OS process, and what /proc says about it:
@@ -184,16 +185,7 @@ export async function spawnBot(opts: SpawnOptions): Promise<ChildBot> {
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
-  const stop = async (graceMs = 15_000): Promise<number | null> => {
-    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    try {
-      return await exited;
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  const stop = (graceMs = 15_000): Promise<number | null> => stopChild(child, exited, graceMs);
 
   const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
   let dead = false;

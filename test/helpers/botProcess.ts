@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { stopChild } from '../support/stopChild';
 
 /**
  * The bot as its own OS process (`node dist/index.js`), as production runs it,
@@ -110,16 +111,7 @@ export function startBotProcess(env: Record<string, string>, timeoutMs = 15_000)
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
 
-  const stop = async (graceMs = 5_000): Promise<number | null> => {
-    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    try {
-      return await exited;
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  const stop = (graceMs = 5_000): Promise<number | null> => stopChild(child, exited, graceMs);
 
   return new Promise<BotProcess>((resolve, reject) => {
     const timer = setTimeout(() => {
