@@ -64,7 +64,7 @@ async function at(w: TestWorld, iso: string) {
 }
 
 describe('proactive messages through the outbox', () => {
-  it('a post is recorded by its outbox id when queued, and gets its Teams id once delivered; replies then name that id', async () => {
+  it('a post is recorded by its outbox id when queued and gets its Teams id once delivered; an update given meanwhile reaches its thread, later ones name Teams\' id', async () => {
     const w = world({});
     w.sender.slow.set(STAFF_CHANNEL.conversationId, 700);
     const by = { key: ADMIN.aadObjectId, name: ADMIN.name };
@@ -73,19 +73,19 @@ describe('proactive messages through the outbox', () => {
     // Declaring did not wait for Teams (700 ms here): the post is known by its outbox id already …
     const queued = (await w.outages.known('nexus'))?.announcements ?? [];
     expect(queued.map((x) => [x.conversationId, x.activityId, typeof x.messageId])).toEqual([[STAFF_CHANNEL.conversationId, undefined, 'string']]);
+    // An update given while the post is still queued names it by that id, and waits behind it.
+    const updated = await w.outages.update('upd-1', declared.kind === 'done' ? declared.value.outage.id : '', 'KMD forventer løsning kl. 11', { key: 'aad:x', name: 'Heidi Nexusteam' });
+    expect(updated.kind).toBe('done');
     // … and the outbox's hook adds Teams' id once Teams answered.
     await w.settle();
     const posted = w.sender.posted.filter((p) => p.kind === 'send' && p.conversationId === STAFF_CHANNEL.conversationId);
     expect(posted).toHaveLength(1);
     const outage = await w.outages.known('nexus');
     expect(outage?.announcements.map((x) => [x.conversationId, x.activityId, x.messageId])).toEqual([[STAFF_CHANNEL.conversationId, posted[0]!.activityId, queued[0]!.messageId]]);
-
-    const updated = await w.outages.update('upd-1', outage!.id, 'KMD forventer løsning kl. 11', { key: 'aad:x', name: 'Heidi Nexusteam' });
-    expect(updated.kind).toBe('done');
-    await w.settle();
     const thread = `${STAFF_CHANNEL.conversationId};messageid=${posted[0]!.activityId}`;
     expect(w.sender.posted.filter((p) => p.kind === 'reply' && p.conversationId === thread).map(textOf).join('\n')).toContain('KMD forventer løsning kl. 11');
 
+    // Given after delivery, the all-clear and the card shown resolved name Teams' id directly.
     const resolved = await w.outages.resolve('res-1', outage!.id, { key: 'aad:x', name: 'Heidi Nexusteam' });
     expect(resolved.kind).toBe('done');
     await w.settle();
