@@ -20,7 +20,7 @@ import type { SubmitOutcome } from './outageService';
 import type { Language } from '../instruction/schema';
 import { escalationAfter } from '../domain/systems';
 import { CHANNEL_LANGUAGE, DEFAULT_LANGUAGE, type Message } from './messages';
-import { messageId, type ChannelTarget, type DutyDeps, type Outgoing } from './ports';
+import { messageId, postRef, type ChannelTarget, type DutyDeps, type Outgoing } from './ports';
 
 /**
  * The 2-hour rule. An escalation job per round is kept in storage; when one fires
@@ -304,7 +304,7 @@ export class EscalationService {
             .map((post) => ({
               id: messageId(`${outage.id}:${reason}:${post.conversationId}:${postId(post)}`),
               op: 'update' as const,
-              of: post.activityId !== undefined ? { activityId: post.activityId } : { messageId: post.messageId },
+              of: postRef(post),
               target: { conversationId: post.conversationId, serviceUrl: post.serviceUrl },
               message: render(post),
               purpose: { kind: 'card-update' as const, outageId: outage.id, system: outage.system },

@@ -29,7 +29,7 @@ import type { ReportStore } from '../store/reports';
 import type { OutboxPurpose } from '../notify/outbox/purpose';
 import { localDate } from '../domain/time';
 import { CHANNEL_LANGUAGE, DEFAULT_LANGUAGE, type Audience, type Message } from './messages';
-import { messageId, type ChannelTarget, type DutyDeps, type Outgoing, type PostRef } from './ports';
+import { messageId, postRef, type ChannelTarget, type DutyDeps, type Outgoing } from './ports';
 
 /**
  * The outage workflow: reports, ownership, declare, update, all-clear. Each step
@@ -377,7 +377,7 @@ export class OutageService {
     if (changed === 'gone' || changed === 'duplicate') return { kind: changed };
     const reply: Message = { kind: 'update', lang: CHANNEL_LANGUAGE, outage: changed, text: clean, at };
     const posted = await this.queueForPosts(changed, (a) => a.kind !== 'suspected', (a, target) => [
-      { id: messageId(updateKey(changed, submitId, a)), op: 'reply', root: refOf(a), target, message: reply, purpose: purposeOf('update', changed) },
+      { id: messageId(updateKey(changed, submitId, a)), op: 'reply', root: postRef(a), target, message: reply, purpose: purposeOf('update', changed) },
     ]);
     await this.deps.events?.notify(changed, 'update', submitId);
     return { kind: 'done', value: { outage: changed, posted } };
@@ -400,8 +400,8 @@ export class OutageService {
     const reply: Message = { kind: 'allClear', lang: CHANNEL_LANGUAGE, outage: changed };
     const purpose = purposeOf('allclear', changed);
     const posted = await this.queueForPosts(changed, (a) => a.kind !== 'suspected', (a, target) => [
-      { id: messageId(allClearKey(changed, a)), op: 'reply', root: refOf(a), target, message: reply, purpose },
-      { id: messageId(cardKey(changed, a)), op: 'update', of: refOf(a), target, message: resolvedCard, purpose },
+      { id: messageId(allClearKey(changed, a)), op: 'reply', root: postRef(a), target, message: reply, purpose },
+      { id: messageId(cardKey(changed, a)), op: 'update', of: postRef(a), target, message: resolvedCard, purpose },
     ]);
     // Archive the latest state: a post delivered meanwhile may have had its Teams id recorded.
     await this.deps.store.archive((await this.deps.store.get(changed.id)) ?? changed);
@@ -488,7 +488,7 @@ export class OutageService {
 
   private async updateAnnouncements(outage: Outage, reason: string, message: (a: Announcement) => Message, which: (a: Announcement) => boolean): Promise<number> {
     return this.queueForPosts(outage, which, (a, target) => [
-      { id: messageId(`${outage.id}:${reason}:${a.conversationId}:${postId(a)}`), op: 'update', of: refOf(a), target, message: message(a), purpose: purposeOf('card-update', outage) },
+      { id: messageId(`${outage.id}:${reason}:${a.conversationId}:${postId(a)}`), op: 'update', of: postRef(a), target, message: message(a), purpose: purposeOf('card-update', outage) },
     ]);
   }
 
@@ -515,10 +515,6 @@ function purposeOf(kind: 'update' | 'allclear' | 'card-update' | 'handover-offer
   return { kind, outageId: outage.id, system: outage.system };
 }
 
-/** How a reply or a replacement names its post: Teams' id once known, else its outbox id. */
-function refOf(a: Announcement): PostRef {
-  return a.activityId !== undefined ? { activityId: a.activityId } : { messageId: a.messageId };
-}
 
 function withOpen(doc: LiveDoc, outage: Outage): LiveDoc {
   return { ...doc, open: { ...doc.open, [outage.system]: outage } };

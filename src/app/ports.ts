@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { Clock } from '../domain/clock';
 import type { OfficeHours } from '../domain/officeHours';
 import type { Instruction } from '../instruction/schema';
+import type { Announcement } from '../domain/outage';
 import type { OutboxPurpose } from '../notify/outbox/purpose';
 import type { Message } from './messages';
 
@@ -26,6 +27,11 @@ export interface ChannelDirectory {
 export interface PostRef {
   readonly activityId?: string | undefined;
   readonly messageId?: string | undefined;
+}
+
+/** How a reply or a replacement names a recorded post: Teams' id once known, else its outbox id. */
+export function postRef(a: Announcement): PostRef {
+  return a.activityId !== undefined ? { activityId: a.activityId } : { messageId: a.messageId };
 }
 
 /** A message to queue: a new post, a reply in another post's thread, or a card replaced in place. */

@@ -27,7 +27,7 @@ import {
   type WorldOptions,
 } from '../helpers/httpWorld';
 import { readDoc } from '../helpers/sqliteDoc';
-import { outboxDrained } from '../helpers/outboxLeft';
+import { outboxDrained } from '../helpers/outboxDocs';
 
 /**
  * Outages end to end over real HTTP: Teams' activities POSTed to /api/messages,

@@ -7,6 +7,7 @@ import { startApp, type RunningApp } from '../../src/index';
 import { BOT, messageActivity, postActivity, TENANT_ID } from './activities';
 import { cardButtons, cardText } from './cards';
 import { startConnector, type Connector, type RecordedRequest, type SentActivity } from '../support/connector';
+import { SqliteStorage } from '../../src/store/sqliteStorage';
 import { outboxIsIdle } from './outboxDocs';
 import { readDoc } from './sqliteDoc';
 import { waitUntil } from './wait';
@@ -176,8 +177,12 @@ export async function startWorld(opts: WorldOptions): Promise<HttpWorld> {
 async function settled(sqlitePath: string, now: Date): Promise<boolean> {
   const jobs = (readDoc(sqlitePath, 'jobs') as { jobs?: readonly { state: string; dueAt: string }[] } | undefined)?.jobs ?? [];
   if (jobs.some((j) => j.state === 'claimed' || (j.state === 'pending' && Date.parse(j.dueAt) <= now.getTime()))) return false;
-  const read = async (keys: string[]) => Object.fromEntries(keys.map((k): [string, unknown] => [k, readDoc(sqlitePath, k)]).filter(([, doc]) => doc !== undefined));
-  return outboxIsIdle({ read });
+  const storage = new SqliteStorage({ path: sqlitePath });
+  try {
+    return await outboxIsIdle(storage);
+  } finally {
+    storage.close();
+  }
 }
 
 /** One inbound activity over HTTP; resolves when the app has answered (the turn is over). */

@@ -1,48 +1,44 @@
 import type { Storage } from 'botbuilder';
+import pino from 'pino';
+import { Outbox } from '../../src/notify/outbox';
+import type { Sender } from '../../src/notify/sender';
+import { SqliteStorage } from '../../src/store/sqliteStorage';
+import { waitUntil } from './wait';
 
 /**
- * What the bot's outbox still has to do, read from its documents in storage the
- * way src/notify/outbox.ts keeps them: `outbox/meta` holds the shard count, each
- * `outbox/shard/NN` its message records. Every process shares the shards, so
- * this covers all of them, alive or dead.
+ * What the bot's outbox still has to do, counted by the outbox itself
+ * (`Outbox.stats`, every shard) on the storage the processes share, alive or dead.
  *
  * A test that asserts "nothing else was sent" waits for this to be empty
  * instead of sleeping: once no message is pending, in flight or waiting for its
- * delivery hook, nothing queued can still reach Teams.
+ * delivery hook (which may queue more), nothing queued can still reach Teams.
  */
-interface OutboxBacklog {
-  readonly pending: number;
-  readonly sending: number;
-  /** Delivered or failed, but the hook (which may queue more) has not run. */
-  readonly unnotified: number;
-}
 
-interface RecordDoc {
-  readonly state?: unknown;
-  readonly notified?: unknown;
-}
-
-async function outboxBacklog(storage: Pick<Storage, 'read'>): Promise<OutboxBacklog> {
-  const meta = (await storage.read(['outbox/meta']))['outbox/meta'] as { shards?: unknown } | undefined;
-  const shards = typeof meta?.shards === 'number' ? meta.shards : 0;
-  const keys = Array.from({ length: shards }, (_, i) => `outbox/shard/${String(i).padStart(2, '0')}`);
-  const docs = keys.length > 0 ? await storage.read(keys) : {};
-  let pending = 0;
-  let sending = 0;
-  let unnotified = 0;
-  for (const key of keys) {
-    const messages = (docs[key] as { messages?: readonly RecordDoc[] } | undefined)?.messages ?? [];
-    for (const r of messages) {
-      if (r.state === 'pending') pending++;
-      else if (r.state === 'sending') sending++;
-      else if (r.notified !== true) unnotified++;
-    }
-  }
-  return { pending, sending, unnotified };
-}
+/** The outbox is only read here, never started: it sends nothing. */
+const NO_SENDER: Sender = {
+  send: () => Promise.reject(new Error('not sending')),
+  reply: () => Promise.reject(new Error('not sending')),
+  update: () => Promise.reject(new Error('not sending')),
+};
 
 /** True when no message is pending, in flight or waiting for its delivery hook. */
-export async function outboxIsIdle(storage: Pick<Storage, 'read'>): Promise<boolean> {
-  const b = await outboxBacklog(storage);
-  return b.pending === 0 && b.sending === 0 && b.unnotified === 0;
+export async function outboxIsIdle(storage: Storage): Promise<boolean> {
+  const stats = await new Outbox({ storage, sender: NO_SENDER, logger: pino({ level: 'silent' }) }).stats();
+  return stats.pending + stats.sending + stats.unnotified === 0;
+}
+
+/** Waits until the processes on this SQLite file have sent everything queued. */
+export function outboxDrained(file: string, timeoutMs = 10_000): Promise<void> {
+  return waitUntil(
+    async () => {
+      const storage = new SqliteStorage({ path: file });
+      try {
+        return await outboxIsIdle(storage);
+      } finally {
+        storage.close();
+      }
+    },
+    timeoutMs,
+    'the outbox drained',
+  );
 }

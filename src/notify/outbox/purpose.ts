@@ -48,10 +48,12 @@ export type OutboxPurpose = z.infer<typeof outboxPurposeSchema>;
  * 'announcement', 'escalation', 'claim', 'backUp' with string facts) are mapped to
  * it; anything unknown becomes `other`, so an old record still goes out.
  */
+const legacySchema = z.object({ kind: z.string() }).catchall(z.unknown());
+
 export function parsePurpose(raw: unknown): OutboxPurpose {
   const parsed = outboxPurposeSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const old = z.object({ kind: z.string() }).catchall(z.unknown()).safeParse(raw);
+  const old = legacySchema.safeParse(raw);
   if (!old.success) return { kind: 'other' };
   const { kind, ...facts } = old.data;
   const legacy =
